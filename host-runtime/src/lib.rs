@@ -1,0 +1,16 @@
+//! compwrap-host: load, cache and call prebuilt compwrap components.
+//!
+//! A [`Runtime`] owns one wasmtime [`Engine`](wasmtime::Engine). Components
+//! come from a file, bytes, or the local [`store`], are checked against their
+//! sha256 digest, and are compiled to native code once per engine
+//! configuration; later loads deserialize the cached native code.
+
+pub mod call;
+pub mod runtime;
+pub mod store;
+mod wasi;
+
+pub use runtime::*;
+pub use store::{Digest, Store};
+pub use wasmtime;
+pub use wasmtime::component::bindgen;

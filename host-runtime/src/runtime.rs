@@ -1,0 +1,435 @@
+//! The [`Runtime`]: one wasmtime [`Engine`], a WASI linker, and a cache of
+//! native code, so that only the first load of a component ever runs
+//! Cranelift.
+//!
+//! ```no_run
+//! use compwrap_host::Runtime;
+//!
+//! # fn main() -> anyhow::Result<()> {
+//! let runtime = Runtime::new()?;
+//! let semver = runtime.load_file("semver.wasm")?;
+//! let mut instance = semver.instantiate()?;
+//! let parsed = instance.call_wave("parse", &[r#""1.2.3""#])?;
+//! println!("{}", parsed.unwrap_or_default());
+//! # Ok(())
+//! # }
+//! ```
+
+use std::fmt;
+use std::fs;
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::{Context, Result, bail};
+use sha2::{Digest as _, Sha256};
+use wasmtime::component::{Component, InstancePre, Linker, ResourceTable};
+use wasmtime::{Engine, StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+
+use crate::call::{self, ExportedFunc, Instance};
+use crate::store::{Digest, Store, atomic_write};
+use crate::wasi::{self, GuestStderr};
+
+/// Default for [`RuntimeBuilder::max_memory_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_MEMORY_BYTES: usize = 1 << 30;
+
+/// Loads components and compiles them with one shared wasmtime [`Engine`].
+///
+/// Cheap to clone and `Send + Sync`: clones share the engine, the linker and
+/// the configuration.
+#[derive(Clone)]
+pub struct Runtime {
+    inner: Arc<RuntimeInner>,
+}
+
+struct RuntimeInner {
+    engine: Engine,
+    linker: Linker<HostState>,
+    /// `<native_cache_dir>/<engine-hash>`, or `None` when caching is off.
+    native_cache: Option<PathBuf>,
+    max_memory_bytes: usize,
+    inherit_stdio: bool,
+}
+
+/// Configures a [`Runtime`]; made by [`Runtime::builder`].
+#[derive(Clone, Debug)]
+pub struct RuntimeBuilder {
+    native_cache_dir: Option<Option<PathBuf>>,
+    max_memory_bytes: usize,
+    inherit_stdio: bool,
+}
+
+impl Runtime {
+    /// A runtime with the defaults of [`RuntimeBuilder`]: native code cached
+    /// in the local store, 1 GiB of memory per linear memory, no stdio.
+    pub fn new() -> Result<Runtime> {
+        Runtime::builder().build()
+    }
+
+    /// A builder to change the defaults.
+    pub fn builder() -> RuntimeBuilder {
+        RuntimeBuilder {
+            native_cache_dir: None,
+            max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
+            inherit_stdio: false,
+        }
+    }
+
+    /// The wasmtime engine every component of this runtime is compiled for.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The linker components are instantiated with (WASI p2, synchronous).
+    pub fn linker(&self) -> &Linker<HostState> {
+        &self.inner.linker
+    }
+
+    /// The directory this engine's native code is cached in,
+    /// `<native_cache_dir>/<engine-hash>`; `None` when caching is off.
+    pub fn native_cache_dir(&self) -> Option<&Path> {
+        self.inner.native_cache.as_deref()
+    }
+
+    /// Loads the component in the file at `path`.
+    pub fn load_file(&self, path: impl AsRef<Path>) -> Result<LoadedComponent> {
+        let path = path.as_ref();
+        let bytes = fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        let digest = Digest::of(&bytes);
+        self.load(&bytes, digest, &path.display().to_string())
+    }
+
+    /// Loads a component from its bytes.
+    pub fn load_bytes(&self, bytes: &[u8]) -> Result<LoadedComponent> {
+        self.load(bytes, Digest::of(bytes), "the given bytes")
+    }
+
+    /// Loads a component from its bytes after checking they hash to
+    /// `expected`; the error names both digests when they do not.
+    pub fn load_verified(&self, bytes: &[u8], expected: &Digest) -> Result<LoadedComponent> {
+        let source = format!("component {expected}");
+        expected.verify(bytes, &source)?;
+        self.load(bytes, expected.clone(), &source)
+    }
+
+    /// Loads a component from the local store; `spec` is `crate@version`,
+    /// `crate` (its newest version) or `sha256:<hex>`.
+    pub fn load_from_store(&self, store: &Store, spec: &str) -> Result<LoadedComponent> {
+        let digest = store.resolve(spec)?;
+        // `read_blob` checks the bytes against the digest.
+        let bytes = store.read_blob(&digest)?;
+        let source = format!("`{spec}` ({digest})");
+        self.load(&bytes, digest, &source)
+    }
+
+    fn load(&self, bytes: &[u8], digest: Digest, source: &str) -> Result<LoadedComponent> {
+        check_is_component(bytes, source)?;
+        let (component, was_cached) = self
+            .compile_cached(bytes, &digest)
+            .with_context(|| format!("failed to compile {source}"))?;
+        let pre = self
+            .inner
+            .linker
+            .instantiate_pre(&component)
+            .map_err(wasmtime_error)
+            .with_context(|| format!("failed to link {source} with the host's WASI"))?;
+        let exports = call::list_exports(&component);
+        tracing::debug!(%digest, was_cached, "loaded component from {source}");
+        Ok(LoadedComponent {
+            inner: Arc::new(LoadedInner {
+                runtime: self.clone(),
+                digest,
+                component,
+                pre,
+                was_cached,
+                exports,
+            }),
+        })
+    }
+
+    /// The component's native code, from the cache when present (`true`)
+    /// or compiled now (`false`, and written to the cache).
+    fn compile_cached(&self, bytes: &[u8], digest: &Digest) -> Result<(Component, bool)> {
+        let engine = &self.inner.engine;
+        let Some(dir) = &self.inner.native_cache else {
+            let component = Component::new(engine, bytes).map_err(wasmtime_error)?;
+            return Ok((component, false));
+        };
+        let path = dir.join(format!("{}.cwasm", digest.hex()));
+        if path.is_file() {
+            match deserialize_cached(engine, &path) {
+                Ok(component) => return Ok((component, true)),
+                Err(e) => tracing::warn!("recompiling: unusable cached native code: {e:#}"),
+            }
+        }
+        let native = engine.precompile_component(bytes).map_err(wasmtime_error)?;
+        if let Err(e) = atomic_write(&path, &native) {
+            tracing::warn!("not caching native code: {e:#}");
+            // SAFETY: `native` was produced by `precompile_component` of this
+            // very engine a moment ago and has not left this process.
+            let component = unsafe { Component::deserialize(engine, &native) };
+            return Ok((component.map_err(wasmtime_error)?, false));
+        }
+        Ok((deserialize_cached(engine, &path)?, false))
+    }
+}
+
+/// Deserializes native code from the cache.
+fn deserialize_cached(engine: &Engine, path: &Path) -> Result<Component> {
+    // SAFETY: wasmtime trusts the file to be its own output. Files under the
+    // cache directory are written only by `compile_cached`, from
+    // `precompile_component` of an engine with the same compatibility hash
+    // (the directory name), and only by renaming a complete file into place,
+    // never by changing one in place, so the mapped file cannot change under
+    // us. wasmtime still checks the engine configuration and version recorded
+    // in the file, so an incompatible file is an error, not undefined
+    // behaviour.
+    let component = unsafe { Component::deserialize_file(engine, path) };
+    component
+        .map_err(wasmtime_error)
+        .with_context(|| format!("failed to load native code from {}", path.display()))
+}
+
+impl fmt::Debug for Runtime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Runtime")
+            .field("native_cache", &self.inner.native_cache)
+            .field("max_memory_bytes", &self.inner.max_memory_bytes)
+            .field("inherit_stdio", &self.inner.inherit_stdio)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RuntimeBuilder {
+    /// Where native code is cached; `None` turns caching off, so every load
+    /// compiles.
+    ///
+    /// Default: the `native` directory of the local store
+    /// ([`Store::open_default`]: `$COMPWRAP_HOME/native`, else
+    /// `~/.cache/compwrap/native`). Each engine configuration gets its own
+    /// subdirectory named after its compatibility hash.
+    pub fn native_cache_dir(mut self, dir: Option<PathBuf>) -> Self {
+        self.native_cache_dir = Some(dir);
+        self
+    }
+
+    /// The most bytes each linear memory of an instance may grow to; a guest
+    /// that tries to grow past it traps.
+    ///
+    /// Default: [`DEFAULT_MAX_MEMORY_BYTES`] (1 GiB).
+    pub fn max_memory_bytes(mut self, bytes: usize) -> Self {
+        self.max_memory_bytes = bytes;
+        self
+    }
+
+    /// Whether guests use the host process's stdin, stdout and stderr.
+    ///
+    /// Default: `false`: stdin is empty, stdout is discarded, and stderr is
+    /// captured so that a guest's panic message appears in the error of the
+    /// call that trapped.
+    pub fn inherit_stdio(mut self, inherit: bool) -> Self {
+        self.inherit_stdio = inherit;
+        self
+    }
+
+    /// Creates the engine and the linker.
+    pub fn build(self) -> Result<Runtime> {
+        let engine = Engine::new(&wasmtime::Config::new())
+            .map_err(wasmtime_error)
+            .context("failed to create the wasmtime engine")?;
+        let cache_root = match self.native_cache_dir {
+            Some(dir) => dir,
+            None => Some(Store::open_default()?.native_dir()),
+        };
+        let native_cache = cache_root.map(|root| root.join(engine_hash(&engine)));
+        Ok(Runtime {
+            inner: Arc::new(RuntimeInner {
+                linker: wasi::linker(&engine)?,
+                engine,
+                native_cache,
+                max_memory_bytes: self.max_memory_bytes,
+                inherit_stdio: self.inherit_stdio,
+            }),
+        })
+    }
+}
+
+/// The first 16 hex digits of a sha256 of the engine's precompilation
+/// compatibility hash: equal for engines whose native code is interchangeable.
+fn engine_hash(engine: &Engine) -> String {
+    let mut hasher = Sha256Hasher(Sha256::new());
+    engine.precompile_compatibility_hash().hash(&mut hasher);
+    hex::encode(hasher.0.finalize())[..16].to_owned()
+}
+
+/// Feeds [`Hash`] output into sha256: unlike `DefaultHasher`, its result is
+/// the same across Rust releases, so the cache survives a toolchain update.
+struct Sha256Hasher(Sha256);
+
+impl Hasher for Sha256Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
+    }
+
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
+    }
+}
+
+/// Fails with a clear message unless `bytes` start like a component: the
+/// `\0asm` magic, a 2-byte version, then layer 1 (a core module has layer 0).
+fn check_is_component(bytes: &[u8], source: &str) -> Result<()> {
+    let not_a_component = format!("{source} is not a WebAssembly component");
+    if !bytes.starts_with(b"\0asm") {
+        if Engine::detect_precompiled(bytes).is_some() {
+            bail!(
+                "{not_a_component}: it is precompiled native code (`.cwasm`); \
+                 load the `.wasm` component instead"
+            );
+        }
+        bail!("{not_a_component}: it does not start with the `\\0asm` magic number");
+    }
+    match bytes.get(4..8) {
+        Some([_, _, 1, 0]) => Ok(()),
+        Some([1, 0, 0, 0]) => bail!(
+            "{not_a_component}: it is a core WebAssembly module (build it for \
+             `wasm32-wasip2`, or wrap it with `wasm-tools component new`)"
+        ),
+        Some(version_and_layer) => {
+            bail!("{not_a_component}: unknown version and layer {version_and_layer:02x?}")
+        }
+        None => bail!("{not_a_component}: it ends within its 8-byte header"),
+    }
+}
+
+/// Converts a wasmtime error, keeping its chain of causes.
+///
+/// wasmtime 48 has its own error type; without its `anyhow` feature there is
+/// no `From` conversion, so `?` cannot do this on its own.
+pub(crate) fn wasmtime_error(error: wasmtime::Error) -> anyhow::Error {
+    anyhow::Error::from_boxed(error.into_boxed_dyn_error())
+}
+
+/// A compiled component, ready to be instantiated; cheap to clone and
+/// `Send + Sync`.
+#[derive(Clone)]
+pub struct LoadedComponent {
+    inner: Arc<LoadedInner>,
+}
+
+struct LoadedInner {
+    runtime: Runtime,
+    digest: Digest,
+    component: Component,
+    pre: InstancePre<HostState>,
+    was_cached: bool,
+    exports: Vec<ExportedFunc>,
+}
+
+impl LoadedComponent {
+    /// The sha256 digest of the component's bytes.
+    pub fn digest(&self) -> &Digest {
+        &self.inner.digest
+    }
+
+    /// The compiled wasmtime component.
+    pub fn component(&self) -> &Component {
+        &self.inner.component
+    }
+
+    /// The linker it was linked with (shared by the whole [`Runtime`]).
+    pub fn linker(&self) -> &Linker<HostState> {
+        self.inner.runtime.linker()
+    }
+
+    /// The pre-linked component; typed bindings made by
+    /// [`bindgen!`](crate::bindgen) instantiate from it.
+    pub fn instance_pre(&self) -> &InstancePre<HostState> {
+        &self.inner.pre
+    }
+
+    /// Whether the native code came from the cache rather than from
+    /// compiling the component during this load.
+    pub fn was_cached(&self) -> bool {
+        self.inner.was_cached
+    }
+
+    /// Every exported function, top-level and in exported interfaces, in
+    /// export order.
+    pub fn exports(&self) -> &[ExportedFunc] {
+        &self.inner.exports
+    }
+
+    /// The exported function `name`: `interface#function` or just
+    /// `function` when only one interface exports one by that name.
+    pub fn export(&self, name: &str) -> Result<&ExportedFunc> {
+        call::find_export(&self.inner.exports, name)
+    }
+
+    /// A fresh wasmtime store for one instance: a deny-by-default WASI
+    /// context, its own resource table, and the runtime's memory limit.
+    pub fn new_store(&self) -> Result<wasmtime::Store<HostState>> {
+        let runtime = &self.inner.runtime.inner;
+        let (wasi, stderr) = wasi::context(runtime.inherit_stdio)?;
+        let state = HostState {
+            wasi,
+            table: ResourceTable::new(),
+            limits: StoreLimitsBuilder::new()
+                .memory_size(runtime.max_memory_bytes)
+                .trap_on_grow_failure(true)
+                .build(),
+            stderr,
+        };
+        let mut store = wasmtime::Store::new(&runtime.engine, state);
+        store.limiter(|state| &mut state.limits);
+        Ok(store)
+    }
+
+    /// A new instance in a new store, for dynamic calls.
+    pub fn instantiate(&self) -> Result<Instance> {
+        Instance::new(self.clone())
+    }
+}
+
+impl fmt::Debug for LoadedComponent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("LoadedComponent")
+            .field("digest", &self.inner.digest)
+            .field("was_cached", &self.inner.was_cached)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the host keeps per store: WASI state, resource table, memory
+/// limits, and the guest's captured stderr.
+pub struct HostState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    limits: StoreLimits,
+    stderr: GuestStderr,
+}
+
+impl HostState {
+    /// The last few KiB the guest wrote to stderr since the last dynamic call
+    /// started (or since the store was made); empty when stdio is inherited.
+    pub fn captured_stderr(&mut self) -> String {
+        self.stderr.tail()
+    }
+
+    /// Forgets the captured stderr, e.g. before a call made through typed
+    /// bindings, so that [`HostState::captured_stderr`] shows only its output.
+    pub fn clear_captured_stderr(&mut self) -> Result<()> {
+        self.stderr.start_call()
+    }
+}
+
+impl WasiView for HostState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
+    }
+}

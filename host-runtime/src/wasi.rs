@@ -1,0 +1,118 @@
+//! The WASI p2 capabilities a component gets: none, unless the application
+//! grants them.
+//!
+//! Every store starts from a deny-by-default [`WasiCtx`]: no preopened
+//! directories, no environment variables, no arguments, no sockets and no
+//! name lookups. Clocks and randomness stay available because the standard
+//! library of a `wasm32-wasip2` guest needs them to start. The guest's stderr
+//! is captured so a panic message can be put into the error of the call that
+//! trapped.
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom};
+
+use anyhow::{Context, Result};
+use wasmtime::Engine;
+use wasmtime::component::Linker;
+use wasmtime_wasi::cli::OutputFile;
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
+
+use crate::runtime::{HostState, wasmtime_error};
+
+/// How much of a call's stderr is kept for its error message.
+const STDERR_TAIL_BYTES: u64 = 16 * 1024;
+
+/// A linker with every WASI p2 interface, for synchronous calls.
+pub(crate) fn linker(engine: &Engine) -> Result<Linker<HostState>> {
+    let mut linker = Linker::new(engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+        .map_err(wasmtime_error)
+        .context("failed to add WASI p2 to the linker")?;
+    Ok(linker)
+}
+
+/// A deny-by-default WASI context and the guest's stderr.
+///
+/// With `inherit_stdio` the guest uses the host process's stdin, stdout and
+/// stderr and nothing is captured.
+pub(crate) fn context(inherit_stdio: bool) -> Result<(WasiCtx, GuestStderr)> {
+    let mut builder = WasiCtxBuilder::new();
+    builder
+        .allow_tcp(false)
+        .allow_udp(false)
+        .allow_ip_name_lookup(false);
+    let stderr = if inherit_stdio {
+        builder.inherit_stdio();
+        GuestStderr::Inherited
+    } else {
+        let (stream, stderr) = GuestStderr::capture()?;
+        builder.stderr(stream);
+        stderr
+    };
+    Ok((builder.build(), stderr))
+}
+
+/// The guest's stderr, when it is captured.
+///
+/// It goes to an anonymous temporary file rather than an in-memory pipe:
+/// wasmtime's `MemoryOutputPipe` traps the guest once its fixed capacity is
+/// used up, over the whole life of a store, so a chatty but healthy guest
+/// would eventually fail. The file is emptied at the start of every call
+/// (see [`GuestStderr::start_call`]), which bounds it by one call's output.
+#[derive(Debug)]
+pub(crate) enum GuestStderr {
+    /// The guest writes to the host's stderr; nothing to report.
+    Inherited,
+    /// Our handle on the file the guest's stderr stream writes to. Both are
+    /// the same open file description, so they share the file offset.
+    Captured(File),
+}
+
+impl GuestStderr {
+    fn capture() -> Result<(OutputFile, GuestStderr)> {
+        let file =
+            tempfile::tempfile().context("failed to create a file for the guest's stderr")?;
+        let ours = file
+            .try_clone()
+            .context("failed to duplicate the guest's stderr file handle")?;
+        Ok((OutputFile::new(file), GuestStderr::Captured(ours)))
+    }
+
+    /// Forgets what earlier calls wrote, so that an error shows only the
+    /// output of the call that failed.
+    pub(crate) fn start_call(&mut self) -> Result<()> {
+        if let GuestStderr::Captured(file) = self {
+            file.set_len(0)
+                .and_then(|()| file.rewind())
+                .context("failed to reset the guest's stderr file")?;
+        }
+        Ok(())
+    }
+
+    /// The last few KiB the guest wrote since [`GuestStderr::start_call`],
+    /// lossily decoded; empty when nothing was written or stderr is
+    /// inherited.
+    pub(crate) fn tail(&mut self) -> String {
+        match self {
+            GuestStderr::Inherited => String::new(),
+            // Only used to enrich an error: if reading fails, say so there
+            // instead of hiding the original error behind this one.
+            GuestStderr::Captured(file) => read_tail(file)
+                .unwrap_or_else(|e| format!("<failed to read the guest's stderr: {e}>")),
+        }
+    }
+}
+
+fn read_tail(file: &mut File) -> io::Result<String> {
+    let len = file.seek(SeekFrom::End(0))?;
+    let start = len.saturating_sub(STDERR_TAIL_BYTES);
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes)?;
+    let text = String::from_utf8_lossy(&bytes);
+    Ok(if start > 0 {
+        format!("[... first {start} bytes omitted ...]\n{text}")
+    } else {
+        text.into_owned()
+    })
+}

@@ -1,0 +1,898 @@
+//! rustdoc JSON → the API [model](crate::model).
+//!
+//! Walks the crate's public items from its root (following `pub use`,
+//! including globs), decides how each public type maps (record, enum,
+//! variant, resource, or string form), then maps every public function and
+//! method whose signature is expressible, recording a reason for everything
+//! that is not.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use rustdoc_types::{
+    Attribute, Crate, GenericArg, GenericArgs, GenericParamDefKind, Generics, Id, Item, ItemEnum,
+    StructKind, Type, VariantKind, Visibility,
+};
+
+use crate::model::*;
+use crate::names::{Namespace, kebab};
+
+/// Reads rustdoc JSON, checking its format version first.
+pub fn load(path: &Path) -> Result<Crate> {
+    let bytes =
+        std::fs::read(path).with_context(|| format!("failed to read rustdoc JSON {}", path.display()))?;
+    #[derive(serde::Deserialize)]
+    struct Header {
+        format_version: u32,
+    }
+    let header: Header = serde_json::from_slice(&bytes)
+        .with_context(|| format!("{} is not rustdoc JSON", path.display()))?;
+    if header.format_version != rustdoc_types::FORMAT_VERSION {
+        bail!(
+            "rustdoc JSON format version {} is not supported: this compwrap understands version {} \
+             (the toolchain's rustdoc and compwrap's rustdoc-types must agree; use the toolchain \
+             compwrap was built for)",
+            header.format_version,
+            rustdoc_types::FORMAT_VERSION
+        );
+    }
+    serde_json::from_slice(&bytes).with_context(|| format!("failed to parse {}", path.display()))
+}
+
+/// Maps a crate's public API. Returns the model and one report entry per
+/// public item.
+pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>) {
+    let root = &krate.index[&krate.root];
+    let rust_name = root.name.clone().unwrap_or_else(|| package.replace('-', "_"));
+    let mut m = Mapper {
+        krate,
+        rust_name,
+        modules: Vec::new(),
+        types: Vec::new(),
+        type_index: HashMap::new(),
+        functions: Vec::new(),
+        report: Vec::new(),
+    };
+    m.modules.push(Module { rust: m.rust_name.clone(), wit: kebab(package) });
+    m.walk(&krate.root, 0, &mut BTreeSet::new());
+    m.decide_kinds();
+    let api = m.build(package, version);
+    let mut report = m.report;
+    report.sort();
+    (api, report)
+}
+
+struct Mapper<'a> {
+    krate: &'a Crate,
+    rust_name: String,
+    modules: Vec<Module>,
+    /// Public types, in discovery order.
+    types: Vec<TypeEntry>,
+    type_index: HashMap<Id, usize>,
+    /// Public free functions: (module, item, Rust path).
+    functions: Vec<(usize, Id, String)>,
+    report: Vec<ReportItem>,
+}
+
+struct Module {
+    rust: String,
+    wit: String,
+}
+
+struct TypeEntry {
+    id: Id,
+    module: usize,
+    path: String,
+    wit: String,
+    decided: Decided,
+}
+
+#[derive(Clone, PartialEq)]
+enum Decided {
+    Kind(NamedKind),
+    Skipped(String),
+}
+
+impl<'a> Mapper<'a> {
+    fn item(&self, id: &Id) -> Option<&'a Item> {
+        self.krate.index.get(id)
+    }
+
+    fn skip(&mut self, path: String, kind: &str, reason: impl Into<String>) {
+        self.report.push(ReportItem { path, kind: kind.into(), wit: None, skipped: Some(reason.into()) });
+    }
+
+    fn mapped(&mut self, path: String, kind: &str, wit: String) {
+        self.report.push(ReportItem { path, kind: kind.into(), wit: Some(wit), skipped: None });
+    }
+
+    // ---- discovery -------------------------------------------------------
+
+    fn walk(&mut self, module_id: &Id, module: usize, seen: &mut BTreeSet<Id>) {
+        let Some(ItemEnum::Module(m)) = self.item(module_id).map(|i| &i.inner) else { return };
+        for id in &m.items {
+            let Some(item) = self.item(id) else { continue };
+            if !matches!(item.visibility, Visibility::Public) {
+                continue;
+            }
+            match &item.inner {
+                ItemEnum::Use(u) => self.walk_use(u, module, seen),
+                _ => {
+                    let name = item.name.clone().unwrap_or_default();
+                    self.add_item(id, &name, module, seen);
+                }
+            }
+        }
+    }
+
+    fn walk_use(&mut self, u: &rustdoc_types::Use, module: usize, seen: &mut BTreeSet<Id>) {
+        let path = format!("{}::{}", self.modules[module].rust, u.name);
+        let Some(target) = &u.id else {
+            return self.skip(path, "use", "re-export of an item compwrap cannot see (primitive or private)");
+        };
+        if self.item(target).is_none() {
+            let kind = self.krate.paths.get(target).map(|s| format!("{:?}", s.kind).to_lowercase());
+            return self.skip(path, &kind.unwrap_or_else(|| "use".into()), "re-exported from another crate");
+        }
+        if u.is_glob {
+            if seen.insert(target.clone()) {
+                self.walk(target, module, seen);
+            }
+        } else {
+            self.add_item(target, &u.name, module, seen);
+        }
+    }
+
+    fn add_item(&mut self, id: &Id, name: &str, module: usize, seen: &mut BTreeSet<Id>) {
+        if !seen.insert(id.clone()) {
+            return;
+        }
+        let Some(item) = self.item(id) else { return };
+        let path = format!("{}::{}", self.modules[module].rust, name);
+        match &item.inner {
+            ItemEnum::Module(_) => {
+                let wit = kebab(&format!("{}_{}", self.modules[module].wit, name));
+                let wit = if module == 0 { kebab(name) } else { wit };
+                self.modules.push(Module { rust: path, wit });
+                let index = self.modules.len() - 1;
+                self.walk(id, index, seen);
+            }
+            ItemEnum::Struct(_) | ItemEnum::Enum(_) => {
+                self.type_index.insert(id.clone(), self.types.len());
+                let decided = self.candidate(item);
+                self.types.push(TypeEntry { id: id.clone(), module, path, wit: kebab(name), decided });
+            }
+            ItemEnum::Function(_) => self.functions.push((module, id.clone(), path)),
+            ItemEnum::Trait(_) => self.skip(path, "trait", "traits are not mapped (their implementations are)"),
+            ItemEnum::Macro(_) | ItemEnum::ProcMacro(_) => self.skip(path, "macro", "macros exist only at compile time"),
+            ItemEnum::Constant { .. } => self.skip(path, "constant", "constants are not mapped"),
+            ItemEnum::Static(_) => self.skip(path, "static", "statics are not mapped"),
+            ItemEnum::TypeAlias(_) => self.skip(path, "type alias", "type aliases are resolved where used"),
+            ItemEnum::Union(_) => self.skip(path, "union", "unions have no WIT equivalent"),
+            _ => {}
+        }
+    }
+
+    // ---- type kinds ------------------------------------------------------
+
+    /// The structural kind of a type, before field types are checked.
+    fn candidate(&self, item: &Item) -> Decided {
+        let generics = match &item.inner {
+            ItemEnum::Struct(s) => &s.generics,
+            ItemEnum::Enum(e) => &e.generics,
+            _ => unreachable!("only structs and enums are types here"),
+        };
+        if let Some(reason) = generics_reason(generics) {
+            return Decided::Skipped(reason);
+        }
+        match &item.inner {
+            ItemEnum::Struct(s) => match &s.kind {
+                StructKind::Unit => Decided::Skipped("unit struct: no data to carry".into()),
+                StructKind::Plain { fields, has_stripped_fields: false } if !fields.is_empty() => {
+                    Decided::Kind(NamedKind::Record)
+                }
+                StructKind::Tuple(fields) if !fields.is_empty() && fields.iter().all(Option::is_some) => {
+                    Decided::Kind(NamedKind::Record)
+                }
+                _ => self.opaque_kind(&s.impls),
+            },
+            ItemEnum::Enum(e) => {
+                if e.variants.is_empty() {
+                    return Decided::Skipped("enum without variants".into());
+                }
+                let plain = e.variants.iter().all(|v| {
+                    matches!(self.item(v).map(|i| &i.inner), Some(ItemEnum::Variant(v)) if matches!(v.kind, VariantKind::Plain))
+                });
+                Decided::Kind(if plain { NamedKind::Enum } else { NamedKind::Variant })
+            }
+            _ => unreachable!(),
+        }
+    }
+
+    fn opaque_kind(&self, impls: &[Id]) -> Decided {
+        let traits = self.traits_of(impls);
+        if traits.contains("core::error::Error") {
+            Decided::Skipped("error type: results carry it as the `compwrap:types/types.error` record".into())
+        } else if ["core::fmt::Display", "core::str::traits::FromStr", "core::cmp::PartialEq"]
+            .iter()
+            .all(|t| traits.contains(*t))
+        {
+            Decided::Kind(NamedKind::Text)
+        } else {
+            Decided::Kind(NamedKind::Resource)
+        }
+    }
+
+    /// Paths of the traits implemented (not through blanket impls).
+    fn traits_of(&self, impls: &[Id]) -> BTreeSet<String> {
+        impls
+            .iter()
+            .filter_map(|id| match self.item(id).map(|i| &i.inner) {
+                Some(ItemEnum::Impl(imp)) if imp.blanket_impl.is_none() && !imp.is_negative => {
+                    imp.trait_.as_ref().and_then(|t| self.krate.paths.get(&t.id)).map(|s| s.path.join("::"))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn impls_of(&self, id: &Id) -> &'a [Id] {
+        match self.item(id).map(|i| &i.inner) {
+            Some(ItemEnum::Struct(s)) => &s.impls,
+            Some(ItemEnum::Enum(e)) => &e.impls,
+            _ => &[],
+        }
+    }
+
+    fn implements(&self, id: &Id, trait_path: &str) -> bool {
+        self.traits_of(self.impls_of(id)).contains(trait_path)
+    }
+
+    /// Checks field types until nothing changes: a record with a field that
+    /// cannot be mapped becomes a resource; a variant with one is skipped;
+    /// then types that contain themselves are skipped (WIT has no recursion).
+    fn decide_kinds(&mut self) {
+        loop {
+            let mut changed = false;
+            for i in 0..self.types.len() {
+                let Decided::Kind(kind) = self.types[i].decided else { continue };
+                if !matches!(kind, NamedKind::Record | NamedKind::Variant) {
+                    continue;
+                }
+                if let Err(reason) = self.data_fields(&self.types[i].id.clone()) {
+                    let item = self.item(&self.types[i].id).expect("type exists");
+                    self.types[i].decided = match (kind, &item.inner) {
+                        (NamedKind::Record, ItemEnum::Struct(s)) => match self.opaque_kind(&s.impls) {
+                            Decided::Kind(NamedKind::Text) => Decided::Kind(NamedKind::Text),
+                            _ => Decided::Kind(NamedKind::Resource),
+                        },
+                        _ => Decided::Skipped(reason),
+                    };
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for i in 0..self.types.len() {
+            if matches!(self.types[i].decided, Decided::Kind(NamedKind::Record | NamedKind::Variant))
+                && self.reaches(&self.types[i].id.clone(), &self.types[i].id.clone(), &mut BTreeSet::new())
+            {
+                self.types[i].decided = Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
+            }
+        }
+    }
+
+    /// The field types of a record or variant, mapped.
+    fn data_fields(&self, id: &Id) -> Result<Vec<Ty>, String> {
+        let item = self.item(id).expect("type exists");
+        let mut out = Vec::new();
+        let mut field_ids: Vec<&Id> = Vec::new();
+        match &item.inner {
+            ItemEnum::Struct(s) => match &s.kind {
+                StructKind::Plain { fields, .. } => field_ids.extend(fields),
+                StructKind::Tuple(fields) => field_ids.extend(fields.iter().flatten()),
+                StructKind::Unit => {}
+            },
+            ItemEnum::Enum(e) => {
+                for v in &e.variants {
+                    if let Some(ItemEnum::Variant(var)) = self.item(v).map(|i| &i.inner) {
+                        match &var.kind {
+                            VariantKind::Plain => {}
+                            VariantKind::Tuple(f) => {
+                                if f.iter().any(Option::is_none) {
+                                    return Err("a variant has private fields".into());
+                                }
+                                field_ids.extend(f.iter().flatten());
+                            }
+                            VariantKind::Struct { fields, has_stripped_fields } => {
+                                if *has_stripped_fields {
+                                    return Err("a variant has private fields".into());
+                                }
+                                field_ids.extend(fields);
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+        for f in field_ids {
+            let field = self.item(f).expect("field exists");
+            let ItemEnum::StructField(ty) = &field.inner else { continue };
+            let name = field.name.clone().unwrap_or_default();
+            let ty = self.ty(ty, Some(id)).map_err(|r| format!("field `{name}`: {r}"))?;
+            if !self.liftable(&ty) || !self.lowerable(&ty) {
+                return Err(format!("field `{name}` cannot cross the boundary both ways"));
+            }
+            if contains_ref(&ty) {
+                return Err(format!("field `{name}` borrows data"));
+            }
+            out.push(ty);
+        }
+        Ok(out)
+    }
+
+    fn reaches(&self, from: &Id, target: &Id, seen: &mut BTreeSet<Id>) -> bool {
+        if !seen.insert(from.clone()) {
+            return false;
+        }
+        let Ok(fields) = self.data_fields(from) else { return false };
+        let mut named = Vec::new();
+        for ty in &fields {
+            collect_named(ty, &mut named);
+        }
+        named.iter().any(|n| {
+            let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id.clone());
+            match id {
+                Some(id) if &id == target => true,
+                Some(id) if matches!(n.kind, NamedKind::Record | NamedKind::Variant) => self.reaches(&id, target, seen),
+                _ => false,
+            }
+        })
+    }
+
+    // ---- type expressions --------------------------------------------------
+
+    fn named(&self, id: &Id) -> Result<Named, String> {
+        let entry = &self.types[self.type_index[id]];
+        match &entry.decided {
+            Decided::Kind(kind) => Ok(Named {
+                interface: self.modules[entry.module].wit.clone(),
+                wit: entry.wit.clone(),
+                rust: entry.path.clone(),
+                kind: *kind,
+            }),
+            Decided::Skipped(reason) => Err(format!("`{}` is not mapped ({reason})", entry.path)),
+        }
+    }
+
+    /// Maps a Rust type; `owner` resolves `Self`.
+    fn ty(&self, ty: &Type, owner: Option<&Id>) -> Result<Ty, String> {
+        match ty {
+            Type::Primitive(p) => prim(p),
+            Type::Tuple(items) if items.is_empty() => Ok(Ty::Unit),
+            Type::Tuple(items) => {
+                items.iter().map(|t| self.ty(t, owner)).collect::<Result<_, _>>().map(Ty::Tuple)
+            }
+            Type::Array { type_, len } => {
+                Ok(Ty::List(Box::new(self.ty(type_, owner)?), ListKind::Array(len.clone())))
+            }
+            Type::Slice(_) => Err("unsized slice".into()),
+            Type::BorrowedRef { is_mutable, type_, .. } => self.borrowed(*is_mutable, type_, owner),
+            Type::Generic(g) if g == "Self" => match owner {
+                Some(id) => self.named(id).map(Ty::Named),
+                None => Err("`Self` outside an impl".into()),
+            },
+            Type::Generic(g) => Err(format!("generic parameter `{g}`")),
+            Type::ResolvedPath(p) => self.resolved(p, owner),
+            Type::ImplTrait(_) => Err("`impl Trait` type".into()),
+            Type::DynTrait(_) => Err("trait object".into()),
+            Type::FunctionPointer(_) => Err("function pointer".into()),
+            Type::RawPointer { .. } => Err("raw pointer".into()),
+            Type::QualifiedPath { .. } => Err("associated type".into()),
+            Type::Infer | Type::Pat { .. } => Err("type not expressible".into()),
+        }
+    }
+
+    fn borrowed(&self, mutable: bool, inner: &Type, owner: Option<&Id>) -> Result<Ty, String> {
+        match inner {
+            Type::Primitive(p) if p == "str" => {
+                if mutable { Err("`&mut str`".into()) } else { Ok(Ty::Str(StrKind::Ref)) }
+            }
+            Type::Slice(t) => {
+                if mutable {
+                    Err("`&mut [T]`: mutation would not reach the caller".into())
+                } else {
+                    Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::Slice))
+                }
+            }
+            Type::ResolvedPath(p) if !mutable && self.std_path(&p.id).as_deref() == Some("std::path::Path") => {
+                Ok(Ty::Str(StrKind::PathRef))
+            }
+            other => {
+                let inner = self.ty(other, owner)?;
+                if matches!(inner, Ty::Ref { .. }) {
+                    return Err("reference to a reference".into());
+                }
+                Ok(Ty::Ref { mutable, inner: Box::new(inner) })
+            }
+        }
+    }
+
+    fn std_path(&self, id: &Id) -> Option<String> {
+        self.krate.paths.get(id).map(|s| s.path.join("::"))
+    }
+
+    fn resolved(&self, p: &rustdoc_types::Path, owner: Option<&Id>) -> Result<Ty, String> {
+        if self.type_index.contains_key(&p.id) {
+            return self.named(&p.id).map(Ty::Named);
+        }
+        if let Some(Item { inner: ItemEnum::TypeAlias(alias), .. }) = self.item(&p.id) {
+            if alias.generics.params.is_empty() {
+                return self.ty(&alias.type_, owner);
+            }
+            return Err(format!("generic type alias `{}`", p.path));
+        }
+        let args = type_args(p);
+        let arg = |i: usize| -> Result<Ty, String> {
+            args.get(i).map(|t| self.ty(t, owner)).unwrap_or_else(|| Err(format!("`{}` without type arguments", p.path)))
+        };
+        let full = self.std_path(&p.id).unwrap_or_else(|| p.path.clone());
+        match full.as_str() {
+            "alloc::string::String" => Ok(Ty::Str(StrKind::String)),
+            "std::path::PathBuf" => Ok(Ty::Str(StrKind::PathBuf)),
+            "alloc::vec::Vec" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Vec)),
+            "alloc::collections::vec_deque::VecDeque" => Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque)),
+            "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
+            "core::result::Result" | "std::io::error::Result" => Ok(Ty::Result(Box::new(arg(0)?))),
+            "alloc::borrow::Cow" => match args.first() {
+                Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Cow)),
+                _ => Err("`Cow` of a type other than `str`".into()),
+            },
+            "alloc::boxed::Box" => match args.first() {
+                Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Boxed)),
+                Some(Type::Slice(t)) => Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::BoxedSlice)),
+                _ => {
+                    let inner = arg(0)?;
+                    if matches!(inner, Ty::Named(Named { kind: NamedKind::Resource, .. })) {
+                        return Err("`Box` of a resource".into());
+                    }
+                    Ok(Ty::Boxed("Box".into(), Box::new(inner)))
+                }
+            },
+            _ => Err(format!("type `{full}` is not mappable")),
+        }
+    }
+
+    /// Whether a value of `ty` can be built from its WIT form (parameters).
+    fn liftable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Unit | Ty::Result(_) => false,
+            Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
+            Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => !contains_ref(t) && self.liftable(t),
+            Ty::Tuple(ts) => ts.iter().all(|t| !contains_ref(t) && self.liftable(t)),
+            Ty::Ref { inner, .. } => self.liftable(inner),
+            Ty::Named(n) => self.named_liftable(n),
+        }
+    }
+
+    fn named_liftable(&self, n: &Named) -> bool {
+        match n.kind {
+            NamedKind::Record | NamedKind::Variant => {
+                let Some(t) = self.types.iter().find(|t| t.path == n.rust) else { return false };
+                let item = self.item(&t.id).expect("type exists");
+                !item.attrs.contains(&Attribute::NonExhaustive)
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether a value of `ty` can be turned into its WIT form (results).
+    fn lowerable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
+            Ty::List(t, kind) => {
+                self.lowerable(t) && (matches!(kind, ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice) || self.cloneable(t))
+            }
+            Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
+            Ty::Tuple(ts) => ts.iter().all(|t| self.lowerable(t)),
+            Ty::Ref { inner, .. } => self.lowerable(inner) && self.cloneable(inner),
+            Ty::Named(_) => true,
+        }
+    }
+
+    fn cloneable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Named(n) => match self.types.iter().find(|t| t.path == n.rust) {
+                Some(t) => self.implements(&t.id, "core::clone::Clone"),
+                None => false,
+            },
+            Ty::Ref { .. } => true,
+            Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.cloneable(t),
+            Ty::Tuple(ts) => ts.iter().all(|t| self.cloneable(t)),
+            _ => true,
+        }
+    }
+
+    // ---- building the model ------------------------------------------------
+
+    fn build(&mut self, package: &str, version: &str) -> Api {
+        let mut interfaces: Vec<Interface> = self
+            .modules
+            .iter()
+            .map(|m| Interface { name: m.wit.clone(), rust_module: m.rust.clone(), types: vec![], functions: vec![] })
+            .collect();
+        let mut namespaces: Vec<Namespace> = self.modules.iter().map(|_| Namespace::default()).collect();
+        // Types first, so their names win over function names.
+        for i in 0..self.types.len() {
+            let module = self.types[i].module;
+            let path = self.types[i].path.clone();
+            let kind_word = match self.item(&self.types[i].id).map(|i| &i.inner) {
+                Some(ItemEnum::Enum(_)) => "enum",
+                _ => "struct",
+            };
+            match self.types[i].decided.clone() {
+                Decided::Skipped(reason) => self.skip(path, kind_word, reason),
+                Decided::Kind(kind) => {
+                    let wit = namespaces[module].claim(&self.types[i].wit);
+                    self.types[i].wit = wit.clone();
+                    let full = format!("{}.{wit}", self.modules[module].wit);
+                    self.mapped(path, kind_word, full);
+                    let _ = kind;
+                }
+            }
+        }
+        for i in 0..self.types.len() {
+            if let Decided::Kind(kind) = self.types[i].decided {
+                let def = self.type_def(i, kind, &mut namespaces[self.types[i].module]);
+                interfaces[self.types[i].module].types.extend(def);
+            }
+        }
+        for i in 0..self.types.len() {
+            if let Decided::Kind(kind) = self.types[i].decided {
+                let module = self.types[i].module;
+                let funcs = self.methods(i, kind, &mut namespaces[module]);
+                interfaces[module].functions.extend(funcs);
+            }
+        }
+        for (module, id, path) in std::mem::take(&mut self.functions) {
+            let item = self.item(&id).expect("function exists");
+            match self.function(item, None, &path) {
+                Ok(mut f) => {
+                    f.wit = namespaces[module].claim(&kebab(item.name.as_deref().unwrap_or("f")));
+                    self.mapped(path, "function", format!("{}.{}", self.modules[module].wit, f.wit));
+                    interfaces[module].functions.push(f);
+                }
+                Err(reason) => self.skip(path, "function", reason),
+            }
+        }
+        interfaces.retain(|i| !i.types.is_empty() || !i.functions.is_empty());
+        interfaces.sort_by(|a, b| a.name.cmp(&b.name));
+        Api { rust_name: self.rust_name.clone(), package: package.into(), version: version.into(), interfaces }
+    }
+
+    /// The WIT definitions for type `i` (a variant may add generated records).
+    fn type_def(&self, i: usize, kind: NamedKind, ns: &mut Namespace) -> Vec<TypeDef> {
+        let entry = &self.types[i];
+        let item = self.item(&entry.id).expect("type exists");
+        let open = item.attrs.contains(&Attribute::NonExhaustive)
+            || matches!(&item.inner, ItemEnum::Enum(e) if e.has_stripped_variants);
+        let mut defs = Vec::new();
+        let kind = match (&item.inner, kind) {
+            (ItemEnum::Struct(s), NamedKind::Record) => {
+                let (fields, tuple) = self.fields_of(&s.kind, &entry.id);
+                TypeKind::Record { fields, tuple, synthetic: false, open }
+            }
+            (ItemEnum::Enum(e), NamedKind::Enum | NamedKind::Variant) => {
+                let mut case_ns = Namespace::default();
+                let mut cases = Vec::new();
+                for v in &e.variants {
+                    let var = self.item(v).expect("variant exists");
+                    let ItemEnum::Variant(variant) = &var.inner else { continue };
+                    let rust = var.name.clone().unwrap_or_default();
+                    let wit = case_ns.claim(&kebab(&rust));
+                    let payload = match &variant.kind {
+                        VariantKind::Plain => Payload::None,
+                        VariantKind::Tuple(_) => {
+                            let (fields, _) = self.fields_of(&StructKind::Tuple(tuple_ids(&variant.kind)), &entry.id);
+                            Payload::Tuple(fields.into_iter().map(|f| f.ty).collect())
+                        }
+                        VariantKind::Struct { fields, .. } => {
+                            let (fields, _) = self.fields_of(
+                                &StructKind::Plain { fields: fields.clone(), has_stripped_fields: false },
+                                &entry.id,
+                            );
+                            let record = ns.claim(&format!("{}-{wit}", entry.wit));
+                            defs.push(TypeDef {
+                                wit: record.clone(),
+                                rust: format!("{}::{rust}", entry.path),
+                                kind: TypeKind::Record { fields: fields.clone(), tuple: false, synthetic: true, open: false },
+                            });
+                            Payload::Struct { record, fields }
+                        }
+                    };
+                    cases.push(Case { wit, rust, payload });
+                }
+                let open = open.then(|| case_ns.claim("unknown"));
+                if kind == NamedKind::Enum {
+                    TypeKind::Enum { cases, open }
+                } else {
+                    TypeKind::Variant { cases, open }
+                }
+            }
+            (_, NamedKind::Resource) => TypeKind::Resource,
+            (_, NamedKind::Text) => TypeKind::Text,
+            _ => unreachable!("kind decided from the item"),
+        };
+        defs.push(TypeDef { wit: entry.wit.clone(), rust: entry.path.clone(), kind });
+        defs
+    }
+
+    fn fields_of(&self, kind: &StructKind, owner: &Id) -> (Vec<Field>, bool) {
+        let (ids, tuple): (Vec<Id>, bool) = match kind {
+            StructKind::Plain { fields, .. } => (fields.clone(), false),
+            StructKind::Tuple(f) => (f.iter().flatten().cloned().collect(), true),
+            StructKind::Unit => (vec![], false),
+        };
+        let mut ns = Namespace::default();
+        let fields = ids
+            .iter()
+            .enumerate()
+            .filter_map(|(n, id)| {
+                let item = self.item(id)?;
+                let ItemEnum::StructField(ty) = &item.inner else { return None };
+                let rust = if tuple { n.to_string() } else { item.name.clone().unwrap_or_default() };
+                let wit = if tuple { format!("f{n}") } else { ns.claim(&kebab(&rust)) };
+                Some(Field { wit, rust, ty: self.ty(ty, Some(owner)).ok()? })
+            })
+            .collect();
+        (fields, tuple)
+    }
+
+    /// Inherent methods and exposed trait methods of type `i`.
+    fn methods(&mut self, i: usize, kind: NamedKind, ns: &mut Namespace) -> Vec<Function> {
+        let id = self.types[i].id.clone();
+        let type_path = self.types[i].path.clone();
+        let type_wit = self.types[i].wit.clone();
+        let iface = self.modules[self.types[i].module].wit.clone();
+        let mut method_ns = Namespace::default();
+        let mut out = Vec::new();
+        for impl_id in self.impls_of(&id) {
+            let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else { continue };
+            if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
+                continue;
+            }
+            for fid in &imp.items {
+                let Some(item) = self.item(fid) else { continue };
+                if !matches!(item.visibility, Visibility::Public) || !matches!(item.inner, ItemEnum::Function(_)) {
+                    continue;
+                }
+                let name = item.name.clone().unwrap_or_default();
+                let path = format!("{type_path}::{name}");
+                let report_kind = if has_self(item) { "method" } else { "associated function" };
+                match self.function(item, Some((&id, kind)), &path) {
+                    Ok(mut f) => {
+                        let wit = self.place(&mut f, kind, &type_wit, &name, ns, &mut method_ns);
+                        self.mapped(path, report_kind, format!("{iface}.{wit}"));
+                        out.push(f);
+                    }
+                    Err(reason) => self.skip(path, report_kind, reason),
+                }
+            }
+        }
+        if kind == NamedKind::Resource && self.implements(&id, "core::fmt::Display") {
+            let named = self.named(&id).expect("decided");
+            let mut f = Function {
+                wit: String::new(),
+                rust: format!("{type_path}::to_string"),
+                callee: format!("<{type_path} as std::string::ToString>::to_string"),
+                kind: FuncKind::Method(type_wit.clone()),
+                params: vec![Param {
+                    wit: "self".into(),
+                    ty: Ty::Ref { mutable: false, inner: Box::new(Ty::Named(named)) },
+                }],
+                output: Ty::Str(StrKind::String),
+            };
+            let wit = self.place(&mut f, kind, &type_wit, "to_string", ns, &mut method_ns);
+            self.mapped(f.rust.clone(), "trait method (Display)", format!("{iface}.{wit}"));
+            out.push(f);
+        }
+        out
+    }
+
+    /// Names a type's function and decides constructor / static / method, or
+    /// a free `<type>-<name>` function for types that are not resources.
+    fn place(
+        &self,
+        f: &mut Function,
+        kind: NamedKind,
+        type_wit: &str,
+        name: &str,
+        ns: &mut Namespace,
+        method_ns: &mut Namespace,
+    ) -> String {
+        let is_method = f.params.first().is_some_and(|p| p.wit == "self");
+        if kind != NamedKind::Resource {
+            if is_method {
+                f.params[0].wit = "this".into();
+            }
+            f.kind = FuncKind::Free;
+            f.wit = ns.claim(&format!("{type_wit}-{}", kebab(name)));
+            return f.wit.clone();
+        }
+        let returns_self = matches!(&f.output, Ty::Named(n) if n.wit == type_wit && n.kind == NamedKind::Resource);
+        if !is_method && name == "new" && returns_self {
+            f.kind = FuncKind::Constructor(type_wit.into());
+            f.wit = "constructor".into();
+            return format!("[constructor]{type_wit}");
+        }
+        f.wit = method_ns.claim(&kebab(name));
+        if f.wit == "new" {
+            // `[static]x.new` would collide with the constructor's Rust name.
+            f.wit = method_ns.claim("create");
+        }
+        if is_method {
+            f.kind = FuncKind::Method(type_wit.into());
+            format!("[method]{type_wit}.{}", f.wit)
+        } else {
+            f.kind = FuncKind::Static(type_wit.into());
+            format!("[static]{type_wit}.{}", f.wit)
+        }
+    }
+
+    /// Maps a function's signature, or says why it cannot be.
+    fn function(&self, item: &Item, owner: Option<(&Id, NamedKind)>, path: &str) -> Result<Function, String> {
+        let ItemEnum::Function(func) = &item.inner else { return Err("not a function".into()) };
+        if func.header.is_unsafe {
+            return Err("unsafe fn".into());
+        }
+        if func.header.is_async {
+            return Err("async fn".into());
+        }
+        if !matches!(func.header.abi, rustdoc_types::Abi::Rust) {
+            return Err("non-Rust ABI".into());
+        }
+        if let Some(reason) = generics_reason_fn(&func.generics) {
+            return Err(reason);
+        }
+        let owner_id = owner.map(|(id, _)| id);
+        let mut params = Vec::new();
+        let mut ns = Namespace::default();
+        for (n, (name, ty)) in func.sig.inputs.iter().enumerate() {
+            if n == 0 && name == "self" {
+                params.push(self.receiver(ty, owner)?);
+                ns.claim("self");
+                continue;
+            }
+            let mapped = self.ty(ty, owner_id).map_err(|r| format!("parameter `{name}`: {r}"))?;
+            if !self.liftable(&mapped) {
+                return Err(format!("parameter `{name}` cannot be built from WIT"));
+            }
+            let wit = ns.claim(&kebab(name.trim_start_matches('_')));
+            params.push(Param { wit, ty: mapped });
+        }
+        let output = match &func.sig.output {
+            None => Ty::Unit,
+            Some(t) => self.ty(t, owner_id).map_err(|r| format!("result: {r}"))?,
+        };
+        if !self.lowerable(&output) {
+            return Err("result borrows a type that is not Clone".into());
+        }
+        Ok(Function {
+            wit: String::new(),
+            rust: path.into(),
+            callee: path.into(),
+            kind: FuncKind::Free,
+            params,
+            output,
+        })
+    }
+
+    fn receiver(&self, ty: &Type, owner: Option<(&Id, NamedKind)>) -> Result<Param, String> {
+        let Some((id, kind)) = owner else { return Err("`self` outside an impl".into()) };
+        let named = Ty::Named(self.named(id)?);
+        let ty = match ty {
+            Type::Generic(s) if s == "Self" => {
+                if kind == NamedKind::Resource && !self.implements(id, "core::clone::Clone") {
+                    return Err("takes `self` by value and the type is not Clone".into());
+                }
+                named
+            }
+            Type::BorrowedRef { is_mutable, type_, .. } if matches!(&**type_, Type::Generic(s) if s == "Self") => {
+                if *is_mutable && kind != NamedKind::Resource {
+                    return Err("`&mut self` on a type passed by value: the change would be lost".into());
+                }
+                Ty::Ref { mutable: *is_mutable, inner: Box::new(named) }
+            }
+            _ => return Err("unsupported `self` type".into()),
+        };
+        Ok(Param { wit: "self".into(), ty })
+    }
+}
+
+fn tuple_ids(kind: &VariantKind) -> Vec<Option<Id>> {
+    match kind {
+        VariantKind::Tuple(ids) => ids.clone(),
+        _ => vec![],
+    }
+}
+
+fn has_self(item: &Item) -> bool {
+    matches!(&item.inner, ItemEnum::Function(f) if f.sig.inputs.first().is_some_and(|(n, _)| n == "self"))
+}
+
+fn prim(p: &str) -> Result<Ty, String> {
+    match p {
+        "bool" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "f32" | "f64" | "char" => {
+            Ok(Ty::Prim(p.into()))
+        }
+        "usize" => Ok(Ty::Size { signed: false }),
+        "isize" => Ok(Ty::Size { signed: true }),
+        "u128" | "i128" => Err("128-bit integers have no WIT type".into()),
+        "str" => Err("unsized `str`".into()),
+        "never" | "!" => Err("never type".into()),
+        other => Err(format!("primitive `{other}`")),
+    }
+}
+
+fn type_args(p: &rustdoc_types::Path) -> Vec<&Type> {
+    match p.args.as_deref() {
+        Some(GenericArgs::AngleBracketed { args, .. }) => args
+            .iter()
+            .filter_map(|a| match a {
+                GenericArg::Type(t) => Some(t),
+                _ => None,
+            })
+            .collect(),
+        _ => vec![],
+    }
+}
+
+/// Why a type's generics prevent mapping it.
+fn generics_reason(g: &Generics) -> Option<String> {
+    g.params.iter().find_map(|p| match &p.kind {
+        GenericParamDefKind::Lifetime { .. } => Some(format!("borrows data (lifetime parameter `{}`)", p.name)),
+        GenericParamDefKind::Type { .. } => Some(format!("generic type (parameter `{}`)", p.name)),
+        GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
+    })
+}
+
+/// Why a function's generics prevent mapping it (lifetimes are fine: results
+/// are copied out).
+fn generics_reason_fn(g: &Generics) -> Option<String> {
+    g.params.iter().find_map(|p| match &p.kind {
+        GenericParamDefKind::Lifetime { .. } => None,
+        GenericParamDefKind::Type { is_synthetic: true, .. } => Some("`impl Trait` parameter".into()),
+        GenericParamDefKind::Type { .. } => Some(format!("generic function (parameter `{}`)", p.name)),
+        GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
+    })
+}
+
+fn contains_ref(ty: &Ty) -> bool {
+    match ty {
+        Ty::Ref { .. } | Ty::Str(StrKind::Ref | StrKind::PathRef) | Ty::List(_, ListKind::Slice) => true,
+        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
+        Ty::Tuple(ts) => ts.iter().any(contains_ref),
+        _ => false,
+    }
+}
+
+/// Every named type mentioned in `ty`.
+pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
+    match ty {
+        Ty::Named(n) => out.push(n),
+        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
+            collect_named(t, out)
+        }
+        Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),
+        _ => {}
+    }
+}
+
+/// Names of all public items, for suggestions (`--only` and errors).
+pub fn public_paths(report: &[ReportItem]) -> BTreeMap<String, String> {
+    report.iter().map(|r| (r.path.clone(), r.kind.clone())).collect()
+}

@@ -1,0 +1,168 @@
+//! `compwrap call`.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use compwrap_host::call::Instance;
+
+use super::open_store;
+
+/// Call a function of a component, with arguments and result in WAVE.
+///
+/// FUNCTION is a free function (`version-parse`), `resource.method`
+/// (`regex.is-match`), `resource.static` (`regex.create`), `resource.new`
+/// for the constructor, or the raw WIT name (`[method]regex.is-match`).
+/// Methods need `--self`, a call that makes the resource.
+#[derive(Args)]
+#[command(after_help = "\
+Examples:
+  compwrap call semver@1.0.26 version-parse '\"1.2.3-beta.1\"'
+  compwrap call semver version-req-matches '\"^1.2\"' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
+  compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+
+WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
+results ok(x) / err(e), enums and variants by case name.")]
+pub struct Opts {
+    /// `crate[@version]` or digest in the store, or a .wasm file.
+    #[arg(value_name = "COMPONENT")]
+    component: String,
+    /// The function to call.
+    #[arg(value_name = "FUNCTION")]
+    function: String,
+    /// Arguments, one WAVE value each.
+    #[arg(value_name = "ARGS", allow_hyphen_values = true)]
+    args: Vec<String>,
+    /// For methods: the constructor or static call that makes `self`, e.g.
+    /// `regex.create("a+")` or `regex.new("a+")`.
+    #[arg(long = "self", value_name = "CALL")]
+    self_call: Option<String>,
+    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
+    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    store: Option<PathBuf>,
+}
+
+/// Marks errors of the call itself (exit code 7).
+#[derive(Debug)]
+pub struct CallFailed(String);
+
+impl fmt::Display for CallFailed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Opts {
+    pub fn run(self) -> Result<()> {
+        let store = open_store(self.store.as_deref())?;
+        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        compwrap::component::validate(&bytes, &label)?;
+        let runtime = compwrap_host::Runtime::builder()
+            .native_cache_dir(Some(store.native_dir()))
+            .build()?;
+        let loaded = runtime.load_bytes(&bytes)?;
+        let mut instance = loaded.instantiate()?;
+        let function = resolve_name(&instance, &self.function)?;
+        let mut args: Vec<String> = self.args.clone();
+        if let Some(self_call) = &self.self_call {
+            args.insert(0, make_self(&mut instance, self_call)?);
+        } else if function.starts_with("[method]") {
+            bail!(CallFailed(format!("`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource")));
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let result = instance
+            .call_wave(&function, &refs)
+            .with_context(|| CallFailed(format!("calling `{function}` failed")))?;
+        if let Some(result) = result {
+            println!("{result}");
+        }
+        Ok(())
+    }
+}
+
+/// Maps the friendly spellings to the WIT name of an export.
+fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
+    let mut candidates = vec![name.to_string()];
+    if !name.starts_with('[') {
+        if let Some((res, f)) = name.rsplit_once('.') {
+            candidates.push(format!("[method]{name}"));
+            candidates.push(format!("[static]{name}"));
+            if f == "new" {
+                candidates.push(format!("[constructor]{res}"));
+            }
+        }
+    }
+    for c in &candidates {
+        if instance.func_type(c).is_ok() {
+            return Ok(c.clone());
+        }
+    }
+    // Report the runtime's own message (it lists close names).
+    let err = instance.func_type(name).expect_err("not found above");
+    Err(err.context(CallFailed(format!("no function `{name}` in the component"))))
+}
+
+/// Runs `name(args…)` and returns the resource it made as a WAVE handle.
+fn make_self(instance: &mut Instance, call: &str) -> Result<String> {
+    let (name, rest) = call
+        .split_once('(')
+        .with_context(|| CallFailed(format!("`--self {call}` must look like `resource.new(ARGS)`")))?;
+    let inner = rest.trim_end().strip_suffix(')').with_context(|| CallFailed(format!("`--self {call}` is missing `)`")))?;
+    let function = resolve_name(instance, name.trim())?;
+    let args = split_args(inner);
+    let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+    let result = instance
+        .call_wave(&function, &refs)
+        .with_context(|| CallFailed(format!("calling `{function}` for `--self` failed")))?
+        .with_context(|| CallFailed(format!("`{function}` returned nothing")))?;
+    if result.starts_with("err(") {
+        bail!(CallFailed(format!("`{function}` for `--self` returned {result}")));
+    }
+    let handle: String = match result.find('#') {
+        Some(at) => result[at..].chars().take_while(|c| *c == '#' || c.is_ascii_digit()).collect(),
+        None => bail!(CallFailed(format!("`{function}` returned {result}, not a resource"))),
+    };
+    Ok(handle)
+}
+
+/// Splits WAVE arguments at top-level commas.
+fn split_args(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let (mut depth, mut in_str, mut escaped) = (0i32, false, false);
+    let mut current = String::new();
+    for c in text.chars() {
+        if in_str {
+            in_str = !(c == '"' && !escaped);
+            escaped = c == '\\' && !escaped;
+        } else {
+            match c {
+                '"' => in_str = true,
+                '(' | '[' | '{' => depth += 1,
+                ')' | ']' | '}' => depth -= 1,
+                ',' if depth == 0 => {
+                    out.push(std::mem::take(&mut current).trim().to_string());
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        current.push(c);
+    }
+    if !current.trim().is_empty() {
+        out.push(current.trim().to_string());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_args;
+
+    #[test]
+    fn splits_wave_arguments() {
+        assert_eq!(split_args(r#""a,b", [1, 2], {x: "(", y: 3}"#), vec![r#""a,b""#, "[1, 2]", r#"{x: "(", y: 3}"#]);
+        assert_eq!(split_args(""), Vec::<String>::new());
+        assert_eq!(split_args(r#""q\"," , 5"#), vec![r#""q\",""#, "5"]);
+    }
+}

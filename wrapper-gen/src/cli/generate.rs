@@ -1,0 +1,122 @@
+//! `compwrap generate`.
+
+use std::path::PathBuf;
+
+use anyhow::{Context, Result};
+use clap::Args;
+use compwrap::generate::{Generated, Options};
+use compwrap::resolve::Features;
+
+use super::{Spinner, human_size, open_store};
+
+/// Build (or reuse) the component for a crate from crates.io.
+///
+/// Resolves the crate through cargo, derives a WIT interface from its public
+/// API (as compiled for wasm32-wasip2), builds a guest crate around it, and
+/// stores the component. A second run with the same inputs reuses it.
+#[derive(Args)]
+#[command(after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json")]
+pub struct Opts {
+    /// The crate, optionally with a version requirement: `semver`, `semver@1.0.26`.
+    #[arg(value_name = "CRATE[@VERSION]")]
+    spec: String,
+    /// Features of the crate to enable (comma-separated).
+    #[arg(long, short = 'F', value_delimiter = ',')]
+    features: Vec<String>,
+    /// Do not enable the crate's default features.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Print the summary (with the full mapping report) as JSON on stdout.
+    #[arg(long)]
+    json: bool,
+    /// Install a missing wasm32-wasip2 target without asking.
+    #[arg(long, short = 'y')]
+    yes: bool,
+    /// Rebuild even when the store already has this component.
+    #[arg(long)]
+    force: bool,
+    /// Also copy the component and `compwrap-report.json` into this directory.
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
+    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    store: Option<PathBuf>,
+}
+
+impl Opts {
+    pub fn run(self) -> Result<()> {
+        let store = open_store(self.store.as_deref())?;
+        let mut features = self.features.clone();
+        features.sort();
+        features.dedup();
+        let options = Options {
+            spec: self.spec.parse()?,
+            features: Features { features, no_default: self.no_default_features },
+            assume_yes: self.yes,
+            force: self.force,
+        };
+        let spinner = Spinner::new(self.json);
+        let result = compwrap::generate::generate(&store, &options, &spinner);
+        spinner.finish();
+        let generated = match result {
+            Ok(g) => g,
+            Err(e) => {
+                if let Some(compwrap::Error::NothingMapped { report, .. }) = e.downcast_ref::<compwrap::Error>() {
+                    if self.json {
+                        println!("{}", serde_json::to_string_pretty(report)?);
+                    } else {
+                        print_reasons(&report.skip_reasons);
+                    }
+                }
+                return Err(e);
+            }
+        };
+        if let Some(dir) = &self.out {
+            copy_out(&generated, dir)?;
+        }
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&generated)?);
+        } else {
+            print_summary(&generated);
+        }
+        Ok(())
+    }
+}
+
+fn copy_out(g: &Generated, dir: &std::path::Path) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
+    let bytes = std::fs::read(&g.path).with_context(|| format!("failed to read {}", g.path.display()))?;
+    compwrap_host::store::atomic_write(&dir.join(format!("{}-{}.wasm", g.name, g.version)), &bytes)?;
+    compwrap_host::store::atomic_write(&dir.join(compwrap::report::FILE_NAME), &serde_json::to_vec_pretty(&g.report)?)?;
+    Ok(())
+}
+
+fn print_summary(g: &Generated) {
+    let c = &g.report.coverage;
+    let verb = if g.reused { "Reused" } else { "Generated" };
+    println!("{verb:>12} {} {} ({})", g.name, g.version, g.digest);
+    println!("{:>12} {}", "size", human_size(g.size));
+    println!(
+        "{:>12} {} of {} functions and methods ({:.0}%), {} of {} types",
+        "mapped",
+        c.functions_mapped,
+        c.functions,
+        c.percent(),
+        c.types_mapped,
+        c.types
+    );
+    print_reasons(&g.report.skip_reasons);
+    if g.reused {
+        println!("{:>12} none: the store has this generate key", "build");
+    } else {
+        println!("{:>12} {:.1} s", "build", g.build_seconds);
+    }
+    println!("{:>12} {}", "stored at", g.path.display());
+}
+
+fn print_reasons(reasons: &[(String, usize)]) {
+    for (i, (reason, count)) in reasons.iter().take(5).enumerate() {
+        let label = if i == 0 { "skipped" } else { "" };
+        println!("{label:>12} {count:>3} × {reason}");
+    }
+}

@@ -1,0 +1,178 @@
+//! Subcommands and the shared error / progress presentation.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+mod call;
+mod generate;
+mod inspect;
+mod ls;
+mod wit;
+
+const AFTER_HELP: &str = "\
+Examples:
+  compwrap generate semver                 build (or reuse) a component for the newest semver
+  compwrap generate regex@1.11 --json      same, with a JSON summary on stdout
+  compwrap ls                              list stored components
+  compwrap wit semver@1.0.26               print a component's WIT
+  compwrap call semver@1.0.26 version-parse '\"1.2.3-beta.1\"'
+  compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+
+Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
+
+Exit codes:
+  0  success
+  1  any other error
+  2  invalid command-line usage
+  3  crate, version or component not found
+  4  the crate does not build for wasm32-wasip2
+  5  nothing in the crate's API could be mapped
+  6  input is not a valid WebAssembly component
+  7  a call into the component failed (trap, bad arguments, unknown function)";
+
+/// Compile a heavy Rust crate once into a portable WebAssembly component
+/// behind a WIT interface derived from its public API, store it, and call it.
+#[derive(Parser)]
+#[command(name = "compwrap", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Generate(generate::Opts),
+    Inspect(inspect::Opts),
+    Wit(wit::Opts),
+    Ls(ls::Opts),
+    Call(call::Opts),
+}
+
+impl Cli {
+    /// Runs the chosen subcommand.
+    pub fn run(self) -> anyhow::Result<()> {
+        match self.command {
+            Command::Generate(o) => o.run(),
+            Command::Inspect(o) => o.run(),
+            Command::Wit(o) => o.run(),
+            Command::Ls(o) => o.run(),
+            Command::Call(o) => o.run(),
+        }
+    }
+}
+
+/// Logs to stderr, filtered by `COMPWRAP_LOG` (e.g. `COMPWRAP_LOG=debug`).
+pub fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("COMPWRAP_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+/// Error exit code used for failed calls.
+pub const CALL_FAILED: u8 = 7;
+
+/// Prints `error: …` with the cause chain and a hint; returns the exit code.
+pub fn report_error(e: &anyhow::Error) -> ExitCode {
+    if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+        return ExitCode::SUCCESS;
+    }
+    eprintln!("error: {e}");
+    let causes: Vec<String> = e.chain().skip(1).map(|c| c.to_string()).collect();
+    if !causes.is_empty() {
+        eprintln!("\nCaused by:");
+        for (i, c) in causes.iter().enumerate() {
+            eprintln!("  {i}: {}", c.replace('\n', "\n     "));
+        }
+    }
+    let code = e
+        .chain()
+        .find_map(|c| c.downcast_ref::<compwrap::Error>())
+        .map(|c| c.exit_code() as u8)
+        .or_else(|| e.downcast_ref::<call::CallFailed>().map(|_| CALL_FAILED))
+        .unwrap_or(1);
+    if let Some(hint) = hint(e) {
+        eprintln!("\nhint: {hint}");
+    }
+    ExitCode::from(code)
+}
+
+fn hint(e: &anyhow::Error) -> Option<&'static str> {
+    match e.chain().find_map(|c| c.downcast_ref::<compwrap::Error>())? {
+        compwrap::Error::UnknownCrate(_) => Some("crate names are as on crates.io, e.g. `compwrap generate semver`"),
+        compwrap::Error::UnknownVersion { .. } => Some("omit the version to take the newest, or try a looser requirement like `name@1`"),
+        compwrap::Error::BuildFailed { .. } => Some("crates that need OS threads, sockets through tokio, or C libraries usually cannot target wasm32-wasip2; try other `--features`"),
+        compwrap::Error::NothingMapped { .. } => Some("run with `--json` to see why each item was skipped"),
+        compwrap::Error::NotAComponent { .. } => Some("compwrap loads components built for wasm32-wasip2 (e.g. by `compwrap generate`)"),
+        compwrap::Error::NotFound(_) => Some("`compwrap ls` lists stored components; a path to a .wasm file works too"),
+        compwrap::Error::NoLibrary(_) => None,
+    }
+}
+
+/// A spinner on stderr showing the current step; hidden when stderr is not
+/// a terminal or `quiet` is set.
+pub struct Spinner {
+    bar: ProgressBar,
+}
+
+impl Spinner {
+    /// Starts a spinner.
+    pub fn new(quiet: bool) -> Spinner {
+        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
+        bar.set_style(ProgressStyle::with_template("{spinner:.green} [{elapsed:>3}] {msg}").expect("valid template"));
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Spinner { bar }
+    }
+
+    /// Clears the spinner.
+    pub fn finish(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl compwrap::generate::Progress for Spinner {
+    fn step(&self, message: &str) {
+        if self.bar.is_hidden() {
+            tracing::info!("{message}");
+        }
+        self.bar.set_message(message.to_string());
+    }
+
+    fn detail(&self, message: &str) {
+        let step = self.bar.message();
+        let base = step.split(" — ").next().unwrap_or_default().to_string();
+        self.bar.set_message(format!("{base} — {message}"));
+    }
+}
+
+/// Opens the store named by `--store` or the default one.
+pub fn open_store(dir: Option<&std::path::Path>) -> anyhow::Result<compwrap::Store> {
+    match dir {
+        Some(d) => compwrap::Store::open(d),
+        None => compwrap::Store::open_default(),
+    }
+}
+
+/// Human-readable byte size.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];
+    let mut value = bytes as f64;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn verify_cli() {
+        super::Cli::command().debug_assert();
+    }
+}

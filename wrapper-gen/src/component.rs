@@ -1,0 +1,184 @@
+//! Checking, describing and stamping built components.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use serde::Serialize;
+use wasm_encoder::{ComponentSection, Encode};
+use wit_parser::{Resolve, WorldItem, WorldKey};
+
+use crate::Error;
+
+/// Name of the custom section holding compwrap's own metadata.
+pub const SECTION: &str = "compwrap";
+
+/// Validates `bytes` as a WebAssembly component.
+pub fn validate(bytes: &[u8], what: &str) -> Result<()> {
+    if !wasmparser::Parser::is_component(bytes) {
+        let reason = if wasmparser::Parser::is_core_wasm(bytes) {
+            "it is a core WebAssembly module, not a component"
+        } else {
+            "it does not start with the WebAssembly component header"
+        };
+        return Err(Error::NotAComponent { what: what.into(), reason: reason.into() }.into());
+    }
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(bytes)
+        .map_err(|e| Error::NotAComponent { what: what.into(), reason: e.to_string() })?;
+    Ok(())
+}
+
+/// What a component exports and imports, by WIT name.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Shape {
+    /// Exported interfaces (`compwrap:semver/semver@1.0.26`) and their functions.
+    pub exports: BTreeMap<String, BTreeSet<String>>,
+    /// Imported interfaces.
+    pub imports: BTreeSet<String>,
+}
+
+/// The exports and imports of a component.
+pub fn shape(bytes: &[u8]) -> Result<Shape> {
+    let decoded = wit_component::decode(bytes).context("failed to decode the component's WIT")?;
+    let wit_parser::decoding::DecodedWasm::Component(resolve, world) = decoded else {
+        bail!("the file is a WIT package, not a component");
+    };
+    Ok(world_shape(&resolve, world))
+}
+
+fn world_shape(resolve: &Resolve, world: wit_parser::WorldId) -> Shape {
+    let w = &resolve.worlds[world];
+    let name = |key: &WorldKey| resolve.name_world_key(key);
+    let mut exports = BTreeMap::new();
+    for (key, item) in &w.exports {
+        let funcs = match item {
+            WorldItem::Interface { id, .. } => resolve.interfaces[*id].functions.keys().cloned().collect(),
+            WorldItem::Function(f) => BTreeSet::from([f.name.clone()]),
+            WorldItem::Type { .. } => BTreeSet::new(),
+        };
+        exports.insert(name(key), funcs);
+    }
+    let imports = w.imports.keys().map(name).filter(|n| n.contains('/')).collect();
+    Shape { exports, imports }
+}
+
+/// Checks that the component exports exactly what the WIT in `wit_dir`
+/// declares for `world`.
+pub fn check_matches_wit(bytes: &[u8], wit_dir: &Path, world: &str) -> Result<()> {
+    let mut resolve = Resolve::default();
+    let (pkg, _) = resolve.push_dir(wit_dir).with_context(|| format!("failed to parse {}", wit_dir.display()))?;
+    let world = resolve.select_world(&[pkg], Some(world))?;
+    let expected = world_shape(&resolve, world).exports;
+    let actual = shape(bytes)?.exports;
+    if expected != actual {
+        bail!("the built component's exports differ from the generated WIT:\n  expected {expected:?}\n  got      {actual:?}");
+    }
+    Ok(())
+}
+
+/// Metadata stamped into a component.
+#[derive(Debug, Clone, Default)]
+pub struct Stamp {
+    /// Component name (the crate's name).
+    pub name: String,
+    /// Version (the crate's version).
+    pub version: String,
+    /// The crate's description.
+    pub description: Option<String>,
+    /// SPDX license expression.
+    pub licenses: Option<String>,
+    /// Source repository URL.
+    pub source: Option<String>,
+    /// compwrap's own record (generate key, crate checksum, …) as JSON.
+    pub compwrap: String,
+}
+
+/// Adds name, version, description, licenses and source (wasm-metadata), and
+/// compwrap's custom section.
+pub fn stamp(bytes: &[u8], stamp: &Stamp) -> Result<Vec<u8>> {
+    use wasm_metadata::{AddMetadata, AddMetadataField};
+    let mut add = AddMetadata::default();
+    add.name = AddMetadataField::Set(stamp.name.clone());
+    add.version = AddMetadataField::Set(wasm_metadata::Version::new(stamp.version.clone()));
+    if let Some(d) = &stamp.description {
+        add.description = AddMetadataField::Set(wasm_metadata::Description::new(d.trim().to_string()));
+    }
+    // Crates carry free-form license strings; keep only what is valid SPDX.
+    if let Some(l) = stamp.licenses.as_deref().and_then(|l| wasm_metadata::Licenses::new(l).ok()) {
+        add.licenses = AddMetadataField::Set(l);
+    }
+    if let Some(s) = stamp.source.as_deref().and_then(|s| wasm_metadata::Source::new(s).ok()) {
+        add.source = AddMetadataField::Set(s);
+    }
+    let mut out = add.to_wasm(bytes).context("failed to add metadata to the component")?;
+    let section = wasm_encoder::CustomSection {
+        name: SECTION.into(),
+        data: std::borrow::Cow::Borrowed(stamp.compwrap.as_bytes()),
+    };
+    out.push(ComponentSection::id(&section));
+    section.encode(&mut out);
+    Ok(out)
+}
+
+/// Metadata read back from a component.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Info {
+    /// `name` from the metadata.
+    pub name: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `description`.
+    pub description: Option<String>,
+    /// `licenses`.
+    pub licenses: Option<String>,
+    /// `source`.
+    pub source: Option<String>,
+    /// compwrap's record, when present.
+    pub compwrap: Option<serde_json::Value>,
+}
+
+/// Reads a component's metadata.
+pub fn info(bytes: &[u8]) -> Result<Info> {
+    let payload = wasm_metadata::Payload::from_binary(bytes).context("failed to read component metadata")?;
+    let m = payload.metadata();
+    let mut info = Info {
+        name: m.name.clone(),
+        version: m.version.as_ref().map(|v| v.to_string()),
+        description: m.description.as_ref().map(|v| v.to_string()),
+        licenses: m.licenses.as_ref().map(|v| v.to_string()),
+        source: m.source.as_ref().map(|v| v.to_string()),
+        compwrap: None,
+    };
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(wasmparser::Payload::CustomSection(s)) = payload {
+            if s.name() == SECTION {
+                info.compwrap = serde_json::from_slice(s.data()).ok();
+            }
+        }
+    }
+    Ok(info)
+}
+
+/// The WIT of a component, as text.
+pub fn wit_text(bytes: &[u8]) -> Result<String> {
+    let decoded = wit_component::decode(bytes).context("failed to decode the component's WIT")?;
+    let resolve = decoded.resolve();
+    let main = decoded.package();
+    let nested: Vec<_> = resolve.packages.iter().map(|(id, _)| id).filter(|id| *id != main).collect();
+    let mut printer = wit_component::WitPrinter::default();
+    printer.print(resolve, main, &nested)?;
+    Ok(printer.output.to_string())
+}
+
+/// Reads a component named on the command line: a `.wasm` file, a digest, or
+/// `crate[@version]` in the store. Returns the bytes and a label for messages.
+pub fn read_input(store: &compwrap_host::Store, spec: &str) -> Result<(Vec<u8>, String)> {
+    let path = Path::new(spec);
+    if path.is_file() || spec.ends_with(".wasm") {
+        let bytes = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        return Ok((bytes, path.display().to_string()));
+    }
+    let digest = store.resolve(spec).map_err(|e| Error::NotFound(e.to_string()))?;
+    Ok((store.read_blob(&digest)?, format!("{spec} ({digest})")))
+}

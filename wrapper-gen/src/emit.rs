@@ -1,0 +1,74 @@
+//! Writing the guest wrapper crate: `Cargo.toml`, the WIT, `src/lib.rs`.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+
+use crate::model::Api;
+use crate::resolve::{Features, Resolved};
+
+/// wit-bindgen version the guests use.
+pub const WIT_BINDGEN: &str = "0.61";
+
+/// The files of the guest crate, by relative path (sorted, deterministic).
+pub fn files(api: &Api, resolved: &Resolved, features: &Features) -> BTreeMap<String, String> {
+    let mut files = BTreeMap::new();
+    files.insert("Cargo.toml".into(), manifest(api, resolved, features));
+    files.insert("wit/world.wit".into(), crate::wit::render(api));
+    files.insert("wit/deps/compwrap-types/types.wit".into(), crate::wit::TYPES_WIT.into());
+    files.insert("src/lib.rs".into(), crate::glue::render(api));
+    files
+}
+
+fn manifest(api: &Api, resolved: &Resolved, features: &Features) -> String {
+    let feats: Vec<String> = features.features.iter().map(|f| format!("{f:?}")).collect();
+    format!(
+        r#"{header}[package]
+name = "compwrap-guest-{package}"
+version = "{version}"
+edition = "2021"
+publish = false
+
+[lib]
+crate-type = ["cdylib"]
+
+[dependencies]
+{package} = {{ version = "={version}", default-features = {default}, features = [{feats}] }}
+wit-bindgen = "{wit_bindgen}"
+
+[profile.release]
+opt-level = "s"
+lto = true
+codegen-units = 1
+debug = false
+strip = true
+
+[workspace]
+"#,
+        header = crate::wit::header("#"),
+        package = resolved.name,
+        version = api.version,
+        default = !features.no_default,
+        feats = feats.join(", "),
+        wit_bindgen = WIT_BINDGEN,
+    )
+}
+
+/// Writes `files` under `dir`, replacing what was there.
+pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<()> {
+    if dir.exists() {
+        for sub in ["src", "wit"] {
+            let _ = fs::remove_dir_all(dir.join(sub));
+        }
+    }
+    for (rel, text) in files {
+        let path = dir.join(rel);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;
+        }
+        fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,217 @@
+//! The `generate` pipeline: resolve → rustdoc → map → emit → build → verify
+//! → stamp → store.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use compwrap_host::store::{self, Digest, RefEntry, Store};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest as _, Sha256};
+
+use crate::Error;
+use crate::report::Report;
+use crate::resolve::{CrateSpec, Features, Resolved};
+
+/// Options of one `generate`.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// The crate and version requirement.
+    pub spec: CrateSpec,
+    /// Feature selection.
+    pub features: Features,
+    /// Install a missing `wasm32-wasip2` target without asking.
+    pub assume_yes: bool,
+    /// Rebuild even when the generate key is in the store.
+    pub force: bool,
+}
+
+/// Progress reporting for long steps.
+pub trait Progress {
+    /// A new step starts.
+    fn step(&self, message: &str);
+    /// Detail within the current step (e.g. the crate being compiled).
+    fn detail(&self, _message: &str) {}
+}
+
+/// No progress output.
+pub struct Quiet;
+impl Progress for Quiet {
+    fn step(&self, _: &str) {}
+}
+
+/// What `generate` produced.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Generated {
+    /// Crate name.
+    #[serde(rename = "crate")]
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// Component digest.
+    pub digest: Digest,
+    /// Component size in bytes.
+    pub size: u64,
+    /// The generate key.
+    pub key: String,
+    /// Whether the stored component was reused (no build).
+    pub reused: bool,
+    /// Seconds spent in `cargo build` (0 when reused).
+    pub build_seconds: f64,
+    /// Where the component is.
+    pub path: PathBuf,
+    /// The generated WIT.
+    pub wit: String,
+    /// The mapping report.
+    pub report: Report,
+}
+
+/// The record stored under `keys/<key>.json`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct KeyRecord {
+    key: String,
+    #[serde(rename = "crate")]
+    name: String,
+    version: String,
+    digest: Digest,
+    size: u64,
+    build_seconds: f64,
+    wit: String,
+    report: Report,
+}
+
+/// Runs the pipeline; reuses the stored component when the key matches.
+pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Result<Generated> {
+    crate::target::ensure(opts.assume_yes)?;
+    progress.step(&format!("resolving {}@{}", opts.spec.name, opts.spec.req));
+    // One generate per crate at a time: the scratch package and rustdoc
+    // output are per crate, and a second run of the same key must wait and
+    // then reuse the first one's result.
+    let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
+    let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
+    let key = generate_key(&resolved, &opts.features)?;
+    if !opts.force {
+        if let Some(hit) = lookup(store, &key)? {
+            return Ok(hit);
+        }
+    }
+    let target_dir = store.build_dir().join("target");
+    progress.step(&format!("extracting the public API of {} {}", resolved.name, resolved.version));
+    let krate = crate::rustdoc::extract(&resolved, &target_dir)?;
+    progress.step("mapping the API to WIT");
+    let (api, items) = crate::api::map(&krate, &resolved.name, &resolved.version);
+    let report = Report::new(&resolved.name, &resolved.version, &items);
+    if api.is_empty() {
+        return Err(Error::NothingMapped { name: resolved.name.clone(), report: Box::new(report) }.into());
+    }
+    let files = crate::emit::files(&api, &resolved, &opts.features);
+    let guest_dir = store.build_dir().join("guests").join(format!("{}-{}", resolved.name, resolved.version));
+    crate::emit::write(&guest_dir, &files)?;
+    store::atomic_write(&guest_dir.join(crate::report::FILE_NAME), &serde_json::to_vec_pretty(&report)?)?;
+    progress.step(&format!("building {} {} for wasm32-wasip2", resolved.name, resolved.version));
+    let started = Instant::now();
+    let artifact = crate::build::build(&guest_dir, &target_dir, |line| progress.detail(line))?;
+    let build_seconds = started.elapsed().as_secs_f64();
+    progress.step("verifying the component");
+    let bytes = std::fs::read(&artifact).with_context(|| format!("failed to read {}", artifact.display()))?;
+    crate::component::validate(&bytes, &artifact.display().to_string())?;
+    crate::component::check_matches_wit(&bytes, &guest_dir.join("wit"), &crate::wit::world_name(&api))?;
+    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key))?;
+    progress.step("storing");
+    let digest = store.put_blob(&stamped)?;
+    let size = stamped.len() as u64;
+    let wit = files["wit/world.wit"].clone();
+    let record = KeyRecord {
+        key: key.clone(),
+        name: resolved.name.clone(),
+        version: resolved.version.clone(),
+        digest: digest.clone(),
+        size,
+        build_seconds,
+        wit,
+        report,
+    };
+    store::atomic_write(&store.key_path(&key), &serde_json::to_vec_pretty(&record)?)?;
+    store.put_ref(&RefEntry {
+        name: resolved.name.clone(),
+        version: resolved.version.clone(),
+        digest: digest.clone(),
+        size,
+        key: Some(key.clone()),
+    })?;
+    Ok(generated(store, record, false))
+}
+
+fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
+    Generated {
+        path: store.blob_path(&r.digest),
+        name: r.name,
+        version: r.version,
+        digest: r.digest,
+        size: r.size,
+        key: r.key,
+        reused,
+        build_seconds: if reused { 0.0 } else { r.build_seconds },
+        wit: r.wit,
+        report: r.report,
+    }
+}
+
+/// The stored result for `key`, when its record and blob are both present.
+fn lookup(store: &Store, key: &str) -> Result<Option<Generated>> {
+    let Some(record) = store::read_entry::<KeyRecord>(&store.key_path(key))? else { return Ok(None) };
+    if !store.has_blob(&record.digest) {
+        return Ok(None);
+    }
+    // Make sure `name@version` points at it (e.g. after a ref was removed).
+    store.put_ref(&RefEntry {
+        name: record.name.clone(),
+        version: record.version.clone(),
+        digest: record.digest.clone(),
+        size: record.size,
+        key: Some(key.to_string()),
+    })?;
+    Ok(Some(generated(store, record, true)))
+}
+
+/// The mapping report for a stored component, when it was built here.
+pub fn stored_report(store: &Store, key: &str) -> Result<Option<(String, Report)>> {
+    Ok(store::read_entry::<KeyRecord>(&store.key_path(key))?.map(|r| (r.wit, r.report)))
+}
+
+/// Hash of every input that affects the component.
+fn generate_key(resolved: &Resolved, features: &Features) -> Result<String> {
+    let mut features_sorted = features.features.clone();
+    features_sorted.sort();
+    features_sorted.dedup();
+    let inputs = serde_json::json!({
+        "crate": resolved.name,
+        "version": resolved.version,
+        "checksum": resolved.checksum,
+        "features": features_sorted,
+        "default_features": !features.no_default,
+        "compwrap": env!("CARGO_PKG_VERSION"),
+        "wit_bindgen": crate::emit::WIT_BINDGEN,
+        "rustc": crate::target::rustc_version()?,
+        "target": crate::target::TARGET,
+    });
+    Ok(hex::encode(Sha256::digest(inputs.to_string().as_bytes())))
+}
+
+fn stamp(resolved: &Resolved, key: &str) -> crate::component::Stamp {
+    crate::component::Stamp {
+        name: resolved.name.clone(),
+        version: resolved.version.clone(),
+        description: resolved.description.clone(),
+        licenses: resolved.license.clone(),
+        source: resolved.repository.clone(),
+        compwrap: serde_json::json!({
+            "compwrap": env!("CARGO_PKG_VERSION"),
+            "crate": resolved.name,
+            "version": resolved.version,
+            "checksum": resolved.checksum,
+            "generate_key": key,
+        })
+        .to_string(),
+    }
+}

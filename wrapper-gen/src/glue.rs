@@ -1,0 +1,477 @@
+//! The API model → the guest crate's `src/lib.rs`: wit-bindgen exports that
+//! convert WIT values to the crate's types, call it, and convert back.
+
+use std::fmt::Write;
+
+use crate::model::*;
+use crate::names::{rust_camel, rust_snake};
+
+/// Support code shared by every guest: error conversion that keeps the source
+/// chain when the error type implements `std::error::Error`, and falls back
+/// to `Display` or `Debug` otherwise (chosen at compile time by autoref).
+const SUPPORT: &str = r#"
+use compwrap::types::types::Error as WitError;
+
+struct Component;
+export!(Component);
+
+struct ErrProbe<'a, T>(&'a T);
+
+trait ViaStdError {
+    fn compwrap_error(&self) -> WitError;
+}
+impl<T: std::error::Error> ViaStdError for &&ErrProbe<'_, T> {
+    fn compwrap_error(&self) -> WitError {
+        let mut chain = Vec::new();
+        let mut source = self.0.source();
+        while let Some(s) = source {
+            chain.push(s.to_string());
+            source = s.source();
+        }
+        WitError {
+            message: self.0.to_string(),
+            chain,
+            debug: format!("{:?}", self.0),
+            kind: Some(std::any::type_name::<T>().to_string()),
+        }
+    }
+}
+
+trait ViaDisplay {
+    fn compwrap_error(&self) -> WitError;
+}
+impl<T: std::fmt::Display + std::fmt::Debug> ViaDisplay for &ErrProbe<'_, T> {
+    fn compwrap_error(&self) -> WitError {
+        WitError {
+            message: self.0.to_string(),
+            chain: Vec::new(),
+            debug: format!("{:?}", self.0),
+            kind: Some(std::any::type_name::<T>().to_string()),
+        }
+    }
+}
+
+trait ViaDebug {
+    fn compwrap_error(&self) -> WitError;
+}
+impl<T: std::fmt::Debug> ViaDebug for ErrProbe<'_, T> {
+    fn compwrap_error(&self) -> WitError {
+        WitError {
+            message: format!("{:?}", self.0),
+            chain: Vec::new(),
+            debug: format!("{:?}", self.0),
+            kind: Some(std::any::type_name::<T>().to_string()),
+        }
+    }
+}
+
+macro_rules! to_error {
+    ($e:expr) => {{
+        let e = $e;
+        (&&&ErrProbe(&e)).compwrap_error()
+    }};
+}
+
+fn parse_text<T: std::str::FromStr>(text: String) -> T
+where
+    T::Err: std::fmt::Debug,
+{
+    match text.parse::<T>() {
+        Ok(v) => v,
+        Err(e) => panic!("invalid `{}` value {text:?}: {e:?}", std::any::type_name::<T>()),
+    }
+}
+
+fn to_usize(v: u64) -> usize {
+    usize::try_from(v).unwrap_or_else(|_| panic!("{v} does not fit in usize on this target"))
+}
+
+fn to_isize(v: i64) -> isize {
+    isize::try_from(v).unwrap_or_else(|_| panic!("{v} does not fit in isize on this target"))
+}
+"#;
+
+/// Renders the guest `src/lib.rs`.
+pub fn render(api: &Api) -> String {
+    let g = Glue { api };
+    let mut out = crate::wit::header("//");
+    out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
+    let _ = writeln!(
+        out,
+        "wit_bindgen::generate!({{\n    path: \"wit\",\n    world: \"{}\",\n    generate_all,\n}});",
+        crate::wit::world_name(api)
+    );
+    out.push_str(SUPPORT);
+    for iface in &api.interfaces {
+        let _ = writeln!(out, "\nuse exports::compwrap::{}::{} as {};", rust_snake(&api.wit_crate()), rust_snake(&iface.name), g.alias(&iface.name));
+    }
+    for iface in &api.interfaces {
+        g.interface(&mut out, iface);
+    }
+    out
+}
+
+struct Glue<'a> {
+    api: &'a Api,
+}
+
+impl Glue<'_> {
+    fn alias(&self, iface: &str) -> String {
+        format!("i_{}", rust_snake(iface))
+    }
+
+    /// Rust path of the wit-bindgen type for a named WIT type.
+    fn wpath(&self, n: &Named) -> String {
+        format!("{}::{}", self.alias(&n.interface), rust_camel(&n.wit))
+    }
+
+    fn res_struct(&self, iface: &str, wit: &str) -> String {
+        format!("Res_{}_{}", rust_snake(iface), rust_camel(wit))
+    }
+
+    fn conv_fn(&self, dir: &str, iface: &str, wit: &str) -> String {
+        format!("{dir}_{}_{}", rust_snake(iface), rust_snake(wit))
+    }
+
+    fn interface(&self, out: &mut String, iface: &Interface) {
+        let alias = self.alias(&iface.name);
+        for def in &iface.types {
+            self.type_glue(out, iface, def);
+        }
+        let free: Vec<&Function> = iface.functions.iter().filter(|f| f.kind == FuncKind::Free).collect();
+        let resources: Vec<&TypeDef> = iface.types.iter().filter(|t| matches!(t.kind, TypeKind::Resource)).collect();
+        if free.is_empty() && resources.is_empty() {
+            return;
+        }
+        let _ = writeln!(out, "\nimpl {alias}::Guest for Component {{");
+        for r in &resources {
+            let _ = writeln!(out, "    type {} = {};", rust_camel(&r.wit), self.res_struct(&iface.name, &r.wit));
+        }
+        for f in free {
+            self.function(out, f, "    ");
+        }
+        out.push_str("}\n");
+        for r in resources {
+            let _ = writeln!(out, "\nimpl {alias}::Guest{} for {} {{", rust_camel(&r.wit), self.res_struct(&iface.name, &r.wit));
+            for f in iface.functions.iter().filter(|f| f.kind.resource() == Some(&r.wit)) {
+                self.function(out, f, "    ");
+            }
+            out.push_str("}\n");
+        }
+    }
+
+    fn type_glue(&self, out: &mut String, iface: &Interface, def: &TypeDef) {
+        let named = Named { interface: iface.name.clone(), wit: def.wit.clone(), rust: def.rust.clone(), kind: NamedKind::Record };
+        let w = self.wpath(&named);
+        let r = &def.rust;
+        let lift = self.conv_fn("lift", &iface.name, &def.wit);
+        let lower = self.conv_fn("lower", &iface.name, &def.wit);
+        match &def.kind {
+            TypeKind::Record { synthetic: true, .. } | TypeKind::Text => {}
+            TypeKind::Record { fields, tuple, open, .. } => {
+                if !open {
+                    let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{");
+                    if *tuple {
+                        let items: Vec<String> = fields.iter().map(|f| self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0)).collect();
+                        let _ = writeln!(out, "    {r}({})", items.join(", "));
+                    } else {
+                        let _ = writeln!(out, "    {r} {{");
+                        for f in fields {
+                            let _ = writeln!(out, "        {}: {},", f.rust, self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0));
+                        }
+                        out.push_str("    }\n");
+                    }
+                    out.push_str("}\n");
+                }
+                let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    {w} {{");
+                for f in fields {
+                    let _ = writeln!(out, "        {}: {},", rust_snake(&f.wit), self.lower(&f.ty, &format!("x.{}", f.rust), 0));
+                }
+                out.push_str("    }\n}\n");
+            }
+            TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
+                let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
+                for c in cases {
+                    let _ = writeln!(out, "        {} => {},", self.case_pat_wit(&w, c), self.case_build_rust(r, c, iface));
+                }
+                if let Some(open) = open {
+                    let _ = writeln!(out, "        {w}::{} => panic!(\"`{}` cannot be passed into the component\"),", rust_camel(open), open);
+                }
+                out.push_str("    }\n}\n");
+                let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    match x {{");
+                for c in cases {
+                    let _ = writeln!(out, "        {} => {},", self.case_pat_rust(r, c), self.case_build_wit(&w, c, iface));
+                }
+                if let Some(open) = open {
+                    let _ = writeln!(out, "        _ => {w}::{},", rust_camel(open));
+                }
+                out.push_str("    }\n}\n");
+            }
+            TypeKind::Resource => {
+                let _ = writeln!(out, "\npub struct {}(std::cell::RefCell<{r}>);", self.res_struct(&iface.name, &def.wit));
+            }
+        }
+    }
+
+    fn case_pat_wit(&self, w: &str, c: &Case) -> String {
+        let name = format!("{w}::{}", rust_camel(&c.wit));
+        match &c.payload {
+            Payload::None => name,
+            Payload::Tuple(ts) if ts.len() == 1 => format!("{name}(p0)"),
+            Payload::Tuple(ts) => format!("{name}(({}))", bindings(ts.len())),
+            Payload::Struct { .. } => format!("{name}(p)"),
+        }
+    }
+
+    fn case_build_rust(&self, r: &str, c: &Case, _iface: &Interface) -> String {
+        let name = format!("{r}::{}", c.rust);
+        match &c.payload {
+            Payload::None => name,
+            Payload::Tuple(ts) => {
+                let items: Vec<String> = ts.iter().enumerate().map(|(i, t)| self.lift(t, &format!("p{i}"), 1)).collect();
+                format!("{name}({})", items.join(", "))
+            }
+            Payload::Struct { fields, .. } => {
+                let items: Vec<String> =
+                    fields.iter().map(|f| format!("{}: {}", f.rust, self.lift(&f.ty, &format!("p.{}", rust_snake(&f.wit)), 1))).collect();
+                format!("{name} {{ {} }}", items.join(", "))
+            }
+        }
+    }
+
+    fn case_pat_rust(&self, r: &str, c: &Case) -> String {
+        let name = format!("{r}::{}", c.rust);
+        match &c.payload {
+            Payload::None => name,
+            Payload::Tuple(ts) => format!("{name}({})", bindings(ts.len())),
+            Payload::Struct { fields, .. } => {
+                let items: Vec<String> = fields.iter().enumerate().map(|(i, f)| format!("{}: p{i}", f.rust)).collect();
+                format!("{name} {{ {} }}", items.join(", "))
+            }
+        }
+    }
+
+    fn case_build_wit(&self, w: &str, c: &Case, iface: &Interface) -> String {
+        let name = format!("{w}::{}", rust_camel(&c.wit));
+        match &c.payload {
+            Payload::None => name,
+            Payload::Tuple(ts) if ts.len() == 1 => format!("{name}({})", self.lower(&ts[0], "p0", 1)),
+            Payload::Tuple(ts) => {
+                let items: Vec<String> = ts.iter().enumerate().map(|(i, t)| self.lower(t, &format!("p{i}"), 1)).collect();
+                format!("{name}(({},))", items.join(", "))
+            }
+            Payload::Struct { record, fields } => {
+                let rec = format!("{}::{}", self.alias(&iface.name), rust_camel(record));
+                let items: Vec<String> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{}: {}", rust_snake(&f.wit), self.lower(&f.ty, &format!("p{i}"), 1)))
+                    .collect();
+                format!("{name}({rec} {{ {} }})", items.join(", "))
+            }
+        }
+    }
+
+    // ---- functions ---------------------------------------------------------
+
+    fn function(&self, out: &mut String, f: &Function, ind: &str) {
+        let is_method = matches!(f.kind, FuncKind::Method(_));
+        let mut sig_params = Vec::new();
+        if is_method {
+            sig_params.push("&self".to_string());
+        }
+        let mut body = String::new();
+        let mut args = Vec::new();
+        for (i, p) in f.params.iter().enumerate() {
+            if is_method && i == 0 {
+                args.push(self.self_arg(&mut body, p, ind));
+                continue;
+            }
+            let name = format!("p{i}");
+            sig_params.push(format!("{name}: {}", self.wtype(&p.ty, true)));
+            args.push(self.param_arg(&mut body, p, &name, i, ind));
+        }
+        let fname = match f.kind {
+            FuncKind::Constructor(_) => "new".to_string(),
+            _ => rust_snake(&f.wit),
+        };
+        let ret = match (&f.kind, &f.output) {
+            (FuncKind::Constructor(_), _) => " -> Self".to_string(),
+            (_, Ty::Unit) => String::new(),
+            (_, t) => format!(" -> {}", self.wtype(t, false)),
+        };
+        let _ = writeln!(out, "{ind}/// `{}`", f.rust);
+        let _ = writeln!(out, "{ind}fn {fname}({}){ret} {{", sig_params.join(", "));
+        out.push_str(&body);
+        let call = format!("{}({})", f.callee, args.join(", "));
+        match (&f.kind, &f.output) {
+            (FuncKind::Constructor(_), _) => {
+                let _ = writeln!(out, "{ind}    Self(std::cell::RefCell::new({call}))");
+            }
+            (_, Ty::Unit) => {
+                let _ = writeln!(out, "{ind}    {call};");
+            }
+            (_, t) => {
+                let _ = writeln!(out, "{ind}    let r = {call};");
+                let _ = writeln!(out, "{ind}    {}", self.lower(t, "r", 0));
+            }
+        }
+        let _ = writeln!(out, "{ind}}}");
+    }
+
+    fn self_arg(&self, body: &mut String, p: &Param, ind: &str) -> String {
+        match &p.ty {
+            Ty::Ref { mutable: true, .. } => {
+                let _ = writeln!(body, "{ind}    let mut g_self = self.0.borrow_mut();");
+                "&mut *g_self".into()
+            }
+            Ty::Ref { .. } => {
+                let _ = writeln!(body, "{ind}    let g_self = self.0.borrow();");
+                "&*g_self".into()
+            }
+            _ => "self.0.borrow().clone()".into(),
+        }
+    }
+
+    fn param_arg(&self, body: &mut String, p: &Param, name: &str, i: usize, ind: &str) -> String {
+        match &p.ty {
+            Ty::Ref { mutable, inner } => match &**inner {
+                Ty::Named(n) if n.kind == NamedKind::Resource => {
+                    let res = self.res_struct(&n.interface, &n.wit);
+                    let (m, b) = if *mutable { ("mut ", "borrow_mut") } else { ("", "borrow") };
+                    let _ = writeln!(body, "{ind}    let {m}g{i} = {name}.get::<{res}>().0.{b}();");
+                    format!("&{m}*g{i}")
+                }
+                other => {
+                    let m = if *mutable { "mut " } else { "" };
+                    let _ = writeln!(body, "{ind}    let {m}a{i} = {};", self.lift(other, name, 0));
+                    format!("&{m}a{i}")
+                }
+            },
+            Ty::Str(StrKind::Ref | StrKind::PathRef) | Ty::List(_, ListKind::Slice) => {
+                let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(&p.ty, name, 0));
+                format!("&a{i}")
+            }
+            other => {
+                let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(other, name, 0));
+                format!("a{i}")
+            }
+        }
+    }
+
+    /// The wit-bindgen Rust type of a WIT value of `ty`.
+    fn wtype(&self, ty: &Ty, param: bool) -> String {
+        match ty {
+            Ty::Unit => "()".into(),
+            Ty::Prim(p) => p.clone(),
+            Ty::Size { signed } => if *signed { "i64" } else { "u64" }.into(),
+            Ty::Str(_) => "String".into(),
+            Ty::List(t, _) => format!("Vec<{}>", self.wtype(t, false)),
+            Ty::Option(t) => format!("Option<{}>", self.wtype(t, false)),
+            Ty::Result(t) => format!("Result<{}, WitError>", self.wtype(t, false)),
+            Ty::Tuple(ts) => {
+                let items: Vec<String> = ts.iter().map(|t| self.wtype(t, false)).collect();
+                format!("({},)", items.join(", "))
+            }
+            Ty::Named(n) if n.kind == NamedKind::Text => "String".into(),
+            Ty::Named(n) => self.wpath(n),
+            Ty::Ref { inner, .. } => match &**inner {
+                Ty::Named(n) if n.kind == NamedKind::Resource && param => format!("{}Borrow<'_>", self.wpath(n)),
+                other => self.wtype(other, param),
+            },
+            Ty::Boxed(_, t) => self.wtype(t, param),
+        }
+    }
+
+    /// Expression converting WIT value `e` into an owned Rust value of `ty`.
+    fn lift(&self, ty: &Ty, e: &str, depth: usize) -> String {
+        let v = format!("v{depth}");
+        match ty {
+            Ty::Unit => "()".into(),
+            Ty::Prim(_) => e.into(),
+            Ty::Size { signed: false } => format!("to_usize({e})"),
+            Ty::Size { signed: true } => format!("to_isize({e})"),
+            Ty::Str(StrKind::String | StrKind::Ref) => e.into(),
+            Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
+            Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
+            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => format!("std::path::PathBuf::from({e})"),
+            Ty::List(t, kind) => {
+                let each = format!("{e}.into_iter().map(|{v}| {})", self.lift(t, &v, depth + 1));
+                match kind {
+                    ListKind::Vec | ListKind::Slice => format!("{each}.collect::<Vec<_>>()"),
+                    ListKind::VecDeque => format!("{each}.collect::<std::collections::VecDeque<_>>()"),
+                    ListKind::BoxedSlice => format!("{each}.collect::<Vec<_>>().into_boxed_slice()"),
+                    ListKind::Array(n) => format!(
+                        "<[_; {n}]>::try_from({each}.collect::<Vec<_>>()).unwrap_or_else(|l| panic!(\"expected {n} elements, got {{}}\", l.len()))"
+                    ),
+                }
+            }
+            Ty::Option(t) => format!("{e}.map(|{v}| {})", self.lift(t, &v, depth + 1)),
+            Ty::Result(_) => unreachable!("results are never lifted"),
+            Ty::Tuple(ts) => {
+                let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
+                let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| self.lift(t, n, depth + 1)).collect();
+                format!("{{ let ({},) = {e}; ({},) }}", names.join(", "), items.join(", "))
+            }
+            Ty::Named(n) => match n.kind {
+                NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
+                NamedKind::Resource => {
+                    format!("{e}.into_inner::<{}>().0.into_inner()", self.res_struct(&n.interface, &n.wit))
+                }
+                _ => format!("{}({e})", self.conv_fn("lift", &n.interface, &n.wit)),
+            },
+            Ty::Ref { inner, .. } => self.lift(inner, e, depth),
+            Ty::Boxed(_, t) => format!("Box::new({})", self.lift(t, e, depth)),
+        }
+    }
+
+    /// Expression converting owned Rust value `e` of `ty` into its WIT value.
+    fn lower(&self, ty: &Ty, e: &str, depth: usize) -> String {
+        let v = format!("v{depth}");
+        match ty {
+            Ty::Unit => "()".into(),
+            Ty::Prim(_) => e.into(),
+            Ty::Size { signed: false } => format!("{e} as u64"),
+            Ty::Size { signed: true } => format!("{e} as i64"),
+            Ty::Str(StrKind::String) => e.into(),
+            Ty::Str(StrKind::Ref) => format!("{e}.to_string()"),
+            Ty::Str(StrKind::Boxed) => format!("{e}.into_string()"),
+            Ty::Str(StrKind::Cow) => format!("{e}.into_owned()"),
+            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => format!("{e}.to_string_lossy().into_owned()"),
+            Ty::List(t, kind) => {
+                let source = match kind {
+                    ListKind::Slice => format!("{e}.to_vec().into_iter()"),
+                    ListKind::BoxedSlice => format!("{e}.into_vec().into_iter()"),
+                    _ => format!("{e}.into_iter()"),
+                };
+                format!("{source}.map(|{v}| {}).collect::<Vec<_>>()", self.lower(t, &v, depth + 1))
+            }
+            Ty::Option(t) => format!("{e}.map(|{v}| {})", self.lower(t, &v, depth + 1)),
+            Ty::Result(t) => format!("{e}.map(|{v}| {}).map_err(|err| to_error!(err))", self.lower(t, &v, depth + 1)),
+            Ty::Tuple(ts) => {
+                let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
+                let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| self.lower(t, n, depth + 1)).collect();
+                format!("{{ let ({},) = {e}; ({},) }}", names.join(", "), items.join(", "))
+            }
+            Ty::Named(n) => match n.kind {
+                NamedKind::Text => format!("{e}.to_string()"),
+                NamedKind::Resource => format!(
+                    "{}::new({}(std::cell::RefCell::new({e})))",
+                    self.wpath(n),
+                    self.res_struct(&n.interface, &n.wit)
+                ),
+                _ => format!("{}({e})", self.conv_fn("lower", &n.interface, &n.wit)),
+            },
+            Ty::Ref { inner, .. } => match &**inner {
+                Ty::Prim(_) | Ty::Size { .. } => self.lower(inner, &format!("(*{e})"), depth),
+                Ty::Named(n) if n.kind == NamedKind::Text => format!("{e}.to_string()"),
+                other => self.lower(other, &format!("{e}.clone()"), depth),
+            },
+            Ty::Boxed(_, t) => self.lower(t, &format!("(*{e})"), depth),
+        }
+    }
+}
+
+fn bindings(n: usize) -> String {
+    (0..n).map(|i| format!("p{i}")).collect::<Vec<_>>().join(", ")
+}

@@ -1,0 +1,293 @@
+//! The intermediate model: a crate's public API as compwrap maps it, between
+//! rustdoc JSON ([`crate::api`]) and the emitted WIT ([`crate::wit`]) and
+//! guest glue ([`crate::glue`]).
+
+use serde::Serialize;
+
+/// The mapped API of one crate.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// The crate's name as Rust spells it (`unicode_segmentation`).
+    pub rust_name: String,
+    /// The crate's package name (`unicode-segmentation`).
+    pub package: String,
+    /// Crate version.
+    pub version: String,
+    /// One WIT interface per Rust module with mapped items, sorted by name.
+    pub interfaces: Vec<Interface>,
+}
+
+impl Api {
+    /// The WIT package name, `compwrap:<crate>@<version>`.
+    pub fn wit_package(&self) -> String {
+        format!("compwrap:{}@{}", self.wit_crate(), self.version)
+    }
+
+    /// The crate name as a WIT identifier.
+    pub fn wit_crate(&self) -> String {
+        crate::names::kebab(&self.package)
+    }
+
+    /// Number of exported functions (constructors, methods and statics included).
+    pub fn function_count(&self) -> usize {
+        self.interfaces.iter().map(|i| i.functions.len()).sum()
+    }
+
+    /// Whether nothing at all was mapped.
+    pub fn is_empty(&self) -> bool {
+        self.interfaces.iter().all(|i| i.functions.is_empty() && i.types.is_empty())
+    }
+}
+
+/// One WIT interface, made from one Rust module.
+#[derive(Debug, Clone)]
+pub struct Interface {
+    /// WIT name.
+    pub name: String,
+    /// The Rust module path (`regex::bytes`).
+    pub rust_module: String,
+    /// Types defined here, in dependency-friendly (source) order.
+    pub types: Vec<TypeDef>,
+    /// Functions, in source order.
+    pub functions: Vec<Function>,
+}
+
+/// A WIT type defined from a Rust type.
+#[derive(Debug, Clone)]
+pub struct TypeDef {
+    /// WIT name.
+    pub wit: String,
+    /// Rust path (`semver::Version`), or `None` for a record generated for a
+    /// struct-like enum variant.
+    pub rust: String,
+    /// How it maps.
+    pub kind: TypeKind,
+}
+
+/// How a Rust type maps.
+#[derive(Debug, Clone)]
+pub enum TypeKind {
+    /// A struct whose fields are all public → `record`.
+    Record {
+        /// Fields in declaration order.
+        fields: Vec<Field>,
+        /// A tuple struct (fields accessed by index).
+        tuple: bool,
+        /// Generated for the struct-like variant of an enum: it has no Rust
+        /// type of its own.
+        synthetic: bool,
+        /// `#[non_exhaustive]`: cannot be built outside its crate, so it
+        /// only travels out of the component.
+        open: bool,
+    },
+    /// An enum of unit variants → `enum`.
+    Enum {
+        /// Cases in declaration order.
+        cases: Vec<Case>,
+        /// `#[non_exhaustive]`: an extra `unknown` case receives variants
+        /// added after generation.
+        open: Option<String>,
+    },
+    /// An enum with data → `variant`.
+    Variant {
+        /// Cases in declaration order.
+        cases: Vec<Case>,
+        /// See [`TypeKind::Enum::open`].
+        open: Option<String>,
+    },
+    /// An opaque struct → `resource`.
+    Resource,
+    /// An opaque value type with `Display`, `FromStr` and `PartialEq`: it
+    /// travels as its string form (`type x = string`).
+    Text,
+}
+
+/// A record field.
+#[derive(Debug, Clone)]
+pub struct Field {
+    /// WIT name.
+    pub wit: String,
+    /// Rust field name, or index for tuple structs.
+    pub rust: String,
+    /// Type.
+    pub ty: Ty,
+}
+
+/// An enum or variant case.
+#[derive(Debug, Clone)]
+pub struct Case {
+    /// WIT name.
+    pub wit: String,
+    /// Rust variant name.
+    pub rust: String,
+    /// Data carried.
+    pub payload: Payload,
+}
+
+/// What a variant case carries.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// Nothing.
+    None,
+    /// Tuple-like fields (one → the type itself, more → a `tuple`).
+    Tuple(Vec<Ty>),
+    /// Struct-like fields, carried as the generated record named here.
+    Struct {
+        /// The generated record's WIT name.
+        record: String,
+        /// Its fields.
+        fields: Vec<Field>,
+    },
+}
+
+/// A mapped type expression: enough to write both the WIT type and the Rust
+/// conversions.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// `()` (no result).
+    Unit,
+    /// A primitive that has the same meaning in both: `bool`, `u8`..`u64`,
+    /// `i8`..`i64`, `f32`, `f64`, `char`. Holds the Rust name.
+    Prim(String),
+    /// `usize` / `isize` → `u64` / `s64`, checked.
+    Size {
+        /// `isize`.
+        signed: bool,
+    },
+    /// A string-like type.
+    Str(StrKind),
+    /// A sequence → `list<T>`.
+    List(Box<Ty>, ListKind),
+    /// `Option<T>`.
+    Option(Box<Ty>),
+    /// `Result<T, E>` → `result<T, error>`.
+    Result(Box<Ty>),
+    /// A tuple.
+    Tuple(Vec<Ty>),
+    /// A type defined by the crate.
+    Named(Named),
+    /// `&T` / `&mut T` of a type that is not a string or slice.
+    Ref {
+        /// `&mut`.
+        mutable: bool,
+        /// Referent.
+        inner: Box<Ty>,
+    },
+    /// `Box<T>`, `Rc<T>`, `Arc<T>` → `T`. Holds the Rust wrapper path.
+    Boxed(String, Box<Ty>),
+}
+
+/// A reference to a crate-defined type.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Named {
+    /// Interface that defines it.
+    pub interface: String,
+    /// WIT name.
+    pub wit: String,
+    /// Rust path.
+    pub rust: String,
+    /// Its kind, abbreviated.
+    pub kind: NamedKind,
+}
+
+/// [`TypeKind`] without the details.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NamedKind {
+    /// `record`.
+    Record,
+    /// `enum`.
+    Enum,
+    /// `variant`.
+    Variant,
+    /// `resource`.
+    Resource,
+    /// `string` via `Display`/`FromStr`.
+    Text,
+}
+
+/// String-like Rust types (all `string` in WIT).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StrKind {
+    /// `String`.
+    String,
+    /// `&str`.
+    Ref,
+    /// `Box<str>`.
+    Boxed,
+    /// `Cow<str>`.
+    Cow,
+    /// `PathBuf`.
+    PathBuf,
+    /// `&Path`.
+    PathRef,
+}
+
+/// Sequence-like Rust types (all `list<T>` in WIT).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListKind {
+    /// `Vec<T>`.
+    Vec,
+    /// `&[T]`.
+    Slice,
+    /// `[T; N]`, holding `N`.
+    Array(String),
+    /// `VecDeque<T>`.
+    VecDeque,
+    /// `Box<[T]>`.
+    BoxedSlice,
+}
+
+/// An exported function.
+#[derive(Debug, Clone)]
+pub struct Function {
+    /// WIT name (for methods: the part after `resource.`).
+    pub wit: String,
+    /// Rust path for the report (`semver::Version::parse`).
+    pub rust: String,
+    /// The Rust callee expression (`semver::Version::parse`,
+    /// `<regex::Regex as core::fmt::Display>::to_string`).
+    pub callee: String,
+    /// How it is exported.
+    pub kind: FuncKind,
+    /// Parameters, `self` first for methods.
+    pub params: Vec<Param>,
+    /// Result (`Ty::Unit` for none).
+    pub output: Ty,
+}
+
+/// How a function is exported.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FuncKind {
+    /// A plain interface function.
+    Free,
+    /// `constructor` of the named resource (returns `Self`).
+    Constructor(String),
+    /// `static` function of the named resource.
+    Static(String),
+    /// Method of the named resource (first param is `self`).
+    Method(String),
+}
+
+/// A function parameter.
+#[derive(Debug, Clone)]
+pub struct Param {
+    /// WIT name.
+    pub wit: String,
+    /// Type as the Rust function takes it.
+    pub ty: Ty,
+}
+
+/// One public item of the crate, as the report shows it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ReportItem {
+    /// Rust path.
+    pub path: String,
+    /// `function`, `method`, `struct`, `enum`, `trait`, …
+    pub kind: String,
+    /// The WIT name it maps to (`interface.name`), when mapped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub wit: Option<String>,
+    /// Why it was skipped, when skipped.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
+}

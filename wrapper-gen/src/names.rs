@@ -1,0 +1,138 @@
+//! Rust identifiers → WIT identifiers.
+//!
+//! WIT identifiers are kebab-case words, each starting with a letter and all
+//! lowercase; keywords need a `%` escape. Rust names are mapped
+//! deterministically: a word that starts with a digit is glued to the word
+//! before it (`u8_2` → `u82`... rather `foo_2` → `foo2`), a name whose first
+//! word starts with a digit gets an `x` prefix, and collisions inside one
+//! namespace get a `-vN` suffix (recorded by the caller).
+
+use std::collections::BTreeSet;
+
+use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
+
+/// WIT keywords that need a `%` escape when used as identifiers.
+const WIT_KEYWORDS: &[&str] = &[
+    "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context", "export",
+    "f32", "f64", "flags", "float32", "float64", "from", "func", "future", "import", "include",
+    "interface", "list", "own", "package", "record", "resource", "result", "s16", "s32", "s64",
+    "s8", "static", "stream", "string", "tuple", "type", "u16", "u32", "u64", "u8", "use",
+    "variant", "with", "world",
+];
+
+/// Rust keywords (strict and reserved) that wit-bindgen suffixes with `_`.
+const RUST_KEYWORDS: &[&str] = &[
+    "abstract", "as", "async", "await", "become", "box", "break", "const", "continue", "crate",
+    "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if", "impl",
+    "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub", "ref",
+    "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
+/// The WIT identifier (without `%`) for a Rust identifier.
+pub fn kebab(rust: &str) -> String {
+    let raw = rust.trim_start_matches("r#").to_kebab_case();
+    let mut out = String::new();
+    for word in raw.split('-').filter(|w| !w.is_empty()) {
+        let word = word.to_ascii_lowercase();
+        let word: String = word.chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+        if word.is_empty() {
+            continue;
+        }
+        if word.starts_with(|c: char| c.is_ascii_digit()) {
+            if out.is_empty() {
+                out.push('x');
+            }
+            out.push_str(&word);
+        } else {
+            if !out.is_empty() {
+                out.push('-');
+            }
+            out.push_str(&word);
+        }
+    }
+    if out.is_empty() {
+        out.push('x');
+    }
+    out
+}
+
+/// `name` as it must be written in WIT source (keywords `%`-escaped).
+pub fn wit_ident(name: &str) -> String {
+    if WIT_KEYWORDS.contains(&name) {
+        format!("%{name}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The Rust identifier wit-bindgen generates for a WIT function, field or
+/// parameter name.
+pub fn rust_snake(wit: &str) -> String {
+    let s = wit.to_snake_case();
+    if RUST_KEYWORDS.contains(&s.as_str()) {
+        format!("{s}_")
+    } else {
+        s
+    }
+}
+
+/// The Rust type name wit-bindgen generates for a WIT type or case name.
+pub fn rust_camel(wit: &str) -> String {
+    wit.to_upper_camel_case()
+}
+
+/// Hands out unique names inside one WIT namespace.
+#[derive(Default, Debug)]
+pub struct Namespace {
+    taken: BTreeSet<String>,
+}
+
+impl Namespace {
+    /// Reserves `wanted` or, when taken, the first free `wanted-vN`.
+    pub fn claim(&mut self, wanted: &str) -> String {
+        let mut name = wanted.to_string();
+        let mut n = 2;
+        while !self.taken.insert(name.clone()) {
+            name = format!("{wanted}-v{n}");
+            n += 1;
+        }
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn maps_rust_names() {
+        assert_eq!(kebab("VersionReq"), "version-req");
+        assert_eq!(kebab("is_match"), "is-match");
+        assert_eq!(kebab("HTTPServer"), "http-server");
+        assert_eq!(kebab("foo_2"), "foo2");
+        assert_eq!(kebab("_2d"), "x2d");
+        assert_eq!(kebab("r#type"), "type");
+        assert_eq!(wit_ident("type"), "%type");
+        assert_eq!(rust_snake("type"), "type_");
+        assert_eq!(rust_camel("version-req"), "VersionReq");
+    }
+
+    #[test]
+    fn every_identifier_becomes_valid_and_unique() {
+        let samples = [
+            "a", "A", "aB", "a_b", "a__b", "__x", "X1", "x_1", "x1y", "IPv4Addr", "é", "_", "9",
+            "snake_Case_Mix", "ALLCAPS", "with_123_digits",
+        ];
+        let mut ns = Namespace::default();
+        let mut seen = BTreeSet::new();
+        for s in samples {
+            let name = ns.claim(&kebab(s));
+            assert!(seen.insert(name.clone()), "{name} not unique");
+            for word in name.split('-') {
+                assert!(word.starts_with(|c: char| c.is_ascii_lowercase()), "{s} -> {name}");
+                assert!(word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+            }
+        }
+    }
+}
