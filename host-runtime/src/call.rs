@@ -348,31 +348,33 @@ fn interface_spelling(interface: &str, spelling: usize) -> &str {
 }
 
 fn unknown_export(exports: &[ExportedFunc], query: &str) -> anyhow::Error {
+    if exports.is_empty() {
+        return anyhow::anyhow!(
+            "no exported function `{query}`: the component exports no functions"
+        );
+    }
     let wanted = query.rsplit_once('#').map_or(query, |(_, name)| name);
     let mut close: Vec<(usize, String)> = exports
         .iter()
         .map(|f| (edit_distance(wanted, &f.name), f))
-        .filter(|(distance, f)| *distance <= (wanted.len() / 3).max(1) || f.name.contains(wanted))
+        .filter(|(distance, f)| {
+            *distance <= wanted.len().div_ceil(3).max(2) || f.name.contains(wanted)
+        })
         .map(|(distance, f)| (distance, f.qualified_name()))
         .collect();
     close.sort();
-    let listed: Vec<String> = if close.is_empty() {
-        exports.iter().map(ExportedFunc::qualified_name).collect()
+    let (intro, names): (_, Vec<String>) = if close.is_empty() {
+        let all = exports.iter().map(ExportedFunc::qualified_name);
+        ("the component exports", all.collect())
     } else {
-        close.into_iter().map(|(_, name)| name).collect()
-    };
-    let (intro, listed) = match listed.len() {
-        0 => {
-            return anyhow::anyhow!(
-                "no exported function `{query}`: the component exports no functions"
-            );
-        }
-        n if n == exports.len() => ("the component exports", listed),
-        _ => ("did you mean", listed),
+        (
+            "did you mean",
+            close.into_iter().map(|(_, name)| name).collect(),
+        )
     };
     anyhow::anyhow!(
         "no exported function `{query}`; {intro}: {}",
-        listed.join(", ")
+        names.join(", ")
     )
 }
 
@@ -531,10 +533,12 @@ impl Instance {
     /// and failed (a trap, or a host function failing under wasm frames).
     fn failed(&mut self, what: &str, error: wasmtime::Error) -> anyhow::Error {
         let entered_wasm = error.is::<Trap>() || error.is::<WasmBacktrace>();
-        let mut message = match error.downcast_ref::<Trap>() {
-            Some(trap) => format!("{what} trapped: {trap}"),
-            None => format!("{what} failed"),
+        let mut message = if entered_wasm {
+            format!("{what} trapped: {}", error.root_cause())
+        } else {
+            format!("{what} failed")
         };
+        message.push_str(&self.memory_limit_note(&error));
         if let Some(live) = &mut self.live {
             message.push_str(&stderr_note(&live.store.data_mut().captured_stderr()));
         }
@@ -543,6 +547,19 @@ impl Instance {
             message.push_str("\nthe instance was discarded; the next call starts a new one");
         }
         wasmtime_error(error).context(message)
+    }
+
+    /// Points at the setting when the failure is the memory limit. Matches
+    /// the message of wasmtime's `StoreLimits`; `memory_limit_traps` tests it.
+    fn memory_limit_note(&self, error: &wasmtime::Error) -> String {
+        if !error.root_cause().to_string().contains("growing memory") {
+            return String::new();
+        }
+        let limit = self.loaded.runtime().max_memory_bytes();
+        format!(
+            "\n(the limit is {limit} bytes per linear memory; see \
+             `RuntimeBuilder::max_memory_bytes`)"
+        )
     }
 
     fn discard_live(&mut self) {
@@ -741,7 +758,7 @@ fn retired_handle_message(subject: &str) -> String {
 
 /// The guest's stderr, indented under a heading; empty if there was none.
 fn stderr_note(stderr: &str) -> String {
-    let stderr = stderr.trim_end();
+    let stderr = stderr.trim_end().trim_start_matches(['\r', '\n']);
     if stderr.is_empty() {
         return String::new();
     }

@@ -92,6 +92,12 @@ impl Runtime {
         self.inner.native_cache.as_deref()
     }
 
+    /// The most bytes each linear memory may grow to
+    /// ([`RuntimeBuilder::max_memory_bytes`]).
+    pub fn max_memory_bytes(&self) -> usize {
+        self.inner.max_memory_bytes
+    }
+
     /// Loads the component in the file at `path`.
     pub fn load_file(&self, path: impl AsRef<Path>) -> Result<LoadedComponent> {
         let path = path.as_ref();
@@ -337,6 +343,11 @@ impl LoadedComponent {
     /// The compiled wasmtime component.
     pub fn component(&self) -> &Component {
         &self.inner.component
+    }
+
+    /// The runtime that loaded it.
+    pub fn runtime(&self) -> &Runtime {
+        &self.inner.runtime
     }
 
     /// The linker it was linked with (shared by the whole [`Runtime`]).

@@ -204,8 +204,8 @@ impl Store {
         let mut out = Vec::new();
         for crate_dir in read_dir_sorted(&self.root.join("refs"))? {
             for file in read_dir_sorted(&crate_dir)? {
-                if file.extension().is_some() {
-                    continue; // temporary files
+                if file.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".tmp-")) {
+                    continue; // a write in progress
                 }
                 if let Some(entry) = read_json::<RefEntry>(&file)? {
                     out.push(entry);
@@ -240,8 +240,7 @@ impl Store {
         let refs = self.refs()?;
         let found = refs
             .iter()
-            .filter(|r| r.name == name && version.is_none_or(|v| r.version == v))
-            .next_back();
+            .rfind(|r| r.name == name && version.is_none_or(|v| r.version == v));
         match found {
             Some(entry) => Ok(entry.digest.clone()),
             None => {

@@ -255,15 +255,30 @@ fn lists_exports_with_interfaces_and_types() -> Result<()> {
 
 #[test]
 fn finds_functions_by_any_interface_spelling() -> Result<()> {
-    let mut instance = uncached_runtime()?.load_bytes(&hello()?)?.instantiate()?;
-    let full = instance.func_type("run")?.qualified_name();
+    let loaded = uncached_runtime()?.load_bytes(&hello()?)?;
+    let full = loaded.export("run")?.qualified_name();
     for name in [full.as_str(), "wasi:cli/run#run", "run#run", "run"] {
-        assert_eq!(
-            instance.call_wave(name, &[])?.as_deref(),
-            Some("ok"),
-            "{name}"
-        );
+        assert_eq!(loaded.export(name)?.qualified_name(), full, "{name}");
+        // A command's `run` may only be called once per instance.
+        let result = loaded.instantiate()?.call_wave(name, &[])?;
+        assert_eq!(result.as_deref(), Some("ok"), "{name}");
     }
+    Ok(())
+}
+
+#[test]
+fn instance_recovers_after_a_trap() -> Result<()> {
+    // wasi-libc's `_start` traps when a command is run a second time in the
+    // same instance: a trap any guest can produce without a panic.
+    let mut instance = uncached_runtime()?.load_bytes(&hello()?)?.instantiate()?;
+    assert_eq!(instance.call_wave("run", &[])?.as_deref(), Some("ok"));
+    let error = error_text(&instance.call_wave("run", &[]).unwrap_err());
+    assert!(
+        error.contains("trapped: wasm trap: wasm `unreachable`"),
+        "{error}"
+    );
+    assert!(error.contains("the instance was discarded"), "{error}");
+    assert_eq!(instance.call_wave("run", &[])?.as_deref(), Some("ok"));
     Ok(())
 }
 
@@ -340,7 +355,14 @@ fn memory_limit_traps() -> Result<()> {
         .call("run", &[])
         .unwrap_err();
     let text = error_text(&error);
-    assert!(text.contains("memory"), "{text}");
+    assert!(
+        text.contains("trapped: forcing trap when growing memory"),
+        "{text}"
+    );
+    assert!(
+        text.contains("the limit is 16777216 bytes per linear memory"),
+        "{text}"
+    );
     assert!(text.contains("the instance was discarded"), "{text}");
 
     let roomy = uncached_runtime()?

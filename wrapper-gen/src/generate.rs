@@ -107,6 +107,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let files = crate::emit::files(&api, &resolved, &opts.features);
     let guest_dir = store.build_dir().join("guests").join(format!("{}-{}", resolved.name, resolved.version));
     crate::emit::write(&guest_dir, &files)?;
+    check_wit(&guest_dir.join("wit"))?;
     store::atomic_write(&guest_dir.join(crate::report::FILE_NAME), &serde_json::to_vec_pretty(&report)?)?;
     progress.step(&format!("building {} {} for wasm32-wasip2", resolved.name, resolved.version));
     let started = Instant::now();
@@ -140,6 +141,15 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         key: Some(key.clone()),
     })?;
     Ok(generated(store, record, false))
+}
+
+/// Generated WIT that does not parse is compwrap's bug, not the crate's:
+/// say so before cargo reports it as a build failure.
+fn check_wit(dir: &std::path::Path) -> Result<()> {
+    let mut resolve = wit_parser::Resolve::default();
+    resolve.push_dir(dir).map(|_| ()).with_context(|| {
+        format!("compwrap generated invalid WIT in {} (this is a bug in compwrap; please report it)", dir.display())
+    })
 }
 
 fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {

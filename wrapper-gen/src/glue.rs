@@ -98,7 +98,7 @@ pub fn render(api: &Api) -> String {
     out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
     let _ = writeln!(
         out,
-        "wit_bindgen::generate!({{\n    path: \"wit\",\n    world: \"{}\",\n    generate_all,\n}});",
+        "wit_bindgen::generate!({{\n    path: \"wit\",\n    world: \"{}\",\n    generate_all,\n    generate_unused_types: true,\n}});",
         crate::wit::world_name(api)
     );
     out.push_str(SUPPORT);

@@ -29,9 +29,12 @@ impl std::str::FromStr for CrateSpec {
         if !valid {
             bail!("`{name}` is not a valid crate name");
         }
-        semver::VersionReq::parse(req)
+        // A full version (`1.0.26`) means exactly that version, as in
+        // `cargo install name@1.0.26`; anything else is a requirement.
+        let req = if semver::Version::parse(req).is_ok() { format!("={req}") } else { req.to_string() };
+        semver::VersionReq::parse(&req)
             .with_context(|| format!("`{req}` is not a valid version requirement"))?;
-        Ok(CrateSpec { name: name.into(), req: req.into() })
+        Ok(CrateSpec { name: name.into(), req })
     }
 }
 
@@ -159,7 +162,8 @@ mod tests {
     #[test]
     fn parses_specs() {
         let s: CrateSpec = "semver@1.0.26".parse().unwrap();
-        assert_eq!((s.name.as_str(), s.req.as_str()), ("semver", "1.0.26"));
+        assert_eq!((s.name.as_str(), s.req.as_str()), ("semver", "=1.0.26"));
+        assert_eq!("semver@1.0".parse::<CrateSpec>().unwrap().req, "1.0");
         let s: CrateSpec = "regex".parse().unwrap();
         assert_eq!(s.req, "*");
         assert!("9x".parse::<CrateSpec>().is_err());

@@ -66,7 +66,8 @@ impl Opts {
         let function = resolve_name(&instance, &self.function)?;
         let mut args: Vec<String> = self.args.clone();
         if let Some(self_call) = &self.self_call {
-            args.insert(0, make_self(&mut instance, self_call)?);
+            let prefix = self.function.rsplit_once('#').map(|(iface, _)| iface);
+            args.insert(0, make_self(&mut instance, self_call, prefix)?);
         } else if function.starts_with("[method]") {
             bail!(CallFailed(format!("`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource")));
         }
@@ -81,35 +82,52 @@ impl Opts {
     }
 }
 
-/// Maps the friendly spellings to the WIT name of an export.
+/// Maps the friendly spellings to the WIT name of an export; an interface
+/// may prefix any of them (`bytes#regex.is-match`).
 fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
-    let mut candidates = vec![name.to_string()];
-    if !name.starts_with('[') {
-        if let Some((res, f)) = name.rsplit_once('.') {
-            candidates.push(format!("[method]{name}"));
-            candidates.push(format!("[static]{name}"));
+    let (prefix, func) = match name.rsplit_once('#') {
+        Some((iface, f)) => (format!("{iface}#"), f),
+        None => (String::new(), name),
+    };
+    let mut candidates = vec![func.to_string()];
+    if !func.starts_with('[') {
+        if let Some((res, f)) = func.rsplit_once('.') {
+            candidates.push(format!("[method]{func}"));
+            candidates.push(format!("[static]{func}"));
             if f == "new" {
                 candidates.push(format!("[constructor]{res}"));
             }
         }
     }
-    for c in &candidates {
-        if instance.func_type(c).is_ok() {
-            return Ok(c.clone());
+    let mut first_error = None;
+    for c in candidates.iter().map(|c| format!("{prefix}{c}")) {
+        match instance.func_type(&c) {
+            Ok(_) => return Ok(c),
+            // An ambiguous name is a better answer than "not found".
+            Err(e) if e.to_string().contains("ambiguous") => {
+                return Err(e.context(CallFailed(format!("`{name}` names more than one function"))));
+            }
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    // Report the runtime's own message (it lists close names).
-    let err = instance.func_type(name).expect_err("not found above");
+    let err = first_error.expect("at least one candidate");
     Err(err.context(CallFailed(format!("no function `{name}` in the component"))))
 }
 
 /// Runs `name(args…)` and returns the resource it made as a WAVE handle.
-fn make_self(instance: &mut Instance, call: &str) -> Result<String> {
+/// `prefix` is the method's interface, used when `call` names none.
+fn make_self(instance: &mut Instance, call: &str, prefix: Option<&str>) -> Result<String> {
     let (name, rest) = call
         .split_once('(')
         .with_context(|| CallFailed(format!("`--self {call}` must look like `resource.new(ARGS)`")))?;
     let inner = rest.trim_end().strip_suffix(')').with_context(|| CallFailed(format!("`--self {call}` is missing `)`")))?;
-    let function = resolve_name(instance, name.trim())?;
+    let name = match prefix {
+        Some(p) if !name.contains('#') => format!("{p}#{}", name.trim()),
+        _ => name.trim().to_string(),
+    };
+    let function = resolve_name(instance, &name)?;
     let args = split_args(inner);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = instance
