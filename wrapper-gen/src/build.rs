@@ -18,12 +18,13 @@ const REGISTRY_PREFIX: &str = "/cargo/registry/src";
 /// Builds the guest crate in `dir` with the shared `target_dir`; returns the
 /// component file. `on_line` sees each compiler message (for progress).
 pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Result<PathBuf> {
+    write_config(dir)?;
     let mut cmd = cargo();
     cmd.args(["build", "--release", "--target", TARGET, "--message-format", "json-render-diagnostics"])
-        .arg("--manifest-path")
-        .arg(dir.join("Cargo.toml"))
+        .current_dir(dir)
         .env("CARGO_TARGET_DIR", target_dir)
-        .env("CARGO_ENCODED_RUSTFLAGS", remap_flags(dir).join("\u{1f}"))
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -63,6 +64,17 @@ pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Re
         return Err(Error::BuildFailed { detail: truncate(&detail, 6000) }.into());
     }
     artifact.context("cargo did not report a .wasm artifact")
+}
+
+/// Writes `.cargo/config.toml` with the remapping flags, so a plain
+/// `cargo build` run in the guest directory builds exactly what `generate`
+/// builds.
+fn write_config(dir: &Path) -> Result<()> {
+    let flags: Vec<String> = remap_flags(dir).iter().map(|f| format!("{f:?}")).collect();
+    let text = format!("{}[build]\nrustflags = [{}]\n", crate::wit::header("#"), flags.join(", "));
+    let path = dir.join(".cargo/config.toml");
+    std::fs::create_dir_all(dir.join(".cargo")).with_context(|| format!("failed to create {}", dir.display()))?;
+    std::fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))
 }
 
 /// `--remap-path-prefix` flags that make output independent of where the
