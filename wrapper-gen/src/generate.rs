@@ -96,14 +96,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         }
     }
     let target_dir = store.build_dir().join("target");
-    progress.step(&format!("extracting the public API of {} {}", resolved.name, resolved.version));
-    let krate = crate::rustdoc::extract(&resolved, &target_dir)?;
-    progress.step("mapping the API to WIT");
-    let (api, items) = crate::api::map(&krate, &resolved.name, &resolved.version);
-    let report = Report::new(&resolved.name, &resolved.version, &items);
-    if api.is_empty() {
-        return Err(Error::NothingMapped { name: resolved.name.clone(), report: Box::new(report) }.into());
-    }
+    let Derived { api, report } = derive(&resolved, &target_dir, progress)?;
     let files = crate::emit::files(&api, &resolved, &opts.features);
     let guest_dir = store.build_dir().join("guests").join(format!("{}-{}", resolved.name, resolved.version));
     crate::emit::write(&guest_dir, &files)?;
@@ -150,6 +143,37 @@ fn check_wit(dir: &std::path::Path) -> Result<()> {
     resolve.push_dir(dir).map(|_| ()).with_context(|| {
         format!("compwrap generated invalid WIT in {} (this is a bug in compwrap; please report it)", dir.display())
     })
+}
+
+/// A crate's mapped API and report, before anything is built.
+pub struct Derived {
+    /// The model.
+    pub api: crate::model::Api,
+    /// The report.
+    pub report: Report,
+}
+
+/// Extracts and maps the API of a resolved crate (no build). Fails with
+/// [`Error::NothingMapped`] when nothing maps.
+pub fn derive(resolved: &Resolved, target_dir: &std::path::Path, progress: &dyn Progress) -> Result<Derived> {
+    progress.step(&format!("extracting the public API of {} {}", resolved.name, resolved.version));
+    let krate = crate::rustdoc::extract(resolved, target_dir)?;
+    progress.step("mapping the API to WIT");
+    let (api, items) = crate::api::map(&krate, &resolved.name, &resolved.version);
+    let report = Report::new(&resolved.name, &resolved.version, &items);
+    if api.is_empty() {
+        return Err(Error::NothingMapped { name: resolved.name.clone(), report: Box::new(report) }.into());
+    }
+    Ok(Derived { api, report })
+}
+
+/// Resolves and derives without building: the WIT and report that
+/// `generate` would produce (used by golden tests).
+pub fn derive_only(store: &Store, spec: &CrateSpec, features: &Features) -> Result<(String, Report)> {
+    let _lock = store.lock(&format!("crate-{}", spec.name))?;
+    let resolved = crate::resolve::resolve(spec, features, &store.build_dir())?;
+    let derived = derive(&resolved, &store.build_dir().join("target"), &Quiet)?;
+    Ok((crate::wit::render(&derived.api), derived.report))
 }
 
 fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Stdio;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Context, Result};
 
 use crate::resolve::{Resolved, cargo};
 use crate::target::TARGET;
@@ -24,13 +24,10 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         .output()
         .context("failed to run `cargo rustdoc`")?;
     if !output.status.success() {
+        // rustdoc compiles the crate's dependencies for the target first,
+        // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        bail!(
-            "rustdoc failed for {}@{} on {TARGET}:\n{}",
-            resolved.name,
-            resolved.version,
-            crate::build::last_lines(&stderr, 30)
-        );
+        return Err(crate::Error::BuildFailed { detail: crate::build::last_lines(&stderr, 30) }.into());
     }
     let json = target_dir.join(TARGET).join("doc").join(format!("{}.json", resolved.lib_name));
     crate::api::load(&json)

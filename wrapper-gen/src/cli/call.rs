@@ -68,7 +68,7 @@ impl Opts {
         if let Some(self_call) = &self.self_call {
             let prefix = self.function.rsplit_once('#').map(|(iface, _)| iface);
             args.insert(0, make_self(&mut instance, self_call, prefix)?);
-        } else if function.starts_with("[method]") {
+        } else if function.contains("[method]") {
             bail!(CallFailed(format!("`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource")));
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();

@@ -1,0 +1,195 @@
+//! The `compwrap` command end to end: bad input, store reuse, atomicity and
+//! concurrency, reproducible components.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
+
+/// The shared test store (builds reused across tests and runs).
+fn shared_home() -> PathBuf {
+    std::env::var_os("COMPWRAP_TEST_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("compwrap-home"))
+}
+
+fn compwrap(home: &Path, args: &[&str]) -> Output {
+    Command::new(EXE).args(args).env("COMPWRAP_HOME", home).stdin(Stdio::null()).output().expect("run compwrap")
+}
+
+fn text(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// Asserts a failure with `code` whose message contains `needle`.
+fn assert_fails(o: &Output, code: i32, needle: &str) {
+    let t = text(o);
+    assert_eq!(o.status.code(), Some(code), "{t}");
+    assert!(t.contains("error: "), "{t}");
+    assert!(t.contains(needle), "expected `{needle}` in:\n{t}");
+}
+
+fn generated_json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", text(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
+
+/// Nothing was stored: no refs, keys or blobs, no temporary files.
+fn assert_store_empty(home: &Path) {
+    for dir in ["refs", "keys", "blobs/sha256"] {
+        let entries: Vec<_> = std::fs::read_dir(home.join(dir)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        assert!(entries.is_empty(), "{dir} should be empty: {entries:?}");
+    }
+}
+
+#[test]
+fn unknown_crate_is_a_clear_error_and_stores_nothing() {
+    let home = tempfile::tempdir().unwrap();
+    let o = compwrap(home.path(), &["generate", "compwrap-no-such-crate-zzz", "--yes"]);
+    assert_fails(&o, 3, "was not found on crates.io");
+    assert_store_empty(home.path());
+}
+
+#[test]
+fn unknown_version_is_a_clear_error() {
+    let home = tempfile::tempdir().unwrap();
+    let o = compwrap(home.path(), &["generate", "semver@99.0.0", "--yes"]);
+    assert_fails(&o, 3, "no version of `semver` matches `=99.0.0`");
+    assert_store_empty(home.path());
+}
+
+#[test]
+fn crate_that_cannot_target_wasm32_fails_with_the_compiler_error() {
+    // tokio's `net` needs sockets that wasm32-wasip2 does not provide to it.
+    let o = compwrap(&shared_home(), &["generate", "tokio@1", "--features", "net", "--yes"]);
+    assert_fails(&o, 4, "does not build for wasm32-wasip2");
+    assert!(text(&o).contains("hint:"), "{}", text(&o));
+    let refs = compwrap(&shared_home(), &["ls", "--json"]);
+    assert!(!String::from_utf8_lossy(&refs.stdout).contains("\"tokio\""), "nothing stored for tokio");
+}
+
+#[test]
+fn garbage_and_core_modules_are_not_components() {
+    let dir = tempfile::tempdir().unwrap();
+    let garbage = dir.path().join("garbage.wasm");
+    std::fs::write(&garbage, b"definitely not wasm").unwrap();
+    let core = dir.path().join("core.wasm");
+    std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
+    for (file, why) in [(&garbage, "component header"), (&core, "core WebAssembly module")] {
+        for cmd in ["inspect", "wit"] {
+            let o = compwrap(dir.path(), &[cmd, file.to_str().unwrap()]);
+            assert_fails(&o, 6, why);
+        }
+        let o = compwrap(dir.path(), &["call", file.to_str().unwrap(), "f"]);
+        assert_fails(&o, 6, "is not a WebAssembly component");
+    }
+}
+
+#[test]
+fn component_not_in_store_names_the_fix() {
+    let home = tempfile::tempdir().unwrap();
+    let o = compwrap(home.path(), &["inspect", "semver@1.0.26"]);
+    assert_fails(&o, 3, "compwrap generate semver@1.0.26");
+}
+
+#[test]
+fn generate_reuses_the_stored_component_and_call_works() {
+    let home = shared_home();
+    let first = generated_json(&compwrap(&home, &["generate", "semver@1.0.26", "--json", "--yes"]));
+    let again = compwrap(&home, &["generate", "semver@1.0.26", "--yes"]);
+    assert!(again.status.success(), "{}", text(&again));
+    assert!(text(&again).contains("Reused"), "{}", text(&again));
+    let second = generated_json(&compwrap(&home, &["generate", "semver@1.0.26", "--json", "--yes"]));
+    assert_eq!(second["reused"], true);
+    assert_eq!(first["digest"], second["digest"]);
+
+    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse", "\"1.2.3-beta.1\""]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), r#"ok({major: 1, minor: 2, patch: 3, pre: "beta.1", build: ""})"#);
+
+    let o = compwrap(&home, &["call", "semver@1.0.26", "version-nope"]);
+    assert_fails(&o, 7, "version-new");
+    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse", "42"]);
+    assert_fails(&o, 7, "text");
+    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse"]);
+    assert_fails(&o, 7, "argument");
+
+    let o = compwrap(&home, &["inspect", "semver@1.0.26", "--json"]);
+    let i: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(i["digest"], first["digest"]);
+    assert_eq!(i["metadata"]["name"], "semver");
+    assert_eq!(i["metadata"]["version"], "1.0.26");
+    assert_eq!(i["metadata"]["compwrap"]["generate_key"], first["key"]);
+    assert!(i["exports"]["compwrap:semver/semver@1.0.26"].as_array().unwrap().iter().any(|f| f == "version-parse"));
+}
+
+#[test]
+fn regex_methods_are_callable_from_the_command_line() {
+    let home = shared_home();
+    generated_json(&compwrap(&home, &["generate", "regex@1.13.2", "--json", "--yes"]));
+    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "--self", "regex.create(\"a+b\")", "\"xaab\""]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
+    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "--self", "regex.create(\"a(+\")", "\"x\""]);
+    assert_fails(&o, 7, "repetition operator missing expression");
+    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "\"x\""]);
+    assert_fails(&o, 7, "--self");
+}
+
+/// Two stores in different directories, one of them filled by two
+/// concurrent runs: one run builds, the other waits and reuses, and both
+/// stores end up with byte-identical components.
+#[test]
+fn concurrent_generates_build_once_and_output_is_reproducible() {
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    let spawn = |home: &Path| {
+        Command::new(EXE)
+            .args(["generate", "semver@1.0.26", "--json", "--yes"])
+            .env("COMPWRAP_HOME", home)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (p1, p2) = (spawn(a.path()), spawn(a.path()));
+    let r1 = generated_json(&p1.wait_with_output().unwrap());
+    let r2 = generated_json(&p2.wait_with_output().unwrap());
+    let built: Vec<bool> = [&r1, &r2].iter().map(|r| r["reused"] == false).collect();
+    assert_eq!(built.iter().filter(|b| **b).count(), 1, "exactly one run builds: {r1} {r2}");
+    assert_eq!(r1["digest"], r2["digest"]);
+
+    let other = generated_json(&compwrap(b.path(), &["generate", "semver@1.0.26", "--json", "--yes"]));
+    assert_eq!(other["reused"], false);
+    assert_eq!(other["digest"], r1["digest"], "same inputs, different store directory, same bytes");
+}
+
+#[test]
+fn killed_generate_leaves_no_partial_entry() {
+    let home = tempfile::tempdir().unwrap();
+    let mut child = Command::new(EXE)
+        .args(["generate", "semver@1.0.26", "--yes"])
+        .env("COMPWRAP_HOME", home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the guest build has started, then kill compwrap.
+    let manifest = home.path().join("build/guests/semver-1.0.26/Cargo.toml");
+    let started = Instant::now();
+    while !manifest.exists() {
+        assert!(started.elapsed() < Duration::from_secs(300), "generate never reached the build");
+        assert!(child.try_wait().unwrap().is_none(), "generate ended before the build started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_store_empty(home.path());
+    // The store is still usable: the next run completes.
+    let r = generated_json(&compwrap(home.path(), &["generate", "semver@1.0.26", "--json", "--yes"]));
+    assert_eq!(r["reused"], false);
+}
