@@ -68,7 +68,11 @@ impl FromStr for Digest {
         let hex = s
             .strip_prefix("sha256:")
             .with_context(|| format!("`{s}` is not a digest: expected `sha256:<64 hex digits>`"))?;
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        if hex.len() != 64
+            || !hex
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        {
             bail!("`{s}` is not a digest: expected `sha256:<64 lowercase hex digits>`");
         }
         Ok(Digest(hex.to_string()))
@@ -177,7 +181,10 @@ impl Store {
     pub fn read_blob(&self, digest: &Digest) -> Result<Vec<u8>> {
         let path = self.blob_path(digest);
         let bytes = fs::read(&path).with_context(|| {
-            format!("component {digest} is not in the store at {}", self.root.display())
+            format!(
+                "component {digest} is not in the store at {}",
+                self.root.display()
+            )
         })?;
         digest.verify(&bytes, &format!("stored blob {}", path.display()))?;
         Ok(bytes)
@@ -204,7 +211,10 @@ impl Store {
         let mut out = Vec::new();
         for crate_dir in read_dir_sorted(&self.root.join("refs"))? {
             for file in read_dir_sorted(&crate_dir)? {
-                if file.file_name().is_some_and(|n| n.to_string_lossy().starts_with(".tmp-")) {
+                if file
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with(".tmp-"))
+                {
                     continue; // a write in progress
                 }
                 if let Some(entry) = read_json::<RefEntry>(&file)? {
@@ -214,7 +224,10 @@ impl Store {
         }
         out.sort_by(|a, b| {
             a.name.cmp(&b.name).then_with(|| {
-                match (semver::Version::parse(&a.version), semver::Version::parse(&b.version)) {
+                match (
+                    semver::Version::parse(&a.version),
+                    semver::Version::parse(&b.version),
+                ) {
                     (Ok(x), Ok(y)) => x.cmp(&y),
                     _ => a.version.cmp(&b.version),
                 }
@@ -229,7 +242,10 @@ impl Store {
         if spec.starts_with("sha256:") {
             let digest: Digest = spec.parse()?;
             if !self.has_blob(&digest) {
-                bail!("component {digest} is not in the store at {}", self.root.display());
+                bail!(
+                    "component {digest} is not in the store at {}",
+                    self.root.display()
+                );
             }
             return Ok(digest);
         }
@@ -254,7 +270,10 @@ impl Store {
                 } else {
                     format!("the store has {}", have.join(", "))
                 };
-                bail!("no component for `{spec}` in the store at {} ({hint})", self.root.display())
+                bail!(
+                    "no component for `{spec}` in the store at {} ({hint})",
+                    self.root.display()
+                )
             }
         }
     }
@@ -330,7 +349,11 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
         Err(e) => return Err(e).with_context(|| format!("failed to list {}", dir.display())),
     };
     for entry in entries {
-        out.push(entry.with_context(|| format!("failed to list {}", dir.display()))?.path());
+        out.push(
+            entry
+                .with_context(|| format!("failed to list {}", dir.display()))?
+                .path(),
+        );
     }
     out.sort();
     Ok(out)
@@ -372,11 +395,21 @@ mod tests {
         let store = Store::open(dir.path()).unwrap();
         for (v, bytes) in [("1.0.9", b"a"), ("1.0.10", b"b")] {
             let digest = store.put_blob(bytes).unwrap();
-            let entry = RefEntry { name: "x".into(), version: v.into(), digest, size: 1, key: None };
+            let entry = RefEntry {
+                name: "x".into(),
+                version: v.into(),
+                digest,
+                size: 1,
+                key: None,
+            };
             store.put_ref(&entry).unwrap();
         }
         assert_eq!(store.resolve("x@1.0.9").unwrap(), Digest::of(b"a"));
-        assert_eq!(store.resolve("x").unwrap(), Digest::of(b"b"), "newest by semver");
+        assert_eq!(
+            store.resolve("x").unwrap(),
+            Digest::of(b"b"),
+            "newest by semver"
+        );
         let err = store.resolve("y").unwrap_err().to_string();
         assert!(err.contains("compwrap generate y"), "{err}");
     }

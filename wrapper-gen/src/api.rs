@@ -20,8 +20,8 @@ use crate::names::{Namespace, kebab};
 
 /// Reads rustdoc JSON, checking its format version first.
 pub fn load(path: &Path) -> Result<Crate> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("failed to read rustdoc JSON {}", path.display()))?;
+    let bytes = std::fs::read(path)
+        .with_context(|| format!("failed to read rustdoc JSON {}", path.display()))?;
     #[derive(serde::Deserialize)]
     struct Header {
         format_version: u32,
@@ -44,7 +44,10 @@ pub fn load(path: &Path) -> Result<Crate> {
 /// public item.
 pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>) {
     let root = &krate.index[&krate.root];
-    let rust_name = root.name.clone().unwrap_or_else(|| package.replace('-', "_"));
+    let rust_name = root
+        .name
+        .clone()
+        .unwrap_or_else(|| package.replace('-', "_"));
     let mut m = Mapper {
         krate,
         rust_name,
@@ -54,7 +57,10 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         functions: Vec::new(),
         report: Vec::new(),
     };
-    m.modules.push(Module { rust: m.rust_name.clone(), wit: kebab(package) });
+    m.modules.push(Module {
+        rust: m.rust_name.clone(),
+        wit: kebab(package),
+    });
     m.walk(&krate.root, 0, &mut BTreeSet::new());
     m.decide_kinds();
     let api = m.build(package, version);
@@ -100,17 +106,29 @@ impl<'a> Mapper<'a> {
     }
 
     fn skip(&mut self, path: String, kind: &str, reason: impl Into<String>) {
-        self.report.push(ReportItem { path, kind: kind.into(), wit: None, skipped: Some(reason.into()) });
+        self.report.push(ReportItem {
+            path,
+            kind: kind.into(),
+            wit: None,
+            skipped: Some(reason.into()),
+        });
     }
 
     fn mapped(&mut self, path: String, kind: &str, wit: String) {
-        self.report.push(ReportItem { path, kind: kind.into(), wit: Some(wit), skipped: None });
+        self.report.push(ReportItem {
+            path,
+            kind: kind.into(),
+            wit: Some(wit),
+            skipped: None,
+        });
     }
 
     // ---- discovery -------------------------------------------------------
 
     fn walk(&mut self, module_id: &Id, module: usize, seen: &mut BTreeSet<Id>) {
-        let Some(ItemEnum::Module(m)) = self.item(module_id).map(|i| &i.inner) else { return };
+        let Some(ItemEnum::Module(m)) = self.item(module_id).map(|i| &i.inner) else {
+            return;
+        };
         for id in &m.items {
             let Some(item) = self.item(id) else { continue };
             if !matches!(item.visibility, Visibility::Public) {
@@ -129,14 +147,26 @@ impl<'a> Mapper<'a> {
     fn walk_use(&mut self, u: &rustdoc_types::Use, module: usize, seen: &mut BTreeSet<Id>) {
         let path = format!("{}::{}", self.modules[module].rust, u.name);
         let Some(target) = &u.id else {
-            return self.skip(path, "use", "re-export of an item compwrap cannot see (primitive or private)");
+            return self.skip(
+                path,
+                "use",
+                "re-export of an item compwrap cannot see (primitive or private)",
+            );
         };
         if self.item(target).is_none() {
-            let kind = self.krate.paths.get(target).map(|s| format!("{:?}", s.kind).to_lowercase());
-            return self.skip(path, &kind.unwrap_or_else(|| "use".into()), "re-exported from another crate");
+            let kind = self
+                .krate
+                .paths
+                .get(target)
+                .map(|s| format!("{:?}", s.kind).to_lowercase());
+            return self.skip(
+                path,
+                &kind.unwrap_or_else(|| "use".into()),
+                "re-exported from another crate",
+            );
         }
         if u.is_glob {
-            if seen.insert(target.clone()) {
+            if seen.insert(*target) {
                 self.walk(target, module, seen);
             }
         } else {
@@ -145,7 +175,7 @@ impl<'a> Mapper<'a> {
     }
 
     fn add_item(&mut self, id: &Id, name: &str, module: usize, seen: &mut BTreeSet<Id>) {
-        if !seen.insert(id.clone()) {
+        if !seen.insert(*id) {
             return;
         }
         let Some(item) = self.item(id) else { return };
@@ -159,16 +189,30 @@ impl<'a> Mapper<'a> {
                 self.walk(id, index, seen);
             }
             ItemEnum::Struct(_) | ItemEnum::Enum(_) => {
-                self.type_index.insert(id.clone(), self.types.len());
+                self.type_index.insert(*id, self.types.len());
                 let decided = self.candidate(item);
-                self.types.push(TypeEntry { id: id.clone(), module, path, wit: kebab(name), decided });
+                self.types.push(TypeEntry {
+                    id: *id,
+                    module,
+                    path,
+                    wit: kebab(name),
+                    decided,
+                });
             }
-            ItemEnum::Function(_) => self.functions.push((module, id.clone(), path)),
-            ItemEnum::Trait(_) => self.skip(path, "trait", "traits are not mapped (their implementations are)"),
-            ItemEnum::Macro(_) | ItemEnum::ProcMacro(_) => self.skip(path, "macro", "macros exist only at compile time"),
+            ItemEnum::Function(_) => self.functions.push((module, *id, path)),
+            ItemEnum::Trait(_) => self.skip(
+                path,
+                "trait",
+                "traits are not mapped (their implementations are)",
+            ),
+            ItemEnum::Macro(_) | ItemEnum::ProcMacro(_) => {
+                self.skip(path, "macro", "macros exist only at compile time")
+            }
             ItemEnum::Constant { .. } => self.skip(path, "constant", "constants are not mapped"),
             ItemEnum::Static(_) => self.skip(path, "static", "statics are not mapped"),
-            ItemEnum::TypeAlias(_) => self.skip(path, "type alias", "type aliases are resolved where used"),
+            ItemEnum::TypeAlias(_) => {
+                self.skip(path, "type alias", "type aliases are resolved where used")
+            }
             ItemEnum::Union(_) => self.skip(path, "union", "unions have no WIT equivalent"),
             _ => {}
         }
@@ -189,10 +233,13 @@ impl<'a> Mapper<'a> {
         match &item.inner {
             ItemEnum::Struct(s) => match &s.kind {
                 StructKind::Unit => Decided::Skipped("unit struct: no data to carry".into()),
-                StructKind::Plain { fields, has_stripped_fields: false } if !fields.is_empty() => {
-                    Decided::Kind(NamedKind::Record)
-                }
-                StructKind::Tuple(fields) if !fields.is_empty() && fields.iter().all(Option::is_some) => {
+                StructKind::Plain {
+                    fields,
+                    has_stripped_fields: false,
+                } if !fields.is_empty() => Decided::Kind(NamedKind::Record),
+                StructKind::Tuple(fields)
+                    if !fields.is_empty() && fields.iter().all(Option::is_some) =>
+                {
                     Decided::Kind(NamedKind::Record)
                 }
                 _ => self.opaque_kind(&s.impls),
@@ -204,7 +251,11 @@ impl<'a> Mapper<'a> {
                 let plain = e.variants.iter().all(|v| {
                     matches!(self.item(v).map(|i| &i.inner), Some(ItemEnum::Variant(v)) if matches!(v.kind, VariantKind::Plain))
                 });
-                Decided::Kind(if plain { NamedKind::Enum } else { NamedKind::Variant })
+                Decided::Kind(if plain {
+                    NamedKind::Enum
+                } else {
+                    NamedKind::Variant
+                })
             }
             _ => unreachable!(),
         }
@@ -213,10 +264,16 @@ impl<'a> Mapper<'a> {
     fn opaque_kind(&self, impls: &[Id]) -> Decided {
         let traits = self.traits_of(impls);
         if traits.contains("core::error::Error") {
-            Decided::Skipped("error type: results carry it as the `compwrap:types/types.error` record".into())
-        } else if ["core::fmt::Display", "core::str::traits::FromStr", "core::cmp::PartialEq"]
-            .iter()
-            .all(|t| traits.contains(*t))
+            Decided::Skipped(
+                "error type: results carry it as the `compwrap:types/types.error` record".into(),
+            )
+        } else if [
+            "core::fmt::Display",
+            "core::str::traits::FromStr",
+            "core::cmp::PartialEq",
+        ]
+        .iter()
+        .all(|t| traits.contains(*t))
         {
             Decided::Kind(NamedKind::Text)
         } else {
@@ -229,9 +286,11 @@ impl<'a> Mapper<'a> {
         impls
             .iter()
             .filter_map(|id| match self.item(id).map(|i| &i.inner) {
-                Some(ItemEnum::Impl(imp)) if imp.blanket_impl.is_none() && !imp.is_negative => {
-                    imp.trait_.as_ref().and_then(|t| self.krate.paths.get(&t.id)).map(|s| s.path.join("::"))
-                }
+                Some(ItemEnum::Impl(imp)) if imp.blanket_impl.is_none() && !imp.is_negative => imp
+                    .trait_
+                    .as_ref()
+                    .and_then(|t| self.krate.paths.get(&t.id))
+                    .map(|s| s.path.join("::")),
                 _ => None,
             })
             .collect()
@@ -256,17 +315,21 @@ impl<'a> Mapper<'a> {
         loop {
             let mut changed = false;
             for i in 0..self.types.len() {
-                let Decided::Kind(kind) = self.types[i].decided else { continue };
+                let Decided::Kind(kind) = self.types[i].decided else {
+                    continue;
+                };
                 if !matches!(kind, NamedKind::Record | NamedKind::Variant) {
                     continue;
                 }
                 if let Err(reason) = self.data_fields(&self.types[i].id.clone()) {
                     let item = self.item(&self.types[i].id).expect("type exists");
                     self.types[i].decided = match (kind, &item.inner) {
-                        (NamedKind::Record, ItemEnum::Struct(s)) => match self.opaque_kind(&s.impls) {
-                            Decided::Kind(NamedKind::Text) => Decided::Kind(NamedKind::Text),
-                            _ => Decided::Kind(NamedKind::Resource),
-                        },
+                        (NamedKind::Record, ItemEnum::Struct(s)) => {
+                            match self.opaque_kind(&s.impls) {
+                                Decided::Kind(NamedKind::Text) => Decided::Kind(NamedKind::Text),
+                                _ => Decided::Kind(NamedKind::Resource),
+                            }
+                        }
                         _ => Decided::Skipped(reason),
                     };
                     changed = true;
@@ -277,10 +340,16 @@ impl<'a> Mapper<'a> {
             }
         }
         for i in 0..self.types.len() {
-            if matches!(self.types[i].decided, Decided::Kind(NamedKind::Record | NamedKind::Variant))
-                && self.reaches(&self.types[i].id.clone(), &self.types[i].id.clone(), &mut BTreeSet::new())
-            {
-                self.types[i].decided = Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
+            if matches!(
+                self.types[i].decided,
+                Decided::Kind(NamedKind::Record | NamedKind::Variant)
+            ) && self.reaches(
+                &self.types[i].id.clone(),
+                &self.types[i].id.clone(),
+                &mut BTreeSet::new(),
+            ) {
+                self.types[i].decided =
+                    Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
             }
         }
     }
@@ -307,7 +376,10 @@ impl<'a> Mapper<'a> {
                                 }
                                 field_ids.extend(f.iter().flatten());
                             }
-                            VariantKind::Struct { fields, has_stripped_fields } => {
+                            VariantKind::Struct {
+                                fields,
+                                has_stripped_fields,
+                            } => {
                                 if *has_stripped_fields {
                                     return Err("a variant has private fields".into());
                                 }
@@ -321,11 +393,17 @@ impl<'a> Mapper<'a> {
         }
         for f in field_ids {
             let field = self.item(f).expect("field exists");
-            let ItemEnum::StructField(ty) = &field.inner else { continue };
+            let ItemEnum::StructField(ty) = &field.inner else {
+                continue;
+            };
             let name = field.name.clone().unwrap_or_default();
-            let ty = self.ty(ty, Some(id)).map_err(|r| format!("field `{name}`: {r}"))?;
+            let ty = self
+                .ty(ty, Some(id))
+                .map_err(|r| format!("field `{name}`: {r}"))?;
             if !self.liftable(&ty) || !self.lowerable(&ty) {
-                return Err(format!("field `{name}` cannot cross the boundary both ways"));
+                return Err(format!(
+                    "field `{name}` cannot cross the boundary both ways"
+                ));
             }
             if contains_ref(&ty) {
                 return Err(format!("field `{name}` borrows data"));
@@ -336,19 +414,23 @@ impl<'a> Mapper<'a> {
     }
 
     fn reaches(&self, from: &Id, target: &Id, seen: &mut BTreeSet<Id>) -> bool {
-        if !seen.insert(from.clone()) {
+        if !seen.insert(*from) {
             return false;
         }
-        let Ok(fields) = self.data_fields(from) else { return false };
+        let Ok(fields) = self.data_fields(from) else {
+            return false;
+        };
         let mut named = Vec::new();
         for ty in &fields {
             collect_named(ty, &mut named);
         }
         named.iter().any(|n| {
-            let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id.clone());
+            let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id);
             match id {
                 Some(id) if &id == target => true,
-                Some(id) if matches!(n.kind, NamedKind::Record | NamedKind::Variant) => self.reaches(&id, target, seen),
+                Some(id) if matches!(n.kind, NamedKind::Record | NamedKind::Variant) => {
+                    self.reaches(&id, target, seen)
+                }
                 _ => false,
             }
         })
@@ -374,14 +456,19 @@ impl<'a> Mapper<'a> {
         match ty {
             Type::Primitive(p) => prim(p),
             Type::Tuple(items) if items.is_empty() => Ok(Ty::Unit),
-            Type::Tuple(items) => {
-                items.iter().map(|t| self.ty(t, owner)).collect::<Result<_, _>>().map(Ty::Tuple)
-            }
-            Type::Array { type_, len } => {
-                Ok(Ty::List(Box::new(self.ty(type_, owner)?), ListKind::Array(len.clone())))
-            }
+            Type::Tuple(items) => items
+                .iter()
+                .map(|t| self.ty(t, owner))
+                .collect::<Result<_, _>>()
+                .map(Ty::Tuple),
+            Type::Array { type_, len } => Ok(Ty::List(
+                Box::new(self.ty(type_, owner)?),
+                ListKind::Array(len.clone()),
+            )),
             Type::Slice(_) => Err("unsized slice".into()),
-            Type::BorrowedRef { is_mutable, type_, .. } => self.borrowed(*is_mutable, type_, owner),
+            Type::BorrowedRef {
+                is_mutable, type_, ..
+            } => self.borrowed(*is_mutable, type_, owner),
             Type::Generic(g) if g == "Self" => match owner {
                 Some(id) => self.named(id).map(Ty::Named),
                 None => Err("`Self` outside an impl".into()),
@@ -400,7 +487,11 @@ impl<'a> Mapper<'a> {
     fn borrowed(&self, mutable: bool, inner: &Type, owner: Option<&Id>) -> Result<Ty, String> {
         match inner {
             Type::Primitive(p) if p == "str" => {
-                if mutable { Err("`&mut str`".into()) } else { Ok(Ty::Str(StrKind::Ref)) }
+                if mutable {
+                    Err("`&mut str`".into())
+                } else {
+                    Ok(Ty::Str(StrKind::Ref))
+                }
             }
             Type::Slice(t) => {
                 if mutable {
@@ -409,7 +500,9 @@ impl<'a> Mapper<'a> {
                     Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::Slice))
                 }
             }
-            Type::ResolvedPath(p) if !mutable && self.std_path(&p.id).as_deref() == Some("std::path::Path") => {
+            Type::ResolvedPath(p)
+                if !mutable && self.std_path(&p.id).as_deref() == Some("std::path::Path") =>
+            {
                 Ok(Ty::Str(StrKind::PathRef))
             }
             other => {
@@ -417,7 +510,10 @@ impl<'a> Mapper<'a> {
                 if matches!(inner, Ty::Ref { .. }) {
                     return Err("reference to a reference".into());
                 }
-                Ok(Ty::Ref { mutable, inner: Box::new(inner) })
+                Ok(Ty::Ref {
+                    mutable,
+                    inner: Box::new(inner),
+                })
             }
         }
     }
@@ -430,7 +526,11 @@ impl<'a> Mapper<'a> {
         if self.type_index.contains_key(&p.id) {
             return self.named(&p.id).map(Ty::Named);
         }
-        if let Some(Item { inner: ItemEnum::TypeAlias(alias), .. }) = self.item(&p.id) {
+        if let Some(Item {
+            inner: ItemEnum::TypeAlias(alias),
+            ..
+        }) = self.item(&p.id)
+        {
             if alias.generics.params.is_empty() {
                 return self.ty(&alias.type_, owner);
             }
@@ -438,14 +538,18 @@ impl<'a> Mapper<'a> {
         }
         let args = type_args(p);
         let arg = |i: usize| -> Result<Ty, String> {
-            args.get(i).map(|t| self.ty(t, owner)).unwrap_or_else(|| Err(format!("`{}` without type arguments", p.path)))
+            args.get(i)
+                .map(|t| self.ty(t, owner))
+                .unwrap_or_else(|| Err(format!("`{}` without type arguments", p.path)))
         };
         let full = self.std_path(&p.id).unwrap_or_else(|| p.path.clone());
         match full.as_str() {
             "alloc::string::String" => Ok(Ty::Str(StrKind::String)),
             "std::path::PathBuf" => Ok(Ty::Str(StrKind::PathBuf)),
             "alloc::vec::Vec" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Vec)),
-            "alloc::collections::vec_deque::VecDeque" => Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque)),
+            "alloc::collections::vec_deque::VecDeque" => {
+                Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
+            }
             "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
             "core::result::Result" | "std::io::error::Result" => Ok(Ty::Result(Box::new(arg(0)?))),
             "alloc::borrow::Cow" => match args.first() {
@@ -454,10 +558,18 @@ impl<'a> Mapper<'a> {
             },
             "alloc::boxed::Box" => match args.first() {
                 Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Boxed)),
-                Some(Type::Slice(t)) => Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::BoxedSlice)),
+                Some(Type::Slice(t)) => {
+                    Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::BoxedSlice))
+                }
                 _ => {
                     let inner = arg(0)?;
-                    if matches!(inner, Ty::Named(Named { kind: NamedKind::Resource, .. })) {
+                    if matches!(
+                        inner,
+                        Ty::Named(Named {
+                            kind: NamedKind::Resource,
+                            ..
+                        })
+                    ) {
                         return Err("`Box` of a resource".into());
                     }
                     Ok(Ty::Boxed("Box".into(), Box::new(inner)))
@@ -472,7 +584,9 @@ impl<'a> Mapper<'a> {
         match ty {
             Ty::Unit | Ty::Result(_) => false,
             Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
-            Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => !contains_ref(t) && self.liftable(t),
+            Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => {
+                !contains_ref(t) && self.liftable(t)
+            }
             Ty::Tuple(ts) => ts.iter().all(|t| !contains_ref(t) && self.liftable(t)),
             Ty::Ref { inner, .. } => self.liftable(inner),
             Ty::Named(n) => self.named_liftable(n),
@@ -482,7 +596,9 @@ impl<'a> Mapper<'a> {
     fn named_liftable(&self, n: &Named) -> bool {
         match n.kind {
             NamedKind::Record | NamedKind::Variant => {
-                let Some(t) = self.types.iter().find(|t| t.path == n.rust) else { return false };
+                let Some(t) = self.types.iter().find(|t| t.path == n.rust) else {
+                    return false;
+                };
                 let item = self.item(&t.id).expect("type exists");
                 !item.attrs.contains(&Attribute::NonExhaustive)
             }
@@ -495,7 +611,11 @@ impl<'a> Mapper<'a> {
         match ty {
             Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
             Ty::List(t, kind) => {
-                self.lowerable(t) && (matches!(kind, ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice) || self.cloneable(t))
+                self.lowerable(t)
+                    && (matches!(
+                        kind,
+                        ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice
+                    ) || self.cloneable(t))
             }
             Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.lowerable(t)),
@@ -523,9 +643,15 @@ impl<'a> Mapper<'a> {
         let mut interfaces: Vec<Interface> = self
             .modules
             .iter()
-            .map(|m| Interface { name: m.wit.clone(), rust_module: m.rust.clone(), types: vec![], functions: vec![] })
+            .map(|m| Interface {
+                name: m.wit.clone(),
+                rust_module: m.rust.clone(),
+                types: vec![],
+                functions: vec![],
+            })
             .collect();
-        let mut namespaces: Vec<Namespace> = self.modules.iter().map(|_| Namespace::default()).collect();
+        let mut namespaces: Vec<Namespace> =
+            self.modules.iter().map(|_| Namespace::default()).collect();
         // Types first, so their names win over function names.
         for i in 0..self.types.len() {
             let module = self.types[i].module;
@@ -563,7 +689,11 @@ impl<'a> Mapper<'a> {
             match self.function(item, None, &path) {
                 Ok(mut f) => {
                     f.wit = namespaces[module].claim(&kebab(item.name.as_deref().unwrap_or("f")));
-                    self.mapped(path, "function", format!("{}.{}", self.modules[module].wit, f.wit));
+                    self.mapped(
+                        path,
+                        "function",
+                        format!("{}.{}", self.modules[module].wit, f.wit),
+                    );
                     interfaces[module].functions.push(f);
                 }
                 Err(reason) => self.skip(path, "function", reason),
@@ -571,7 +701,12 @@ impl<'a> Mapper<'a> {
         }
         interfaces.retain(|i| !i.types.is_empty() || !i.functions.is_empty());
         interfaces.sort_by(|a, b| a.name.cmp(&b.name));
-        Api { rust_name: self.rust_name.clone(), package: package.into(), version: version.into(), interfaces }
+        Api {
+            rust_name: self.rust_name.clone(),
+            package: package.into(),
+            version: version.into(),
+            interfaces,
+        }
     }
 
     /// The WIT definitions for type `i` (a variant may add generated records).
@@ -584,32 +719,48 @@ impl<'a> Mapper<'a> {
         let kind = match (&item.inner, kind) {
             (ItemEnum::Struct(s), NamedKind::Record) => {
                 let (fields, tuple) = self.fields_of(&s.kind, &entry.id);
-                TypeKind::Record { fields, tuple, synthetic: false, open }
+                TypeKind::Record {
+                    fields,
+                    tuple,
+                    synthetic: false,
+                    open,
+                }
             }
             (ItemEnum::Enum(e), NamedKind::Enum | NamedKind::Variant) => {
                 let mut case_ns = Namespace::default();
                 let mut cases = Vec::new();
                 for v in &e.variants {
                     let var = self.item(v).expect("variant exists");
-                    let ItemEnum::Variant(variant) = &var.inner else { continue };
+                    let ItemEnum::Variant(variant) = &var.inner else {
+                        continue;
+                    };
                     let rust = var.name.clone().unwrap_or_default();
                     let wit = case_ns.claim(&kebab(&rust));
                     let payload = match &variant.kind {
                         VariantKind::Plain => Payload::None,
                         VariantKind::Tuple(_) => {
-                            let (fields, _) = self.fields_of(&StructKind::Tuple(tuple_ids(&variant.kind)), &entry.id);
+                            let (fields, _) = self
+                                .fields_of(&StructKind::Tuple(tuple_ids(&variant.kind)), &entry.id);
                             Payload::Tuple(fields.into_iter().map(|f| f.ty).collect())
                         }
                         VariantKind::Struct { fields, .. } => {
                             let (fields, _) = self.fields_of(
-                                &StructKind::Plain { fields: fields.clone(), has_stripped_fields: false },
+                                &StructKind::Plain {
+                                    fields: fields.clone(),
+                                    has_stripped_fields: false,
+                                },
                                 &entry.id,
                             );
                             let record = ns.claim(&format!("{}-{wit}", entry.wit));
                             defs.push(TypeDef {
                                 wit: record.clone(),
                                 rust: format!("{}::{rust}", entry.path),
-                                kind: TypeKind::Record { fields: fields.clone(), tuple: false, synthetic: true, open: false },
+                                kind: TypeKind::Record {
+                                    fields: fields.clone(),
+                                    tuple: false,
+                                    synthetic: true,
+                                    open: false,
+                                },
                             });
                             Payload::Struct { record, fields }
                         }
@@ -627,7 +778,11 @@ impl<'a> Mapper<'a> {
             (_, NamedKind::Text) => TypeKind::Text,
             _ => unreachable!("kind decided from the item"),
         };
-        defs.push(TypeDef { wit: entry.wit.clone(), rust: entry.path.clone(), kind });
+        defs.push(TypeDef {
+            wit: entry.wit.clone(),
+            rust: entry.path.clone(),
+            kind,
+        });
         defs
     }
 
@@ -643,10 +798,24 @@ impl<'a> Mapper<'a> {
             .enumerate()
             .filter_map(|(n, id)| {
                 let item = self.item(id)?;
-                let ItemEnum::StructField(ty) = &item.inner else { return None };
-                let rust = if tuple { n.to_string() } else { item.name.clone().unwrap_or_default() };
-                let wit = if tuple { format!("f{n}") } else { ns.claim(&kebab(&rust)) };
-                Some(Field { wit, rust, ty: self.ty(ty, Some(owner)).ok()? })
+                let ItemEnum::StructField(ty) = &item.inner else {
+                    return None;
+                };
+                let rust = if tuple {
+                    n.to_string()
+                } else {
+                    item.name.clone().unwrap_or_default()
+                };
+                let wit = if tuple {
+                    format!("f{n}")
+                } else {
+                    ns.claim(&kebab(&rust))
+                };
+                Some(Field {
+                    wit,
+                    rust,
+                    ty: self.ty(ty, Some(owner)).ok()?,
+                })
             })
             .collect();
         (fields, tuple)
@@ -654,25 +823,33 @@ impl<'a> Mapper<'a> {
 
     /// Inherent methods and exposed trait methods of type `i`.
     fn methods(&mut self, i: usize, kind: NamedKind, ns: &mut Namespace) -> Vec<Function> {
-        let id = self.types[i].id.clone();
+        let id = self.types[i].id;
         let type_path = self.types[i].path.clone();
         let type_wit = self.types[i].wit.clone();
         let iface = self.modules[self.types[i].module].wit.clone();
         let mut method_ns = Namespace::default();
         let mut out = Vec::new();
         for impl_id in self.impls_of(&id) {
-            let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else { continue };
+            let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {
+                continue;
+            };
             if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
                 continue;
             }
             for fid in &imp.items {
                 let Some(item) = self.item(fid) else { continue };
-                if !matches!(item.visibility, Visibility::Public) || !matches!(item.inner, ItemEnum::Function(_)) {
+                if !matches!(item.visibility, Visibility::Public)
+                    || !matches!(item.inner, ItemEnum::Function(_))
+                {
                     continue;
                 }
                 let name = item.name.clone().unwrap_or_default();
                 let path = format!("{type_path}::{name}");
-                let report_kind = if has_self(item) { "method" } else { "associated function" };
+                let report_kind = if has_self(item) {
+                    "method"
+                } else {
+                    "associated function"
+                };
                 match self.function(item, Some((&id, kind)), &path) {
                     Ok(mut f) => {
                         let wit = self.place(&mut f, kind, &type_wit, &name, ns, &mut method_ns);
@@ -692,12 +869,19 @@ impl<'a> Mapper<'a> {
                 kind: FuncKind::Method(type_wit.clone()),
                 params: vec![Param {
                     wit: "self".into(),
-                    ty: Ty::Ref { mutable: false, inner: Box::new(Ty::Named(named)) },
+                    ty: Ty::Ref {
+                        mutable: false,
+                        inner: Box::new(Ty::Named(named)),
+                    },
                 }],
                 output: Ty::Str(StrKind::String),
             };
             let wit = self.place(&mut f, kind, &type_wit, "to_string", ns, &mut method_ns);
-            self.mapped(f.rust.clone(), "trait method (Display)", format!("{iface}.{wit}"));
+            self.mapped(
+                f.rust.clone(),
+                "trait method (Display)",
+                format!("{iface}.{wit}"),
+            );
             out.push(f);
         }
         out
@@ -723,7 +907,8 @@ impl<'a> Mapper<'a> {
             f.wit = ns.claim(&format!("{type_wit}-{}", kebab(name)));
             return f.wit.clone();
         }
-        let returns_self = matches!(&f.output, Ty::Named(n) if n.wit == type_wit && n.kind == NamedKind::Resource);
+        let returns_self =
+            matches!(&f.output, Ty::Named(n) if n.wit == type_wit && n.kind == NamedKind::Resource);
         if !is_method && name == "new" && returns_self {
             f.kind = FuncKind::Constructor(type_wit.into());
             f.wit = "constructor".into();
@@ -744,8 +929,15 @@ impl<'a> Mapper<'a> {
     }
 
     /// Maps a function's signature, or says why it cannot be.
-    fn function(&self, item: &Item, owner: Option<(&Id, NamedKind)>, path: &str) -> Result<Function, String> {
-        let ItemEnum::Function(func) = &item.inner else { return Err("not a function".into()) };
+    fn function(
+        &self,
+        item: &Item,
+        owner: Option<(&Id, NamedKind)>,
+        path: &str,
+    ) -> Result<Function, String> {
+        let ItemEnum::Function(func) = &item.inner else {
+            return Err("not a function".into());
+        };
         if func.header.is_unsafe {
             return Err("unsafe fn".into());
         }
@@ -767,7 +959,9 @@ impl<'a> Mapper<'a> {
                 ns.claim("self");
                 continue;
             }
-            let mapped = self.ty(ty, owner_id).map_err(|r| format!("parameter `{name}`: {r}"))?;
+            let mapped = self
+                .ty(ty, owner_id)
+                .map_err(|r| format!("parameter `{name}`: {r}"))?;
             if !self.liftable(&mapped) {
                 return Err(format!("parameter `{name}` cannot be built from WIT"));
             }
@@ -792,7 +986,9 @@ impl<'a> Mapper<'a> {
     }
 
     fn receiver(&self, ty: &Type, owner: Option<(&Id, NamedKind)>) -> Result<Param, String> {
-        let Some((id, kind)) = owner else { return Err("`self` outside an impl".into()) };
+        let Some((id, kind)) = owner else {
+            return Err("`self` outside an impl".into());
+        };
         let named = Ty::Named(self.named(id)?);
         let ty = match ty {
             Type::Generic(s) if s == "Self" => {
@@ -801,15 +997,25 @@ impl<'a> Mapper<'a> {
                 }
                 named
             }
-            Type::BorrowedRef { is_mutable, type_, .. } if matches!(&**type_, Type::Generic(s) if s == "Self") => {
+            Type::BorrowedRef {
+                is_mutable, type_, ..
+            } if matches!(&**type_, Type::Generic(s) if s == "Self") => {
                 if *is_mutable && kind != NamedKind::Resource {
-                    return Err("`&mut self` on a type passed by value: the change would be lost".into());
+                    return Err(
+                        "`&mut self` on a type passed by value: the change would be lost".into(),
+                    );
                 }
-                Ty::Ref { mutable: *is_mutable, inner: Box::new(named) }
+                Ty::Ref {
+                    mutable: *is_mutable,
+                    inner: Box::new(named),
+                }
             }
             _ => return Err("unsupported `self` type".into()),
         };
-        Ok(Param { wit: "self".into(), ty })
+        Ok(Param {
+            wit: "self".into(),
+            ty,
+        })
     }
 }
 
@@ -826,9 +1032,8 @@ fn has_self(item: &Item) -> bool {
 
 fn prim(p: &str) -> Result<Ty, String> {
     match p {
-        "bool" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "f32" | "f64" | "char" => {
-            Ok(Ty::Prim(p.into()))
-        }
+        "bool" | "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" | "f32" | "f64"
+        | "char" => Ok(Ty::Prim(p.into())),
         "usize" => Ok(Ty::Size { signed: false }),
         "isize" => Ok(Ty::Size { signed: true }),
         "u128" | "i128" => Err("128-bit integers have no WIT type".into()),
@@ -853,10 +1058,12 @@ fn type_args(p: &rustdoc_types::Path) -> Vec<&Type> {
 
 /// Why a type's generics prevent mapping it.
 fn generics_reason(g: &Generics) -> Option<String> {
-    g.params.iter().find_map(|p| match &p.kind {
-        GenericParamDefKind::Lifetime { .. } => Some(format!("borrows data (lifetime parameter `{}`)", p.name)),
-        GenericParamDefKind::Type { .. } => Some(format!("generic type (parameter `{}`)", p.name)),
-        GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
+    g.params.first().map(|p| match &p.kind {
+        GenericParamDefKind::Lifetime { .. } => {
+            format!("borrows data (lifetime parameter `{}`)", p.name)
+        }
+        GenericParamDefKind::Type { .. } => format!("generic type (parameter `{}`)", p.name),
+        GenericParamDefKind::Const { .. } => format!("const generic parameter `{}`", p.name),
     })
 }
 
@@ -865,15 +1072,21 @@ fn generics_reason(g: &Generics) -> Option<String> {
 fn generics_reason_fn(g: &Generics) -> Option<String> {
     g.params.iter().find_map(|p| match &p.kind {
         GenericParamDefKind::Lifetime { .. } => None,
-        GenericParamDefKind::Type { is_synthetic: true, .. } => Some("`impl Trait` parameter".into()),
-        GenericParamDefKind::Type { .. } => Some(format!("generic function (parameter `{}`)", p.name)),
+        GenericParamDefKind::Type {
+            is_synthetic: true, ..
+        } => Some("`impl Trait` parameter".into()),
+        GenericParamDefKind::Type { .. } => {
+            Some(format!("generic function (parameter `{}`)", p.name))
+        }
         GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
     })
 }
 
 fn contains_ref(ty: &Ty) -> bool {
     match ty {
-        Ty::Ref { .. } | Ty::Str(StrKind::Ref | StrKind::PathRef) | Ty::List(_, ListKind::Slice) => true,
+        Ty::Ref { .. }
+        | Ty::Str(StrKind::Ref | StrKind::PathRef)
+        | Ty::List(_, ListKind::Slice) => true,
         Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
         _ => false,
@@ -884,9 +1097,11 @@ fn contains_ref(ty: &Ty) -> bool {
 pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
     match ty {
         Ty::Named(n) => out.push(n),
-        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
-            collect_named(t, out)
-        }
+        Ty::List(t, _)
+        | Ty::Option(t)
+        | Ty::Result(t)
+        | Ty::Boxed(_, t)
+        | Ty::Ref { inner: t, .. } => collect_named(t, out),
         Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),
         _ => {}
     }
@@ -894,5 +1109,8 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
 
 /// Names of all public items, for suggestions (`--only` and errors).
 pub fn public_paths(report: &[ReportItem]) -> BTreeMap<String, String> {
-    report.iter().map(|r| (r.path.clone(), r.kind.clone())).collect()
+    report
+        .iter()
+        .map(|r| (r.path.clone(), r.kind.clone()))
+        .collect()
 }

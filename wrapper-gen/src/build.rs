@@ -20,14 +20,21 @@ const REGISTRY_PREFIX: &str = "/cargo/registry/src";
 pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Result<PathBuf> {
     write_config(dir)?;
     let mut cmd = cargo();
-    cmd.args(["build", "--release", "--target", TARGET, "--message-format", "json-render-diagnostics"])
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target_dir)
-        .env_remove("RUSTFLAGS")
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.args([
+        "build",
+        "--release",
+        "--target",
+        TARGET,
+        "--message-format",
+        "json-render-diagnostics",
+    ])
+    .current_dir(dir)
+    .env("CARGO_TARGET_DIR", target_dir)
+    .env_remove("RUSTFLAGS")
+    .env_remove("CARGO_ENCODED_RUSTFLAGS")
+    .stdin(Stdio::null())
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
     let mut child = cmd.spawn().context("failed to run `cargo build`")?;
     let stderr = child.stderr.take().expect("piped");
     let stderr_thread = std::thread::spawn(move || {
@@ -43,7 +50,11 @@ pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Re
             Message::CompilerArtifact(a) => {
                 on_line(&format!("compiled {}", a.target.name));
                 if a.target.kind.iter().any(|k| k.to_string() == "cdylib") {
-                    artifact = a.filenames.iter().find(|f| f.extension() == Some("wasm")).map(|f| f.clone().into_std_path_buf());
+                    artifact = a
+                        .filenames
+                        .iter()
+                        .find(|f| f.extension() == Some("wasm"))
+                        .map(|f| f.clone().into_std_path_buf());
                 }
             }
             Message::CompilerMessage(m) => {
@@ -61,7 +72,10 @@ pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Re
         if detail.trim().is_empty() {
             detail = last_lines(&stderr, 30);
         }
-        return Err(Error::BuildFailed { detail: truncate(&detail, 6000) }.into());
+        return Err(Error::BuildFailed {
+            detail: truncate(&detail, 6000),
+        }
+        .into());
     }
     artifact.context("cargo did not report a .wasm artifact")
 }
@@ -71,21 +85,32 @@ pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Re
 /// builds.
 fn write_config(dir: &Path) -> Result<()> {
     let flags: Vec<String> = remap_flags(dir).iter().map(|f| format!("{f:?}")).collect();
-    let text = format!("{}[build]\nrustflags = [{}]\n", crate::wit::header("#"), flags.join(", "));
+    let text = format!(
+        "{}[build]\nrustflags = [{}]\n",
+        crate::wit::header("#"),
+        flags.join(", ")
+    );
     let path = dir.join(".cargo/config.toml");
-    std::fs::create_dir_all(dir.join(".cargo")).with_context(|| format!("failed to create {}", dir.display()))?;
+    std::fs::create_dir_all(dir.join(".cargo"))
+        .with_context(|| format!("failed to create {}", dir.display()))?;
     std::fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))
 }
 
 /// `--remap-path-prefix` flags that make output independent of where the
 /// guest crate, the cargo home and the store are.
 fn remap_flags(dir: &Path) -> Vec<String> {
-    let mut flags = vec![format!("--remap-path-prefix={}={GUEST_PREFIX}", dir.display())];
+    let mut flags = vec![format!(
+        "--remap-path-prefix={}={GUEST_PREFIX}",
+        dir.display()
+    )];
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| dirs::home_dir().map(|h| h.join(".cargo")));
     if let Some(home) = cargo_home {
-        flags.push(format!("--remap-path-prefix={}={REGISTRY_PREFIX}", home.join("registry/src").display()));
+        flags.push(format!(
+            "--remap-path-prefix={}={REGISTRY_PREFIX}",
+            home.join("registry/src").display()
+        ));
     }
     flags
 }

@@ -21,18 +21,25 @@ pub fn validate(bytes: &[u8], what: &str) -> Result<()> {
         } else {
             "it does not start with the WebAssembly component header"
         };
-        return Err(Error::NotAComponent { what: what.into(), reason: reason.into() }.into());
+        return Err(Error::NotAComponent {
+            what: what.into(),
+            reason: reason.into(),
+        }
+        .into());
     }
     wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
         .validate_all(bytes)
-        .map_err(|e| Error::NotAComponent { what: what.into(), reason: e.to_string() })?;
+        .map_err(|e| Error::NotAComponent {
+            what: what.into(),
+            reason: e.to_string(),
+        })?;
     Ok(())
 }
 
 /// What a component exports and imports, by WIT name.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Shape {
-    /// Exported interfaces (`compwrap:semver/semver@1.0.26`) and their functions.
+    /// Exported interfaces (`compwrap:semver/semver@1.0.28`) and their functions.
     pub exports: BTreeMap<String, BTreeSet<String>>,
     /// Imported interfaces.
     pub imports: BTreeSet<String>,
@@ -53,13 +60,20 @@ fn world_shape(resolve: &Resolve, world: wit_parser::WorldId) -> Shape {
     let mut exports = BTreeMap::new();
     for (key, item) in &w.exports {
         let funcs = match item {
-            WorldItem::Interface { id, .. } => resolve.interfaces[*id].functions.keys().cloned().collect(),
+            WorldItem::Interface { id, .. } => {
+                resolve.interfaces[*id].functions.keys().cloned().collect()
+            }
             WorldItem::Function(f) => BTreeSet::from([f.name.clone()]),
             WorldItem::Type { .. } => BTreeSet::new(),
         };
         exports.insert(name(key), funcs);
     }
-    let imports = w.imports.keys().map(name).filter(|n| n.contains('/')).collect();
+    let imports = w
+        .imports
+        .keys()
+        .map(name)
+        .filter(|n| n.contains('/'))
+        .collect();
     Shape { exports, imports }
 }
 
@@ -67,12 +81,16 @@ fn world_shape(resolve: &Resolve, world: wit_parser::WorldId) -> Shape {
 /// declares for `world`.
 pub fn check_matches_wit(bytes: &[u8], wit_dir: &Path, world: &str) -> Result<()> {
     let mut resolve = Resolve::default();
-    let (pkg, _) = resolve.push_dir(wit_dir).with_context(|| format!("failed to parse {}", wit_dir.display()))?;
+    let (pkg, _) = resolve
+        .push_dir(wit_dir)
+        .with_context(|| format!("failed to parse {}", wit_dir.display()))?;
     let world = resolve.select_world(&[pkg], Some(world))?;
     let expected = world_shape(&resolve, world).exports;
     let actual = shape(bytes)?.exports;
     if expected != actual {
-        bail!("the built component's exports differ from the generated WIT:\n  expected {expected:?}\n  got      {actual:?}");
+        bail!(
+            "the built component's exports differ from the generated WIT:\n  expected {expected:?}\n  got      {actual:?}"
+        );
     }
     Ok(())
 }
@@ -102,16 +120,27 @@ pub fn stamp(bytes: &[u8], stamp: &Stamp) -> Result<Vec<u8>> {
     add.name = AddMetadataField::Set(stamp.name.clone());
     add.version = AddMetadataField::Set(wasm_metadata::Version::new(stamp.version.clone()));
     if let Some(d) = &stamp.description {
-        add.description = AddMetadataField::Set(wasm_metadata::Description::new(d.trim().to_string()));
+        add.description =
+            AddMetadataField::Set(wasm_metadata::Description::new(d.trim().to_string()));
     }
     // Crates carry free-form license strings; keep only what is valid SPDX.
-    if let Some(l) = stamp.licenses.as_deref().and_then(|l| wasm_metadata::Licenses::new(l).ok()) {
+    if let Some(l) = stamp
+        .licenses
+        .as_deref()
+        .and_then(|l| wasm_metadata::Licenses::new(l).ok())
+    {
         add.licenses = AddMetadataField::Set(l);
     }
-    if let Some(s) = stamp.source.as_deref().and_then(|s| wasm_metadata::Source::new(s).ok()) {
+    if let Some(s) = stamp
+        .source
+        .as_deref()
+        .and_then(|s| wasm_metadata::Source::new(s).ok())
+    {
         add.source = AddMetadataField::Set(s);
     }
-    let mut out = add.to_wasm(bytes).context("failed to add metadata to the component")?;
+    let mut out = add
+        .to_wasm(bytes)
+        .context("failed to add metadata to the component")?;
     let section = wasm_encoder::CustomSection {
         name: SECTION.into(),
         data: std::borrow::Cow::Borrowed(stamp.compwrap.as_bytes()),
@@ -140,7 +169,8 @@ pub struct Info {
 
 /// Reads a component's metadata.
 pub fn info(bytes: &[u8]) -> Result<Info> {
-    let payload = wasm_metadata::Payload::from_binary(bytes).context("failed to read component metadata")?;
+    let payload =
+        wasm_metadata::Payload::from_binary(bytes).context("failed to read component metadata")?;
     let m = payload.metadata();
     let mut info = Info {
         name: m.name.clone(),
@@ -151,10 +181,10 @@ pub fn info(bytes: &[u8]) -> Result<Info> {
         compwrap: None,
     };
     for payload in wasmparser::Parser::new(0).parse_all(bytes) {
-        if let Ok(wasmparser::Payload::CustomSection(s)) = payload {
-            if s.name() == SECTION {
-                info.compwrap = serde_json::from_slice(s.data()).ok();
-            }
+        if let Ok(wasmparser::Payload::CustomSection(s)) = payload
+            && s.name() == SECTION
+        {
+            info.compwrap = serde_json::from_slice(s.data()).ok();
         }
     }
     Ok(info)
@@ -165,7 +195,12 @@ pub fn wit_text(bytes: &[u8]) -> Result<String> {
     let decoded = wit_component::decode(bytes).context("failed to decode the component's WIT")?;
     let resolve = decoded.resolve();
     let main = decoded.package();
-    let nested: Vec<_> = resolve.packages.iter().map(|(id, _)| id).filter(|id| *id != main).collect();
+    let nested: Vec<_> = resolve
+        .packages
+        .iter()
+        .map(|(id, _)| id)
+        .filter(|id| *id != main)
+        .collect();
     let mut printer = wit_component::WitPrinter::default();
     printer.print(resolve, main, &nested)?;
     Ok(printer.output.to_string())
@@ -176,9 +211,12 @@ pub fn wit_text(bytes: &[u8]) -> Result<String> {
 pub fn read_input(store: &compwrap_host::Store, spec: &str) -> Result<(Vec<u8>, String)> {
     let path = Path::new(spec);
     if path.is_file() || spec.ends_with(".wasm") {
-        let bytes = std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
         return Ok((bytes, path.display().to_string()));
     }
-    let digest = store.resolve(spec).map_err(|e| Error::NotFound(e.to_string()))?;
+    let digest = store
+        .resolve(spec)
+        .map_err(|e| Error::NotFound(e.to_string()))?;
     Ok((store.read_blob(&digest)?, format!("{spec} ({digest})")))
 }

@@ -17,7 +17,10 @@ pub fn files(api: &Api, resolved: &Resolved, features: &Features) -> BTreeMap<St
     let mut files = BTreeMap::new();
     files.insert("Cargo.toml".into(), manifest(api, resolved, features));
     files.insert("wit/world.wit".into(), crate::wit::render(api));
-    files.insert("wit/deps/compwrap-types/types.wit".into(), crate::wit::TYPES_WIT.into());
+    files.insert(
+        "wit/deps/compwrap-types/types.wit".into(),
+        crate::wit::TYPES_WIT.into(),
+    );
     files.insert("src/lib.rs".into(), crate::glue::render(api));
     files
 }
@@ -66,7 +69,8 @@ pub fn write(dir: &Path, files: &BTreeMap<String, String>) -> Result<()> {
     for (rel, text) in files {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("failed to create {}", parent.display()))?;
+            fs::create_dir_all(parent)
+                .with_context(|| format!("failed to create {}", parent.display()))?;
         }
         fs::write(&path, text).with_context(|| format!("failed to write {}", path.display()))?;
     }

@@ -90,26 +90,40 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
     let key = generate_key(&resolved, &opts.features)?;
-    if !opts.force {
-        if let Some(hit) = lookup(store, &key)? {
-            return Ok(hit);
-        }
+    if !opts.force
+        && let Some(hit) = lookup(store, &key)?
+    {
+        return Ok(hit);
     }
     let target_dir = store.build_dir().join("target");
     let Derived { api, report } = derive(&resolved, &target_dir, progress)?;
     let files = crate::emit::files(&api, &resolved, &opts.features);
-    let guest_dir = store.build_dir().join("guests").join(format!("{}-{}", resolved.name, resolved.version));
+    let guest_dir = store
+        .build_dir()
+        .join("guests")
+        .join(format!("{}-{}", resolved.name, resolved.version));
     crate::emit::write(&guest_dir, &files)?;
     check_wit(&guest_dir.join("wit"))?;
-    store::atomic_write(&guest_dir.join(crate::report::FILE_NAME), &serde_json::to_vec_pretty(&report)?)?;
-    progress.step(&format!("building {} {} for wasm32-wasip2", resolved.name, resolved.version));
+    store::atomic_write(
+        &guest_dir.join(crate::report::FILE_NAME),
+        &serde_json::to_vec_pretty(&report)?,
+    )?;
+    progress.step(&format!(
+        "building {} {} for wasm32-wasip2",
+        resolved.name, resolved.version
+    ));
     let started = Instant::now();
     let artifact = crate::build::build(&guest_dir, &target_dir, |line| progress.detail(line))?;
     let build_seconds = started.elapsed().as_secs_f64();
     progress.step("verifying the component");
-    let bytes = std::fs::read(&artifact).with_context(|| format!("failed to read {}", artifact.display()))?;
+    let bytes = std::fs::read(&artifact)
+        .with_context(|| format!("failed to read {}", artifact.display()))?;
     crate::component::validate(&bytes, &artifact.display().to_string())?;
-    crate::component::check_matches_wit(&bytes, &guest_dir.join("wit"), &crate::wit::world_name(&api))?;
+    crate::component::check_matches_wit(
+        &bytes,
+        &guest_dir.join("wit"),
+        &crate::wit::world_name(&api),
+    )?;
     let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key))?;
     progress.step("storing");
     let digest = store.put_blob(&stamped)?;
@@ -141,7 +155,10 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
 fn check_wit(dir: &std::path::Path) -> Result<()> {
     let mut resolve = wit_parser::Resolve::default();
     resolve.push_dir(dir).map(|_| ()).with_context(|| {
-        format!("compwrap generated invalid WIT in {} (this is a bug in compwrap; please report it)", dir.display())
+        format!(
+            "compwrap generated invalid WIT in {} (this is a bug in compwrap; please report it)",
+            dir.display()
+        )
     })
 }
 
@@ -155,21 +172,36 @@ pub struct Derived {
 
 /// Extracts and maps the API of a resolved crate (no build). Fails with
 /// [`Error::NothingMapped`] when nothing maps.
-pub fn derive(resolved: &Resolved, target_dir: &std::path::Path, progress: &dyn Progress) -> Result<Derived> {
-    progress.step(&format!("extracting the public API of {} {}", resolved.name, resolved.version));
+pub fn derive(
+    resolved: &Resolved,
+    target_dir: &std::path::Path,
+    progress: &dyn Progress,
+) -> Result<Derived> {
+    progress.step(&format!(
+        "extracting the public API of {} {}",
+        resolved.name, resolved.version
+    ));
     let krate = crate::rustdoc::extract(resolved, target_dir)?;
     progress.step("mapping the API to WIT");
     let (api, items) = crate::api::map(&krate, &resolved.name, &resolved.version);
     let report = Report::new(&resolved.name, &resolved.version, &items);
     if api.is_empty() {
-        return Err(Error::NothingMapped { name: resolved.name.clone(), report: Box::new(report) }.into());
+        return Err(Error::NothingMapped {
+            name: resolved.name.clone(),
+            report: Box::new(report),
+        }
+        .into());
     }
     Ok(Derived { api, report })
 }
 
 /// Resolves and derives without building: the WIT and report that
 /// `generate` would produce (used by golden tests).
-pub fn derive_only(store: &Store, spec: &CrateSpec, features: &Features) -> Result<(String, Report)> {
+pub fn derive_only(
+    store: &Store,
+    spec: &CrateSpec,
+    features: &Features,
+) -> Result<(String, Report)> {
     let _lock = store.lock(&format!("crate-{}", spec.name))?;
     let resolved = crate::resolve::resolve(spec, features, &store.build_dir())?;
     let derived = derive(&resolved, &store.build_dir().join("target"), &Quiet)?;
@@ -193,7 +225,9 @@ fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
 
 /// The stored result for `key`, when its record and blob are both present.
 fn lookup(store: &Store, key: &str) -> Result<Option<Generated>> {
-    let Some(record) = store::read_entry::<KeyRecord>(&store.key_path(key))? else { return Ok(None) };
+    let Some(record) = store::read_entry::<KeyRecord>(&store.key_path(key))? else {
+        return Ok(None);
+    };
     if !store.has_blob(&record.digest) {
         return Ok(None);
     }
@@ -225,6 +259,7 @@ fn generate_key(resolved: &Resolved, features: &Features) -> Result<String> {
         "features": features_sorted,
         "default_features": !features.no_default,
         "compwrap": env!("CARGO_PKG_VERSION"),
+        "generator": env!("COMPWRAP_GENERATOR_HASH"),
         "wit_bindgen": crate::emit::WIT_BINDGEN,
         "rustc": crate::target::rustc_version()?,
         "target": crate::target::TARGET,

@@ -93,7 +93,7 @@ fn to_isize(v: i64) -> isize {
 
 /// Renders the guest `src/lib.rs`.
 pub fn render(api: &Api) -> String {
-    let g = Glue { api };
+    let g = Glue;
     let mut out = crate::wit::header("//");
     out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
     let _ = writeln!(
@@ -103,7 +103,13 @@ pub fn render(api: &Api) -> String {
     );
     out.push_str(SUPPORT);
     for iface in &api.interfaces {
-        let _ = writeln!(out, "\nuse exports::compwrap::{}::{} as {};", rust_snake(&api.wit_crate()), rust_snake(&iface.name), g.alias(&iface.name));
+        let _ = writeln!(
+            out,
+            "\nuse exports::compwrap::{}::{} as {};",
+            rust_snake(&api.wit_crate()),
+            rust_snake(&iface.name),
+            g.alias(&iface.name)
+        );
     }
     for iface in &api.interfaces {
         g.interface(&mut out, iface);
@@ -111,11 +117,9 @@ pub fn render(api: &Api) -> String {
     out
 }
 
-struct Glue<'a> {
-    api: &'a Api,
-}
+struct Glue;
 
-impl Glue<'_> {
+impl Glue {
     fn alias(&self, iface: &str) -> String {
         format!("i_{}", rust_snake(iface))
     }
@@ -138,22 +142,44 @@ impl Glue<'_> {
         for def in &iface.types {
             self.type_glue(out, iface, def);
         }
-        let free: Vec<&Function> = iface.functions.iter().filter(|f| f.kind == FuncKind::Free).collect();
-        let resources: Vec<&TypeDef> = iface.types.iter().filter(|t| matches!(t.kind, TypeKind::Resource)).collect();
+        let free: Vec<&Function> = iface
+            .functions
+            .iter()
+            .filter(|f| f.kind == FuncKind::Free)
+            .collect();
+        let resources: Vec<&TypeDef> = iface
+            .types
+            .iter()
+            .filter(|t| matches!(t.kind, TypeKind::Resource))
+            .collect();
         if free.is_empty() && resources.is_empty() {
             return;
         }
         let _ = writeln!(out, "\nimpl {alias}::Guest for Component {{");
         for r in &resources {
-            let _ = writeln!(out, "    type {} = {};", rust_camel(&r.wit), self.res_struct(&iface.name, &r.wit));
+            let _ = writeln!(
+                out,
+                "    type {} = {};",
+                rust_camel(&r.wit),
+                self.res_struct(&iface.name, &r.wit)
+            );
         }
         for f in free {
             self.function(out, f, "    ");
         }
         out.push_str("}\n");
         for r in resources {
-            let _ = writeln!(out, "\nimpl {alias}::Guest{} for {} {{", rust_camel(&r.wit), self.res_struct(&iface.name, &r.wit));
-            for f in iface.functions.iter().filter(|f| f.kind.resource() == Some(&r.wit)) {
+            let _ = writeln!(
+                out,
+                "\nimpl {alias}::Guest{} for {} {{",
+                rust_camel(&r.wit),
+                self.res_struct(&iface.name, &r.wit)
+            );
+            for f in iface
+                .functions
+                .iter()
+                .filter(|f| f.kind.resource() == Some(&r.wit))
+            {
                 self.function(out, f, "    ");
             }
             out.push_str("}\n");
@@ -161,23 +187,44 @@ impl Glue<'_> {
     }
 
     fn type_glue(&self, out: &mut String, iface: &Interface, def: &TypeDef) {
-        let named = Named { interface: iface.name.clone(), wit: def.wit.clone(), rust: def.rust.clone(), kind: NamedKind::Record };
+        let named = Named {
+            interface: iface.name.clone(),
+            wit: def.wit.clone(),
+            rust: def.rust.clone(),
+            kind: NamedKind::Record,
+        };
         let w = self.wpath(&named);
         let r = &def.rust;
         let lift = self.conv_fn("lift", &iface.name, &def.wit);
         let lower = self.conv_fn("lower", &iface.name, &def.wit);
         match &def.kind {
-            TypeKind::Record { synthetic: true, .. } | TypeKind::Text => {}
-            TypeKind::Record { fields, tuple, open, .. } => {
+            TypeKind::Record {
+                synthetic: true, ..
+            }
+            | TypeKind::Text => {}
+            TypeKind::Record {
+                fields,
+                tuple,
+                open,
+                ..
+            } => {
                 if !open {
                     let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{");
                     if *tuple {
-                        let items: Vec<String> = fields.iter().map(|f| self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0)).collect();
+                        let items: Vec<String> = fields
+                            .iter()
+                            .map(|f| self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0))
+                            .collect();
                         let _ = writeln!(out, "    {r}({})", items.join(", "));
                     } else {
                         let _ = writeln!(out, "    {r} {{");
                         for f in fields {
-                            let _ = writeln!(out, "        {}: {},", f.rust, self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0));
+                            let _ = writeln!(
+                                out,
+                                "        {}: {},",
+                                f.rust,
+                                self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0)
+                            );
                         }
                         out.push_str("    }\n");
                     }
@@ -185,22 +232,42 @@ impl Glue<'_> {
                 }
                 let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    {w} {{");
                 for f in fields {
-                    let _ = writeln!(out, "        {}: {},", rust_snake(&f.wit), self.lower(&f.ty, &format!("x.{}", f.rust), 0));
+                    let _ = writeln!(
+                        out,
+                        "        {}: {},",
+                        rust_snake(&f.wit),
+                        self.lower(&f.ty, &format!("x.{}", f.rust), 0)
+                    );
                 }
                 out.push_str("    }\n}\n");
             }
             TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
                 let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
                 for c in cases {
-                    let _ = writeln!(out, "        {} => {},", self.case_pat_wit(&w, c), self.case_build_rust(r, c, iface));
+                    let _ = writeln!(
+                        out,
+                        "        {} => {},",
+                        self.case_pat_wit(&w, c),
+                        self.case_build_rust(r, c, iface)
+                    );
                 }
                 if let Some(open) = open {
-                    let _ = writeln!(out, "        {w}::{} => panic!(\"`{}` cannot be passed into the component\"),", rust_camel(open), open);
+                    let _ = writeln!(
+                        out,
+                        "        {w}::{} => panic!(\"`{}` cannot be passed into the component\"),",
+                        rust_camel(open),
+                        open
+                    );
                 }
                 out.push_str("    }\n}\n");
                 let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    match x {{");
                 for c in cases {
-                    let _ = writeln!(out, "        {} => {},", self.case_pat_rust(r, c), self.case_build_wit(&w, c, iface));
+                    let _ = writeln!(
+                        out,
+                        "        {} => {},",
+                        self.case_pat_rust(r, c),
+                        self.case_build_wit(&w, c, iface)
+                    );
                 }
                 if let Some(open) = open {
                     let _ = writeln!(out, "        _ => {w}::{},", rust_camel(open));
@@ -208,7 +275,11 @@ impl Glue<'_> {
                 out.push_str("    }\n}\n");
             }
             TypeKind::Resource => {
-                let _ = writeln!(out, "\npub struct {}(std::cell::RefCell<{r}>);", self.res_struct(&iface.name, &def.wit));
+                let _ = writeln!(
+                    out,
+                    "\npub struct {}(std::cell::RefCell<{r}>);",
+                    self.res_struct(&iface.name, &def.wit)
+                );
             }
         }
     }
@@ -228,12 +299,24 @@ impl Glue<'_> {
         match &c.payload {
             Payload::None => name,
             Payload::Tuple(ts) => {
-                let items: Vec<String> = ts.iter().enumerate().map(|(i, t)| self.lift(t, &format!("p{i}"), 1)).collect();
+                let items: Vec<String> = ts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| self.lift(t, &format!("p{i}"), 1))
+                    .collect();
                 format!("{name}({})", items.join(", "))
             }
             Payload::Struct { fields, .. } => {
-                let items: Vec<String> =
-                    fields.iter().map(|f| format!("{}: {}", f.rust, self.lift(&f.ty, &format!("p.{}", rust_snake(&f.wit)), 1))).collect();
+                let items: Vec<String> = fields
+                    .iter()
+                    .map(|f| {
+                        format!(
+                            "{}: {}",
+                            f.rust,
+                            self.lift(&f.ty, &format!("p.{}", rust_snake(&f.wit)), 1)
+                        )
+                    })
+                    .collect();
                 format!("{name} {{ {} }}", items.join(", "))
             }
         }
@@ -245,7 +328,11 @@ impl Glue<'_> {
             Payload::None => name,
             Payload::Tuple(ts) => format!("{name}({})", bindings(ts.len())),
             Payload::Struct { fields, .. } => {
-                let items: Vec<String> = fields.iter().enumerate().map(|(i, f)| format!("{}: p{i}", f.rust)).collect();
+                let items: Vec<String> = fields
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("{}: p{i}", f.rust))
+                    .collect();
                 format!("{name} {{ {} }}", items.join(", "))
             }
         }
@@ -255,9 +342,15 @@ impl Glue<'_> {
         let name = format!("{w}::{}", rust_camel(&c.wit));
         match &c.payload {
             Payload::None => name,
-            Payload::Tuple(ts) if ts.len() == 1 => format!("{name}({})", self.lower(&ts[0], "p0", 1)),
+            Payload::Tuple(ts) if ts.len() == 1 => {
+                format!("{name}({})", self.lower(&ts[0], "p0", 1))
+            }
             Payload::Tuple(ts) => {
-                let items: Vec<String> = ts.iter().enumerate().map(|(i, t)| self.lower(t, &format!("p{i}"), 1)).collect();
+                let items: Vec<String> = ts
+                    .iter()
+                    .enumerate()
+                    .map(|(i, t)| self.lower(t, &format!("p{i}"), 1))
+                    .collect();
                 format!("{name}(({},))", items.join(", "))
             }
             Payload::Struct { record, fields } => {
@@ -265,7 +358,13 @@ impl Glue<'_> {
                 let items: Vec<String> = fields
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| format!("{}: {}", rust_snake(&f.wit), self.lower(&f.ty, &format!("p{i}"), 1)))
+                    .map(|(i, f)| {
+                        format!(
+                            "{}: {}",
+                            rust_snake(&f.wit),
+                            self.lower(&f.ty, &format!("p{i}"), 1)
+                        )
+                    })
                     .collect();
                 format!("{name}({rec} {{ {} }})", items.join(", "))
             }
@@ -338,13 +437,24 @@ impl Glue<'_> {
             Ty::Ref { mutable, inner } => match &**inner {
                 Ty::Named(n) if n.kind == NamedKind::Resource => {
                     let res = self.res_struct(&n.interface, &n.wit);
-                    let (m, b) = if *mutable { ("mut ", "borrow_mut") } else { ("", "borrow") };
-                    let _ = writeln!(body, "{ind}    let {m}g{i} = {name}.get::<{res}>().0.{b}();");
+                    let (m, b) = if *mutable {
+                        ("mut ", "borrow_mut")
+                    } else {
+                        ("", "borrow")
+                    };
+                    let _ = writeln!(
+                        body,
+                        "{ind}    let {m}g{i} = {name}.get::<{res}>().0.{b}();"
+                    );
                     format!("&{m}*g{i}")
                 }
                 other => {
                     let m = if *mutable { "mut " } else { "" };
-                    let _ = writeln!(body, "{ind}    let {m}a{i} = {};", self.lift(other, name, 0));
+                    let _ = writeln!(
+                        body,
+                        "{ind}    let {m}a{i} = {};",
+                        self.lift(other, name, 0)
+                    );
                     format!("&{m}a{i}")
                 }
             },
@@ -376,7 +486,9 @@ impl Glue<'_> {
             Ty::Named(n) if n.kind == NamedKind::Text => "String".into(),
             Ty::Named(n) => self.wpath(n),
             Ty::Ref { inner, .. } => match &**inner {
-                Ty::Named(n) if n.kind == NamedKind::Resource && param => format!("{}Borrow<'_>", self.wpath(n)),
+                Ty::Named(n) if n.kind == NamedKind::Resource && param => {
+                    format!("{}Borrow<'_>", self.wpath(n))
+                }
                 other => self.wtype(other, param),
             },
             Ty::Boxed(_, t) => self.wtype(t, param),
@@ -394,13 +506,19 @@ impl Glue<'_> {
             Ty::Str(StrKind::String | StrKind::Ref) => e.into(),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
             Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
-            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => format!("std::path::PathBuf::from({e})"),
+            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
+                format!("std::path::PathBuf::from({e})")
+            }
             Ty::List(t, kind) => {
                 let each = format!("{e}.into_iter().map(|{v}| {})", self.lift(t, &v, depth + 1));
                 match kind {
                     ListKind::Vec | ListKind::Slice => format!("{each}.collect::<Vec<_>>()"),
-                    ListKind::VecDeque => format!("{each}.collect::<std::collections::VecDeque<_>>()"),
-                    ListKind::BoxedSlice => format!("{each}.collect::<Vec<_>>().into_boxed_slice()"),
+                    ListKind::VecDeque => {
+                        format!("{each}.collect::<std::collections::VecDeque<_>>()")
+                    }
+                    ListKind::BoxedSlice => {
+                        format!("{each}.collect::<Vec<_>>().into_boxed_slice()")
+                    }
                     ListKind::Array(n) => format!(
                         "<[_; {n}]>::try_from({each}.collect::<Vec<_>>()).unwrap_or_else(|l| panic!(\"expected {n} elements, got {{}}\", l.len()))"
                     ),
@@ -410,13 +528,24 @@ impl Glue<'_> {
             Ty::Result(_) => unreachable!("results are never lifted"),
             Ty::Tuple(ts) => {
                 let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
-                let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| self.lift(t, n, depth + 1)).collect();
-                format!("{{ let ({},) = {e}; ({},) }}", names.join(", "), items.join(", "))
+                let items: Vec<String> = ts
+                    .iter()
+                    .zip(&names)
+                    .map(|(t, n)| self.lift(t, n, depth + 1))
+                    .collect();
+                format!(
+                    "{{ let ({},) = {e}; ({},) }}",
+                    names.join(", "),
+                    items.join(", ")
+                )
             }
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
                 NamedKind::Resource => {
-                    format!("{e}.into_inner::<{}>().0.into_inner()", self.res_struct(&n.interface, &n.wit))
+                    format!(
+                        "{e}.into_inner::<{}>().0.into_inner()",
+                        self.res_struct(&n.interface, &n.wit)
+                    )
                 }
                 _ => format!("{}({e})", self.conv_fn("lift", &n.interface, &n.wit)),
             },
@@ -437,21 +566,37 @@ impl Glue<'_> {
             Ty::Str(StrKind::Ref) => format!("{e}.to_string()"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_string()"),
             Ty::Str(StrKind::Cow) => format!("{e}.into_owned()"),
-            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => format!("{e}.to_string_lossy().into_owned()"),
+            Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
+                format!("{e}.to_string_lossy().into_owned()")
+            }
             Ty::List(t, kind) => {
                 let source = match kind {
                     ListKind::Slice => format!("{e}.to_vec().into_iter()"),
                     ListKind::BoxedSlice => format!("{e}.into_vec().into_iter()"),
                     _ => format!("{e}.into_iter()"),
                 };
-                format!("{source}.map(|{v}| {}).collect::<Vec<_>>()", self.lower(t, &v, depth + 1))
+                format!(
+                    "{source}.map(|{v}| {}).collect::<Vec<_>>()",
+                    self.lower(t, &v, depth + 1)
+                )
             }
             Ty::Option(t) => format!("{e}.map(|{v}| {})", self.lower(t, &v, depth + 1)),
-            Ty::Result(t) => format!("{e}.map(|{v}| {}).map_err(|err| to_error!(err))", self.lower(t, &v, depth + 1)),
+            Ty::Result(t) => format!(
+                "{e}.map(|{v}| {}).map_err(|err| to_error!(err))",
+                self.lower(t, &v, depth + 1)
+            ),
             Ty::Tuple(ts) => {
                 let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
-                let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| self.lower(t, n, depth + 1)).collect();
-                format!("{{ let ({},) = {e}; ({},) }}", names.join(", "), items.join(", "))
+                let items: Vec<String> = ts
+                    .iter()
+                    .zip(&names)
+                    .map(|(t, n)| self.lower(t, n, depth + 1))
+                    .collect();
+                format!(
+                    "{{ let ({},) = {e}; ({},) }}",
+                    names.join(", "),
+                    items.join(", ")
+                )
             }
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("{e}.to_string()"),
@@ -473,5 +618,8 @@ impl Glue<'_> {
 }
 
 fn bindings(n: usize) -> String {
-    (0..n).map(|i| format!("p{i}")).collect::<Vec<_>>().join(", ")
+    (0..n)
+        .map(|i| format!("p{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -71,7 +71,10 @@ impl Error {
     /// The process exit code for this error (documented in `--help`).
     pub fn exit_code(&self) -> i32 {
         match self {
-            Error::UnknownCrate(_) | Error::UnknownVersion { .. } | Error::NoLibrary(_) | Error::NotFound(_) => 3,
+            Error::UnknownCrate(_)
+            | Error::UnknownVersion { .. }
+            | Error::NoLibrary(_)
+            | Error::NotFound(_) => 3,
             Error::BuildFailed { .. } => 4,
             Error::NothingMapped { .. } => 5,
             Error::NotAComponent { .. } => 6,

@@ -35,7 +35,9 @@ impl Api {
 
     /// Whether nothing at all was mapped.
     pub fn is_empty(&self) -> bool {
-        self.interfaces.iter().all(|i| i.functions.is_empty() && i.types.is_empty())
+        self.interfaces
+            .iter()
+            .all(|i| i.functions.is_empty() && i.types.is_empty())
     }
 }
 

@@ -13,11 +13,49 @@ use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
 /// WIT keywords that need a `%` escape when used as identifiers.
 const WIT_KEYWORDS: &[&str] = &[
-    "as", "async", "bool", "borrow", "char", "constructor", "enum", "error-context", "export",
-    "f32", "f64", "flags", "float32", "float64", "from", "func", "future", "import", "include",
-    "interface", "list", "own", "package", "record", "resource", "result", "s16", "s32", "s64",
-    "s8", "static", "stream", "string", "tuple", "type", "u16", "u32", "u64", "u8", "use",
-    "variant", "with", "world",
+    "as",
+    "async",
+    "bool",
+    "borrow",
+    "char",
+    "constructor",
+    "enum",
+    "error-context",
+    "export",
+    "f32",
+    "f64",
+    "flags",
+    "float32",
+    "float64",
+    "from",
+    "func",
+    "future",
+    "import",
+    "include",
+    "interface",
+    "list",
+    "own",
+    "package",
+    "record",
+    "resource",
+    "result",
+    "s16",
+    "s32",
+    "s64",
+    "s8",
+    "static",
+    "stream",
+    "string",
+    "tuple",
+    "type",
+    "u16",
+    "u32",
+    "u64",
+    "u8",
+    "use",
+    "variant",
+    "with",
+    "world",
 ];
 
 /// Rust keywords (strict and reserved) that wit-bindgen suffixes with `_`.
@@ -121,8 +159,22 @@ mod tests {
     #[test]
     fn every_identifier_becomes_valid_and_unique() {
         let samples = [
-            "a", "A", "aB", "a_b", "a__b", "__x", "X1", "x_1", "x1y", "IPv4Addr", "é", "_", "9",
-            "snake_Case_Mix", "ALLCAPS", "with_123_digits",
+            "a",
+            "A",
+            "aB",
+            "a_b",
+            "a__b",
+            "__x",
+            "X1",
+            "x_1",
+            "x1y",
+            "IPv4Addr",
+            "é",
+            "_",
+            "9",
+            "snake_Case_Mix",
+            "ALLCAPS",
+            "with_123_digits",
         ];
         let mut ns = Namespace::default();
         let mut seen = BTreeSet::new();
@@ -130,8 +182,14 @@ mod tests {
             let name = ns.claim(&kebab(s));
             assert!(seen.insert(name.clone()), "{name} not unique");
             for word in name.split('-') {
-                assert!(word.starts_with(|c: char| c.is_ascii_lowercase()), "{s} -> {name}");
-                assert!(word.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()));
+                assert!(
+                    word.starts_with(|c: char| c.is_ascii_lowercase()),
+                    "{s} -> {name}"
+                );
+                assert!(
+                    word.chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                );
             }
         }
     }

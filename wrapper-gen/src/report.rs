@@ -41,7 +41,11 @@ pub struct Coverage {
 impl Coverage {
     /// Mapped functions as a percentage (100 when there are none).
     pub fn percent(&self) -> f64 {
-        if self.functions == 0 { 100.0 } else { 100.0 * self.functions_mapped as f64 / self.functions as f64 }
+        if self.functions == 0 {
+            100.0
+        } else {
+            100.0 * self.functions_mapped as f64 / self.functions as f64
+        }
     }
 }
 
@@ -87,7 +91,12 @@ impl Report {
             skip_reasons,
             items: items
                 .iter()
-                .map(|i| Item { path: i.path.clone(), kind: i.kind.clone(), wit: i.wit.clone(), skipped: i.skipped.clone() })
+                .map(|i| Item {
+                    path: i.path.clone(),
+                    kind: i.kind.clone(),
+                    wit: i.wit.clone(),
+                    skipped: i.skipped.clone(),
+                })
                 .collect(),
         }
     }
@@ -113,13 +122,41 @@ mod tests {
     #[test]
     fn counts_and_groups_reasons() {
         let items = vec![
-            ReportItem { path: "a::f".into(), kind: "function".into(), wit: Some("a.f".into()), skipped: None },
-            ReportItem { path: "a::g".into(), kind: "function".into(), wit: None, skipped: Some("generic parameter `T`".into()) },
-            ReportItem { path: "a::h".into(), kind: "method".into(), wit: None, skipped: Some("generic parameter `U`".into()) },
-            ReportItem { path: "a::S".into(), kind: "struct".into(), wit: Some("a.s".into()), skipped: None },
+            ReportItem {
+                path: "a::f".into(),
+                kind: "function".into(),
+                wit: Some("a.f".into()),
+                skipped: None,
+            },
+            ReportItem {
+                path: "a::g".into(),
+                kind: "function".into(),
+                wit: None,
+                skipped: Some("generic parameter `T`".into()),
+            },
+            ReportItem {
+                path: "a::h".into(),
+                kind: "method".into(),
+                wit: None,
+                skipped: Some("generic parameter `U`".into()),
+            },
+            ReportItem {
+                path: "a::S".into(),
+                kind: "struct".into(),
+                wit: Some("a.s".into()),
+                skipped: None,
+            },
         ];
         let r = Report::new("a", "1.0.0", &items);
-        assert_eq!(r.coverage, Coverage { functions: 3, functions_mapped: 1, types: 1, types_mapped: 1 });
+        assert_eq!(
+            r.coverage,
+            Coverage {
+                functions: 3,
+                functions_mapped: 1,
+                types: 1,
+                types_mapped: 1
+            }
+        );
         assert_eq!(r.skip_reasons, vec![("generic parameter …".to_string(), 2)]);
         assert!((r.coverage.percent() - 33.33).abs() < 0.1);
     }

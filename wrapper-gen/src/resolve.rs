@@ -9,7 +9,7 @@ use cargo_metadata::MetadataCommand;
 
 use crate::Error;
 
-/// What the user asked for: `semver` or `semver@1.0` or `semver@=1.0.26`.
+/// What the user asked for: `semver` or `semver@1.0` or `semver@=1.0.28`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrateSpec {
     /// Package name.
@@ -24,17 +24,26 @@ impl std::str::FromStr for CrateSpec {
     fn from_str(s: &str) -> Result<CrateSpec> {
         let (name, req) = s.split_once('@').unwrap_or((s, "*"));
         let valid = !name.is_empty()
-            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
             && name.starts_with(|c: char| c.is_ascii_alphabetic());
         if !valid {
             bail!("`{name}` is not a valid crate name");
         }
-        // A full version (`1.0.26`) means exactly that version, as in
-        // `cargo install name@1.0.26`; anything else is a requirement.
-        let req = if semver::Version::parse(req).is_ok() { format!("={req}") } else { req.to_string() };
+        // A full version (`1.0.28`) means exactly that version, as in
+        // `cargo install name@1.0.28`; anything else is a requirement.
+        let req = if semver::Version::parse(req).is_ok() {
+            format!("={req}")
+        } else {
+            req.to_string()
+        };
         semver::VersionReq::parse(&req)
             .with_context(|| format!("`{req}` is not a valid version requirement"))?;
-        Ok(CrateSpec { name: name.into(), req })
+        Ok(CrateSpec {
+            name: name.into(),
+            req,
+        })
     }
 }
 
@@ -75,7 +84,8 @@ pub fn cargo() -> Command {
 
 /// Writes the scratch package that depends on the crate.
 fn write_scratch(dir: &Path, name: &str, req: &str, features: &Features) -> Result<()> {
-    fs::create_dir_all(dir.join("src")).with_context(|| format!("failed to create {}", dir.display()))?;
+    fs::create_dir_all(dir.join("src"))
+        .with_context(|| format!("failed to create {}", dir.display()))?;
     let feats: Vec<String> = features.features.iter().map(|f| format!("{f:?}")).collect();
     let manifest = format!(
         "{}[package]\nname = \"compwrap-resolve\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
@@ -132,24 +142,42 @@ fn resolve_error(spec: &CrateSpec, e: cargo_metadata::Error) -> anyhow::Error {
     let text = e.to_string();
     if text.contains("no matching package named") {
         Error::UnknownCrate(spec.name.clone()).into()
-    } else if text.contains("failed to select a version") || text.contains("candidate versions found") {
-        Error::UnknownVersion { name: spec.name.clone(), req: spec.req.clone() }.into()
+    } else if text.contains("failed to select a version")
+        || text.contains("candidate versions found")
+    {
+        Error::UnknownVersion {
+            name: spec.name.clone(),
+            req: spec.req.clone(),
+        }
+        .into()
     } else if let Some(feature) = text.split("does not have these features: ").nth(1) {
-        anyhow::anyhow!("`{}` has no feature {}", spec.name, feature.lines().next().unwrap_or(""))
+        anyhow::anyhow!(
+            "`{}` has no feature {}",
+            spec.name,
+            feature.lines().next().unwrap_or("")
+        )
     } else {
-        anyhow::Error::new(e).context(format!("cargo could not resolve `{}@{}`", spec.name, spec.req))
+        anyhow::Error::new(e).context(format!(
+            "cargo could not resolve `{}@{}`",
+            spec.name, spec.req
+        ))
     }
 }
 
 /// The checksum cargo recorded for `name version` in a lock file.
 fn lock_checksum(lock: &Path, name: &str, version: &str) -> Result<String> {
-    let text = fs::read_to_string(lock).with_context(|| format!("failed to read {}", lock.display()))?;
+    let text =
+        fs::read_to_string(lock).with_context(|| format!("failed to read {}", lock.display()))?;
     for block in text.split("[[package]]") {
         let field = |key: &str| {
-            block.lines().find_map(|l| l.strip_prefix(&format!("{key} = \"")).map(|v| v.trim_end_matches('"').to_string()))
+            block.lines().find_map(|l| {
+                l.strip_prefix(&format!("{key} = \""))
+                    .map(|v| v.trim_end_matches('"').to_string())
+            })
         };
         if field("name").as_deref() == Some(name) && field("version").as_deref() == Some(version) {
-            return field("checksum").with_context(|| format!("no checksum for {name} {version} in the lock file"));
+            return field("checksum")
+                .with_context(|| format!("no checksum for {name} {version} in the lock file"));
         }
     }
     bail!("{name} {version} is missing from {}", lock.display())
@@ -161,8 +189,8 @@ mod tests {
 
     #[test]
     fn parses_specs() {
-        let s: CrateSpec = "semver@1.0.26".parse().unwrap();
-        assert_eq!((s.name.as_str(), s.req.as_str()), ("semver", "=1.0.26"));
+        let s: CrateSpec = "semver@1.0.28".parse().unwrap();
+        assert_eq!((s.name.as_str(), s.req.as_str()), ("semver", "=1.0.28"));
         assert_eq!("semver@1.0".parse::<CrateSpec>().unwrap().req, "1.0");
         let s: CrateSpec = "regex".parse().unwrap();
         assert_eq!(s.req, "*");

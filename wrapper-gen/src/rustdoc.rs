@@ -11,11 +11,26 @@ use crate::target::TARGET;
 /// Runs `cargo rustdoc` for the resolved crate and loads its JSON.
 pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::Crate> {
     let output = cargo()
-        .args(["rustdoc", "--quiet", "--lib", "--target", TARGET, "--manifest-path"])
+        .args([
+            "rustdoc",
+            "--quiet",
+            "--lib",
+            "--target",
+            TARGET,
+            "--manifest-path",
+        ])
         .arg(resolved.scratch.join("Cargo.toml"))
         .arg("-p")
         .arg(format!("{}@{}", resolved.name, resolved.version))
-        .args(["--", "-Z", "unstable-options", "--output-format", "json", "--cap-lints", "allow"])
+        .args([
+            "--",
+            "-Z",
+            "unstable-options",
+            "--output-format",
+            "json",
+            "--cap-lints",
+            "allow",
+        ])
         .env("CARGO_TARGET_DIR", target_dir)
         // rustdoc's JSON output is unstable; the stable toolchain emits it
         // under RUSTC_BOOTSTRAP and compwrap checks the format version.
@@ -27,8 +42,14 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         // rustdoc compiles the crate's dependencies for the target first,
         // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(crate::Error::BuildFailed { detail: crate::build::last_lines(&stderr, 30) }.into());
+        return Err(crate::Error::BuildFailed {
+            detail: crate::build::last_lines(&stderr, 30),
+        }
+        .into());
     }
-    let json = target_dir.join(TARGET).join("doc").join(format!("{}.json", resolved.lib_name));
+    let json = target_dir
+        .join(TARGET)
+        .join("doc")
+        .join(format!("{}.json", resolved.lib_name));
     crate::api::load(&json)
 }

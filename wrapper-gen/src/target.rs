@@ -15,7 +15,11 @@ pub fn installed() -> Result<bool> {
         .output()
         .context("failed to run `rustc --print sysroot`; is Rust installed?")?;
     let sysroot = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    Ok(std::path::Path::new(&sysroot).join("lib/rustlib").join(TARGET).join("lib").is_dir())
+    Ok(std::path::Path::new(&sysroot)
+        .join("lib/rustlib")
+        .join(TARGET)
+        .join("lib")
+        .is_dir())
 }
 
 /// Makes sure the target is installed, running `rustup target add` when it
@@ -31,7 +35,9 @@ pub fn ensure(assume_yes: bool) -> Result<()> {
         let mut answer = String::new();
         std::io::stdin().read_line(&mut answer)?;
         if answer.trim().eq_ignore_ascii_case("n") {
-            bail!("the `{TARGET}` target is required (install it with `rustup target add {TARGET}`)");
+            bail!(
+                "the `{TARGET}` target is required (install it with `rustup target add {TARGET}`)"
+            );
         }
     }
     eprintln!("running `rustup target add {TARGET}`");
@@ -39,7 +45,9 @@ pub fn ensure(assume_yes: bool) -> Result<()> {
         .args(["target", "add", TARGET])
         .stdin(Stdio::null())
         .status()
-        .context("failed to run rustup; install the target with `rustup target add wasm32-wasip2`")?;
+        .context(
+            "failed to run rustup; install the target with `rustup target add wasm32-wasip2`",
+        )?;
     if !status.success() {
         bail!("`rustup target add {TARGET}` failed ({status})");
     }
@@ -48,6 +56,9 @@ pub fn ensure(assume_yes: bool) -> Result<()> {
 
 /// `rustc -vV`, part of the generate key.
 pub fn rustc_version() -> Result<String> {
-    let out = Command::new("rustc").arg("-vV").output().context("failed to run `rustc -vV`")?;
+    let out = Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .context("failed to run `rustc -vV`")?;
     Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
 }

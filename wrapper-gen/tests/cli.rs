@@ -15,11 +15,20 @@ fn shared_home() -> PathBuf {
 }
 
 fn compwrap(home: &Path, args: &[&str]) -> Output {
-    Command::new(EXE).args(args).env("COMPWRAP_HOME", home).stdin(Stdio::null()).output().expect("run compwrap")
+    Command::new(EXE)
+        .args(args)
+        .env("COMPWRAP_HOME", home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run compwrap")
 }
 
 fn text(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
 }
 
 /// Asserts a failure with `code` whose message contains `needle`.
@@ -38,7 +47,9 @@ fn generated_json(o: &Output) -> serde_json::Value {
 /// Nothing was stored: no refs, keys or blobs, no temporary files.
 fn assert_store_empty(home: &Path) {
     for dir in ["refs", "keys", "blobs/sha256"] {
-        let entries: Vec<_> = std::fs::read_dir(home.join(dir)).map(|d| d.flatten().map(|e| e.path()).collect()).unwrap_or_default();
+        let entries: Vec<_> = std::fs::read_dir(home.join(dir))
+            .map(|d| d.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default();
         assert!(entries.is_empty(), "{dir} should be empty: {entries:?}");
     }
 }
@@ -46,7 +57,10 @@ fn assert_store_empty(home: &Path) {
 #[test]
 fn unknown_crate_is_a_clear_error_and_stores_nothing() {
     let home = tempfile::tempdir().unwrap();
-    let o = compwrap(home.path(), &["generate", "compwrap-no-such-crate-zzz", "--yes"]);
+    let o = compwrap(
+        home.path(),
+        &["generate", "compwrap-no-such-crate-zzz", "--yes"],
+    );
     assert_fails(&o, 3, "was not found on crates.io");
     assert_store_empty(home.path());
 }
@@ -62,11 +76,17 @@ fn unknown_version_is_a_clear_error() {
 #[test]
 fn crate_that_cannot_target_wasm32_fails_with_the_compiler_error() {
     // tokio's `net` needs sockets that wasm32-wasip2 does not provide to it.
-    let o = compwrap(&shared_home(), &["generate", "tokio@1", "--features", "net", "--yes"]);
+    let o = compwrap(
+        &shared_home(),
+        &["generate", "tokio@1", "--features", "net", "--yes"],
+    );
     assert_fails(&o, 4, "does not build for wasm32-wasip2");
     assert!(text(&o).contains("hint:"), "{}", text(&o));
     let refs = compwrap(&shared_home(), &["ls", "--json"]);
-    assert!(!String::from_utf8_lossy(&refs.stdout).contains("\"tokio\""), "nothing stored for tokio");
+    assert!(
+        !String::from_utf8_lossy(&refs.stdout).contains("\"tokio\""),
+        "nothing stored for tokio"
+    );
 }
 
 #[test]
@@ -76,7 +96,10 @@ fn garbage_and_core_modules_are_not_components() {
     std::fs::write(&garbage, b"definitely not wasm").unwrap();
     let core = dir.path().join("core.wasm");
     std::fs::write(&core, b"\0asm\x01\0\0\0").unwrap();
-    for (file, why) in [(&garbage, "component header"), (&core, "core WebAssembly module")] {
+    for (file, why) in [
+        (&garbage, "component header"),
+        (&core, "core WebAssembly module"),
+    ] {
         for cmd in ["inspect", "wit"] {
             let o = compwrap(dir.path(), &[cmd, file.to_str().unwrap()]);
             assert_fails(&o, 6, why);
@@ -89,51 +112,95 @@ fn garbage_and_core_modules_are_not_components() {
 #[test]
 fn component_not_in_store_names_the_fix() {
     let home = tempfile::tempdir().unwrap();
-    let o = compwrap(home.path(), &["inspect", "semver@1.0.26"]);
-    assert_fails(&o, 3, "compwrap generate semver@1.0.26");
+    let o = compwrap(home.path(), &["inspect", "semver@1.0.28"]);
+    assert_fails(&o, 3, "compwrap generate semver@1.0.28");
 }
 
 #[test]
 fn generate_reuses_the_stored_component_and_call_works() {
     let home = shared_home();
-    let first = generated_json(&compwrap(&home, &["generate", "semver@1.0.26", "--json", "--yes"]));
-    let again = compwrap(&home, &["generate", "semver@1.0.26", "--yes"]);
+    let first = generated_json(&compwrap(
+        &home,
+        &["generate", "semver@1.0.28", "--json", "--yes"],
+    ));
+    let again = compwrap(&home, &["generate", "semver@1.0.28", "--yes"]);
     assert!(again.status.success(), "{}", text(&again));
     assert!(text(&again).contains("Reused"), "{}", text(&again));
-    let second = generated_json(&compwrap(&home, &["generate", "semver@1.0.26", "--json", "--yes"]));
+    let second = generated_json(&compwrap(
+        &home,
+        &["generate", "semver@1.0.28", "--json", "--yes"],
+    ));
     assert_eq!(second["reused"], true);
     assert_eq!(first["digest"], second["digest"]);
 
-    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse", "\"1.2.3-beta.1\""]);
+    let o = compwrap(
+        &home,
+        &["call", "semver@1.0.28", "version-parse", "\"1.2.3-beta.1\""],
+    );
     assert!(o.status.success(), "{}", text(&o));
-    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), r#"ok({major: 1, minor: 2, patch: 3, pre: "beta.1", build: ""})"#);
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        r#"ok({major: 1, minor: 2, patch: 3, pre: "beta.1", build: ""})"#
+    );
 
-    let o = compwrap(&home, &["call", "semver@1.0.26", "version-nope"]);
+    let o = compwrap(&home, &["call", "semver@1.0.28", "version-nope"]);
     assert_fails(&o, 7, "version-new");
-    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse", "42"]);
+    let o = compwrap(&home, &["call", "semver@1.0.28", "version-parse", "42"]);
     assert_fails(&o, 7, "text");
-    let o = compwrap(&home, &["call", "semver@1.0.26", "version-parse"]);
+    let o = compwrap(&home, &["call", "semver@1.0.28", "version-parse"]);
     assert_fails(&o, 7, "argument");
 
-    let o = compwrap(&home, &["inspect", "semver@1.0.26", "--json"]);
+    let o = compwrap(&home, &["inspect", "semver@1.0.28", "--json"]);
     let i: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(i["digest"], first["digest"]);
     assert_eq!(i["metadata"]["name"], "semver");
-    assert_eq!(i["metadata"]["version"], "1.0.26");
+    assert_eq!(i["metadata"]["version"], "1.0.28");
     assert_eq!(i["metadata"]["compwrap"]["generate_key"], first["key"]);
-    assert!(i["exports"]["compwrap:semver/semver@1.0.26"].as_array().unwrap().iter().any(|f| f == "version-parse"));
+    assert!(
+        i["exports"]["compwrap:semver/semver@1.0.28"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f == "version-parse")
+    );
 }
 
 #[test]
 fn regex_methods_are_callable_from_the_command_line() {
     let home = shared_home();
-    generated_json(&compwrap(&home, &["generate", "regex@1.13.2", "--json", "--yes"]));
-    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "--self", "regex.create(\"a+b\")", "\"xaab\""]);
+    generated_json(&compwrap(
+        &home,
+        &["generate", "regex@1.13.2", "--json", "--yes"],
+    ));
+    let o = compwrap(
+        &home,
+        &[
+            "call",
+            "regex@1.13.2",
+            "regex#regex.is-match",
+            "--self",
+            "regex.create(\"a+b\")",
+            "\"xaab\"",
+        ],
+    );
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
-    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "--self", "regex.create(\"a(+\")", "\"x\""]);
+    let o = compwrap(
+        &home,
+        &[
+            "call",
+            "regex@1.13.2",
+            "regex#regex.is-match",
+            "--self",
+            "regex.create(\"a(+\")",
+            "\"x\"",
+        ],
+    );
     assert_fails(&o, 7, "repetition operator missing expression");
-    let o = compwrap(&home, &["call", "regex@1.13.2", "regex#regex.is-match", "\"x\""]);
+    let o = compwrap(
+        &home,
+        &["call", "regex@1.13.2", "regex#regex.is-match", "\"x\""],
+    );
     assert_fails(&o, 7, "--self");
 }
 
@@ -146,7 +213,7 @@ fn concurrent_generates_build_once_and_output_is_reproducible() {
     let b = tempfile::tempdir().unwrap();
     let spawn = |home: &Path| {
         Command::new(EXE)
-            .args(["generate", "semver@1.0.26", "--json", "--yes"])
+            .args(["generate", "semver@1.0.28", "--json", "--yes"])
             .env("COMPWRAP_HOME", home)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -158,19 +225,29 @@ fn concurrent_generates_build_once_and_output_is_reproducible() {
     let r1 = generated_json(&p1.wait_with_output().unwrap());
     let r2 = generated_json(&p2.wait_with_output().unwrap());
     let built: Vec<bool> = [&r1, &r2].iter().map(|r| r["reused"] == false).collect();
-    assert_eq!(built.iter().filter(|b| **b).count(), 1, "exactly one run builds: {r1} {r2}");
+    assert_eq!(
+        built.iter().filter(|b| **b).count(),
+        1,
+        "exactly one run builds: {r1} {r2}"
+    );
     assert_eq!(r1["digest"], r2["digest"]);
 
-    let other = generated_json(&compwrap(b.path(), &["generate", "semver@1.0.26", "--json", "--yes"]));
+    let other = generated_json(&compwrap(
+        b.path(),
+        &["generate", "semver@1.0.28", "--json", "--yes"],
+    ));
     assert_eq!(other["reused"], false);
-    assert_eq!(other["digest"], r1["digest"], "same inputs, different store directory, same bytes");
+    assert_eq!(
+        other["digest"], r1["digest"],
+        "same inputs, different store directory, same bytes"
+    );
 }
 
 #[test]
 fn killed_generate_leaves_no_partial_entry() {
     let home = tempfile::tempdir().unwrap();
     let mut child = Command::new(EXE)
-        .args(["generate", "semver@1.0.26", "--yes"])
+        .args(["generate", "semver@1.0.28", "--yes"])
         .env("COMPWRAP_HOME", home.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -178,11 +255,17 @@ fn killed_generate_leaves_no_partial_entry() {
         .spawn()
         .unwrap();
     // Wait until the guest build has started, then kill compwrap.
-    let manifest = home.path().join("build/guests/semver-1.0.26/Cargo.toml");
+    let manifest = home.path().join("build/guests/semver-1.0.28/Cargo.toml");
     let started = Instant::now();
     while !manifest.exists() {
-        assert!(started.elapsed() < Duration::from_secs(300), "generate never reached the build");
-        assert!(child.try_wait().unwrap().is_none(), "generate ended before the build started");
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "generate never reached the build"
+        );
+        assert!(
+            child.try_wait().unwrap().is_none(),
+            "generate ended before the build started"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
     std::thread::sleep(Duration::from_millis(500));
@@ -190,6 +273,9 @@ fn killed_generate_leaves_no_partial_entry() {
     child.wait().unwrap();
     assert_store_empty(home.path());
     // The store is still usable: the next run completes.
-    let r = generated_json(&compwrap(home.path(), &["generate", "semver@1.0.26", "--json", "--yes"]));
+    let r = generated_json(&compwrap(
+        home.path(),
+        &["generate", "semver@1.0.28", "--json", "--yes"],
+    ));
     assert_eq!(r["reused"], false);
 }

@@ -19,8 +19,12 @@ fn check(expected: &Path, actual: &str) {
         std::fs::write(expected, actual).unwrap();
         return;
     }
-    let want = std::fs::read_to_string(expected)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with BLESS=1 to create it)", expected.display()));
+    let want = std::fs::read_to_string(expected).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with BLESS=1 to create it)",
+            expected.display()
+        )
+    });
     if want != actual {
         let diff: Vec<String> = want
             .lines()
@@ -42,20 +46,27 @@ fn check(expected: &Path, actual: &str) {
 
 fn golden(spec: &str) {
     let store = test_store();
-    let (wit, report) = compwrap::generate::derive_only(&store, &spec.parse().unwrap(), &Features::default())
-        .unwrap_or_else(|e| panic!("derive {spec}: {e:?}"));
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden").join(spec.replace('@', "-"));
+    let (wit, report) =
+        compwrap::generate::derive_only(&store, &spec.parse().unwrap(), &Features::default())
+            .unwrap_or_else(|e| panic!("derive {spec}: {e:?}"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/golden")
+        .join(spec.replace('@', "-"));
     check(&dir.join("world.wit"), &wit);
-    check(&dir.join("compwrap-report.json"), &(serde_json::to_string_pretty(&report).unwrap() + "\n"));
+    check(
+        &dir.join("compwrap-report.json"),
+        &(serde_json::to_string_pretty(&report).unwrap() + "\n"),
+    );
     if spec.starts_with("semver@") {
-        let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/semver-host/wit/world.wit");
+        let example =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/semver-host/wit/world.wit");
         check(&example, &wit);
     }
 }
 
 #[test]
 fn semver() {
-    golden("semver@1.0.26");
+    golden("semver@1.0.28");
 }
 
 #[test]
@@ -66,7 +77,12 @@ fn regex() {
 #[test]
 fn every_skip_has_a_reason_and_every_mapping_a_name() {
     let store = test_store();
-    let (_, report) = compwrap::generate::derive_only(&store, &"regex@1.13.2".parse().unwrap(), &Features::default()).unwrap();
+    let (_, report) = compwrap::generate::derive_only(
+        &store,
+        &"regex@1.13.2".parse().unwrap(),
+        &Features::default(),
+    )
+    .unwrap();
     for item in &report.items {
         assert!(item.wit.is_some() != item.skipped.is_some(), "{item:?}");
         if let Some(reason) = &item.skipped {

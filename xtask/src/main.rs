@@ -47,7 +47,10 @@ fn main() -> Result<()> {
 }
 
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is in the workspace").to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is in the workspace")
+        .to_path_buf()
 }
 
 fn cargo() -> Command {
@@ -58,7 +61,9 @@ fn cargo() -> Command {
 
 fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: running {cmd:?}");
-    let status = cmd.status().with_context(|| format!("failed to start {cmd:?}"))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("failed to start {cmd:?}"))?;
     if !status.success() {
         bail!("{cmd:?} failed ({status})");
     }
@@ -67,11 +72,16 @@ fn run(cmd: &mut Command) -> Result<()> {
 
 /// The target directory cargo uses here.
 fn target_dir() -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join("target"))
 }
 
 fn setup() -> Result<()> {
-    let sysroot = Command::new("rustc").args(["--print", "sysroot"]).output().context("failed to run rustc")?;
+    let sysroot = Command::new("rustc")
+        .args(["--print", "sysroot"])
+        .output()
+        .context("failed to run rustc")?;
     let sysroot = PathBuf::from(String::from_utf8_lossy(&sysroot.stdout).trim());
     if !sysroot.join("lib/rustlib/wasm32-wasip2/lib").is_dir() {
         run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))?;
@@ -84,13 +94,28 @@ fn test(args: &[String]) -> Result<()> {
     // One store for all tests, kept between runs so guest builds are reused.
     let home = target_dir().join("compwrap-test-home");
     std::fs::create_dir_all(&home)?;
-    run(cargo().args(["test", "--workspace"]).args(args).env("COMPWRAP_TEST_HOME", &home))?;
+    run(cargo()
+        .args(["test", "--workspace"])
+        .args(args)
+        .env("COMPWRAP_TEST_HOME", &home))?;
     if !args.is_empty() {
         return Ok(());
     }
     // The examples run against components generated the way a user would.
-    run(cargo().args(["run", "-p", "compwrap", "--", "generate", "semver@1.0.26", "--yes"]).env("COMPWRAP_HOME", &home))?;
-    run(cargo().args(["run", "-p", "semver-host"]).env("COMPWRAP_HOME", &home))?;
+    run(cargo()
+        .args([
+            "run",
+            "-p",
+            "compwrap",
+            "--",
+            "generate",
+            "semver@1.0.28",
+            "--yes",
+        ])
+        .env("COMPWRAP_HOME", &home))?;
+    run(cargo()
+        .args(["run", "-p", "semver-host"])
+        .env("COMPWRAP_HOME", &home))?;
     Ok(())
 }
 
@@ -102,7 +127,8 @@ fn bench(spec: &str) -> Result<()> {
     // Warm the shared dependency builds so both sides compile the same work.
     let generate = |force: bool| -> Result<f64> {
         let mut cmd = Command::new(&exe);
-        cmd.args(["generate", spec, "--yes"]).env("COMPWRAP_HOME", &home);
+        cmd.args(["generate", spec, "--yes"])
+            .env("COMPWRAP_HOME", &home);
         if force {
             cmd.arg("--force");
         }
@@ -111,7 +137,10 @@ fn bench(spec: &str) -> Result<()> {
         Ok(t.elapsed().as_secs_f64())
     };
     let cold = generate(true)?;
-    let guest = std::fs::read_dir(home.join("build/guests"))?.next().context("no guest crate")??.path();
+    let guest = std::fs::read_dir(home.join("build/guests"))?
+        .next()
+        .context("no guest crate")??
+        .path();
     // Touch the guest so cargo rebuilds only it, on both sides.
     let touch = || -> Result<()> {
         let lib = guest.join("src/lib.rs");
@@ -125,17 +154,22 @@ fn bench(spec: &str) -> Result<()> {
     let t = Instant::now();
     // Run in the guest directory so its .cargo/config.toml (the same
     // rustflags generate uses) applies.
-    run(Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .args(["build", "--release", "--target", "wasm32-wasip2"])
-        .current_dir(&guest)
-        .env("CARGO_TARGET_DIR", home.join("build/target")))?;
+    run(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["build", "--release", "--target", "wasm32-wasip2"])
+            .current_dir(&guest)
+            .env("CARGO_TARGET_DIR", home.join("build/target")),
+    )?;
     let plain = t.elapsed().as_secs_f64();
     let cached = generate(false)?;
     println!("bench {spec}:");
     println!("  first generate (cold dependency builds): {cold:.2} s");
     println!("  generate (guest rebuilt):                {full:.2} s");
     println!("  plain cargo build of the same crate:      {plain:.2} s");
-    println!("  ratio generate / plain build:            {:.2}x", full / plain);
+    println!(
+        "  ratio generate / plain build:            {:.2}x",
+        full / plain
+    );
     println!("  repeated generate (cache hit):           {cached:.3} s");
     Ok(())
 }

@@ -4,11 +4,11 @@
 //! Run with:
 //!
 //! ```text
-//! cargo run -p compwrap -- generate semver@1.0.26
+//! cargo run -p compwrap -- generate semver@1.0.28
 //! cargo run -p semver-host
 //! ```
 //!
-//! `wit/` holds the WIT that `compwrap generate semver@1.0.26` derived (a
+//! `wit/` holds the WIT that `compwrap generate semver@1.0.28` derived (a
 //! golden test keeps it identical).
 
 use anyhow::{Context, Result};
@@ -23,16 +23,20 @@ compwrap_host::bindgen!({
 fn main() -> Result<()> {
     let runtime = Runtime::new()?;
     let store = Store::open_default()?;
-    let component = runtime
-        .load_from_store(&store, "semver@1.0.26")
-        .context("load the semver component (generate it with `compwrap generate semver@1.0.26`)")?;
+    let component = runtime.load_from_store(&store, "semver@1.0.28").context(
+        "load the semver component (generate it with `compwrap generate semver@1.0.28`)",
+    )?;
     let mut wasm = component.new_store()?;
-    let bindings = SemverComponent::instantiate(&mut wasm, component.component(), component.linker())
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+    let bindings =
+        SemverComponent::instantiate(&mut wasm, component.component(), component.linker())
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let semver = bindings.compwrap_semver_semver();
 
     for text in ["1.2.3", "1.2.3-beta.1+build.5", "1.2"] {
-        match semver.call_version_parse(&mut wasm, text).map_err(|e| anyhow::anyhow!("{e:?}"))? {
+        match semver
+            .call_version_parse(&mut wasm, text)
+            .map_err(|e| anyhow::anyhow!("{e:?}"))?
+        {
             Ok(v) => println!(
                 "{text:<22} -> major {} minor {} patch {} pre {:?} build {:?}",
                 v.major, v.minor, v.patch, v.pre, v.build

@@ -18,7 +18,7 @@ use super::open_store;
 #[derive(Args)]
 #[command(after_help = "\
 Examples:
-  compwrap call semver@1.0.26 version-parse '\"1.2.3-beta.1\"'
+  compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
   compwrap call semver version-req-matches '\"^1.2\"' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
   compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
 
@@ -39,7 +39,12 @@ pub struct Opts {
     #[arg(long = "self", value_name = "CALL")]
     self_call: Option<String>,
     /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
     store: Option<PathBuf>,
 }
 
@@ -69,7 +74,9 @@ impl Opts {
             let prefix = self.function.rsplit_once('#').map(|(iface, _)| iface);
             args.insert(0, make_self(&mut instance, self_call, prefix)?);
         } else if function.contains("[method]") {
-            bail!(CallFailed(format!("`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource")));
+            bail!(CallFailed(format!(
+                "`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource"
+            )));
         }
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let result = instance
@@ -90,13 +97,13 @@ fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
         None => (String::new(), name),
     };
     let mut candidates = vec![func.to_string()];
-    if !func.starts_with('[') {
-        if let Some((res, f)) = func.rsplit_once('.') {
-            candidates.push(format!("[method]{func}"));
-            candidates.push(format!("[static]{func}"));
-            if f == "new" {
-                candidates.push(format!("[constructor]{res}"));
-            }
+    if !func.starts_with('[')
+        && let Some((res, f)) = func.rsplit_once('.')
+    {
+        candidates.push(format!("[method]{func}"));
+        candidates.push(format!("[static]{func}"));
+        if f == "new" {
+            candidates.push(format!("[constructor]{res}"));
         }
     }
     let mut first_error = None;
@@ -119,10 +126,15 @@ fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
 /// Runs `name(args…)` and returns the resource it made as a WAVE handle.
 /// `prefix` is the method's interface, used when `call` names none.
 fn make_self(instance: &mut Instance, call: &str, prefix: Option<&str>) -> Result<String> {
-    let (name, rest) = call
-        .split_once('(')
-        .with_context(|| CallFailed(format!("`--self {call}` must look like `resource.new(ARGS)`")))?;
-    let inner = rest.trim_end().strip_suffix(')').with_context(|| CallFailed(format!("`--self {call}` is missing `)`")))?;
+    let (name, rest) = call.split_once('(').with_context(|| {
+        CallFailed(format!(
+            "`--self {call}` must look like `resource.new(ARGS)`"
+        ))
+    })?;
+    let inner = rest
+        .trim_end()
+        .strip_suffix(')')
+        .with_context(|| CallFailed(format!("`--self {call}` is missing `)`")))?;
     let name = match prefix {
         Some(p) if !name.contains('#') => format!("{p}#{}", name.trim()),
         _ => name.trim().to_string(),
@@ -135,11 +147,18 @@ fn make_self(instance: &mut Instance, call: &str, prefix: Option<&str>) -> Resul
         .with_context(|| CallFailed(format!("calling `{function}` for `--self` failed")))?
         .with_context(|| CallFailed(format!("`{function}` returned nothing")))?;
     if result.starts_with("err(") {
-        bail!(CallFailed(format!("`{function}` for `--self` returned {result}")));
+        bail!(CallFailed(format!(
+            "`{function}` for `--self` returned {result}"
+        )));
     }
     let handle: String = match result.find('#') {
-        Some(at) => result[at..].chars().take_while(|c| *c == '#' || c.is_ascii_digit()).collect(),
-        None => bail!(CallFailed(format!("`{function}` returned {result}, not a resource"))),
+        Some(at) => result[at..]
+            .chars()
+            .take_while(|c| *c == '#' || c.is_ascii_digit())
+            .collect(),
+        None => bail!(CallFailed(format!(
+            "`{function}` returned {result}, not a resource"
+        ))),
     };
     Ok(handle)
 }
@@ -151,7 +170,7 @@ fn split_args(text: &str) -> Vec<String> {
     let mut current = String::new();
     for c in text.chars() {
         if in_str {
-            in_str = !(c == '"' && !escaped);
+            in_str = c != '"' || escaped;
             escaped = c == '\\' && !escaped;
         } else {
             match c {
@@ -179,7 +198,10 @@ mod tests {
 
     #[test]
     fn splits_wave_arguments() {
-        assert_eq!(split_args(r#""a,b", [1, 2], {x: "(", y: 3}"#), vec![r#""a,b""#, "[1, 2]", r#"{x: "(", y: 3}"#]);
+        assert_eq!(
+            split_args(r#""a,b", [1, 2], {x: "(", y: 3}"#),
+            vec![r#""a,b""#, "[1, 2]", r#"{x: "(", y: 3}"#]
+        );
         assert_eq!(split_args(""), Vec::<String>::new());
         assert_eq!(split_args(r#""q\"," , 5"#), vec![r#""q\",""#, "5"]);
     }

@@ -15,9 +15,11 @@ use super::{Spinner, human_size, open_store};
 /// API (as compiled for wasm32-wasip2), builds a guest crate around it, and
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json")]
+#[command(
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json"
+)]
 pub struct Opts {
-    /// The crate, optionally with a version requirement: `semver`, `semver@1.0.26`.
+    /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
     #[arg(value_name = "CRATE[@VERSION]")]
     spec: String,
     /// Features of the crate to enable (comma-separated).
@@ -39,7 +41,12 @@ pub struct Opts {
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
     /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
     store: Option<PathBuf>,
 }
 
@@ -51,7 +58,10 @@ impl Opts {
         features.dedup();
         let options = Options {
             spec: self.spec.parse()?,
-            features: Features { features, no_default: self.no_default_features },
+            features: Features {
+                features,
+                no_default: self.no_default_features,
+            },
             assume_yes: self.yes,
             force: self.force,
         };
@@ -61,7 +71,9 @@ impl Opts {
         let generated = match result {
             Ok(g) => g,
             Err(e) => {
-                if let Some(compwrap::Error::NothingMapped { report, .. }) = e.downcast_ref::<compwrap::Error>() {
+                if let Some(compwrap::Error::NothingMapped { report, .. }) =
+                    e.downcast_ref::<compwrap::Error>()
+                {
                     if self.json {
                         println!("{}", serde_json::to_string_pretty(report)?);
                     } else {
@@ -85,9 +97,16 @@ impl Opts {
 
 fn copy_out(g: &Generated, dir: &std::path::Path) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("failed to create {}", dir.display()))?;
-    let bytes = std::fs::read(&g.path).with_context(|| format!("failed to read {}", g.path.display()))?;
-    compwrap_host::store::atomic_write(&dir.join(format!("{}-{}.wasm", g.name, g.version)), &bytes)?;
-    compwrap_host::store::atomic_write(&dir.join(compwrap::report::FILE_NAME), &serde_json::to_vec_pretty(&g.report)?)?;
+    let bytes =
+        std::fs::read(&g.path).with_context(|| format!("failed to read {}", g.path.display()))?;
+    compwrap_host::store::atomic_write(
+        &dir.join(format!("{}-{}.wasm", g.name, g.version)),
+        &bytes,
+    )?;
+    compwrap_host::store::atomic_write(
+        &dir.join(compwrap::report::FILE_NAME),
+        &serde_json::to_vec_pretty(&g.report)?,
+    )?;
     Ok(())
 }
 

@@ -11,7 +11,9 @@ use super::{human_size, open_store};
 
 /// Show a component's digest, size, metadata, imports, exports and WIT.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  compwrap inspect semver@1.0.26\n  compwrap inspect ./regex.wasm --json")]
+#[command(
+    after_help = "Examples:\n  compwrap inspect semver@1.0.28\n  compwrap inspect ./regex.wasm --json"
+)]
 pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
@@ -20,7 +22,12 @@ pub struct Opts {
     #[arg(long)]
     json: bool,
     /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
     store: Option<PathBuf>,
 }
 
@@ -53,7 +60,13 @@ impl Opts {
         let m = &i.metadata;
         println!("{:>12} {}", "digest", i.digest);
         println!("{:>12} {}", "size", human_size(i.size));
-        for (k, v) in [("name", &m.name), ("version", &m.version), ("description", &m.description), ("licenses", &m.licenses), ("source", &m.source)] {
+        for (k, v) in [
+            ("name", &m.name),
+            ("version", &m.version),
+            ("description", &m.description),
+            ("licenses", &m.licenses),
+            ("source", &m.source),
+        ] {
             if let Some(v) = v {
                 println!("{k:>12} {}", v.lines().next().unwrap_or_default());
             }

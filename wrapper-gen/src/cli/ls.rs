@@ -15,7 +15,12 @@ pub struct Opts {
     #[arg(long)]
     json: bool,
     /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
     store: Option<PathBuf>,
 }
 
@@ -28,13 +33,25 @@ impl Opts {
             return Ok(());
         }
         if refs.is_empty() {
-            eprintln!("the store at {} is empty (try `compwrap generate semver`)", store.root().display());
+            eprintln!(
+                "the store at {} is empty (try `compwrap generate semver`)",
+                store.root().display()
+            );
             return Ok(());
         }
-        println!("{:<32} {:<14} {:<20} {:>10}", "CRATE", "VERSION", "DIGEST", "SIZE");
+        println!(
+            "{:<32} {:<14} {:<20} {:>10}",
+            "CRATE", "VERSION", "DIGEST", "SIZE"
+        );
         for r in refs {
             let digest = r.digest.to_string();
-            println!("{:<32} {:<14} {:<20} {:>10}", r.name, r.version, &digest[..19], human_size(r.size));
+            println!(
+                "{:<32} {:<14} {:<20} {:>10}",
+                r.name,
+                r.version,
+                &digest[..19],
+                human_size(r.size)
+            );
         }
         Ok(())
     }

@@ -17,8 +17,8 @@ Examples:
   compwrap generate semver                 build (or reuse) a component for the newest semver
   compwrap generate regex@1.11 --json      same, with a JSON summary on stdout
   compwrap ls                              list stored components
-  compwrap wit semver@1.0.26               print a component's WIT
-  compwrap call semver@1.0.26 version-parse '\"1.2.3-beta.1\"'
+  compwrap wit semver@1.0.28               print a component's WIT
+  compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
   compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
@@ -68,7 +68,10 @@ impl Cli {
 pub fn init_tracing() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("COMPWRAP_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }
 
 /// Error exit code used for failed calls.
@@ -76,7 +79,10 @@ pub const CALL_FAILED: u8 = 7;
 
 /// Prints `error: …` with the cause chain and a hint; returns the exit code.
 pub fn report_error(e: &anyhow::Error) -> ExitCode {
-    if e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)) {
+    if e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    }) {
         return ExitCode::SUCCESS;
     }
     eprintln!("error: {e}");
@@ -100,13 +106,28 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
 }
 
 fn hint(e: &anyhow::Error) -> Option<&'static str> {
-    match e.chain().find_map(|c| c.downcast_ref::<compwrap::Error>())? {
-        compwrap::Error::UnknownCrate(_) => Some("crate names are as on crates.io, e.g. `compwrap generate semver`"),
-        compwrap::Error::UnknownVersion { .. } => Some("omit the version to take the newest, or try a looser requirement like `name@1`"),
-        compwrap::Error::BuildFailed { .. } => Some("crates that need OS threads, sockets through tokio, or C libraries usually cannot target wasm32-wasip2; try other `--features`"),
-        compwrap::Error::NothingMapped { .. } => Some("run with `--json` to see why each item was skipped"),
-        compwrap::Error::NotAComponent { .. } => Some("compwrap loads components built for wasm32-wasip2 (e.g. by `compwrap generate`)"),
-        compwrap::Error::NotFound(_) => Some("`compwrap ls` lists stored components; a path to a .wasm file works too"),
+    match e
+        .chain()
+        .find_map(|c| c.downcast_ref::<compwrap::Error>())?
+    {
+        compwrap::Error::UnknownCrate(_) => {
+            Some("crate names are as on crates.io, e.g. `compwrap generate semver`")
+        }
+        compwrap::Error::UnknownVersion { .. } => {
+            Some("omit the version to take the newest, or try a looser requirement like `name@1`")
+        }
+        compwrap::Error::BuildFailed { .. } => Some(
+            "crates that need OS threads, sockets through tokio, or C libraries usually cannot target wasm32-wasip2; try other `--features`",
+        ),
+        compwrap::Error::NothingMapped { .. } => {
+            Some("run with `--json` to see why each item was skipped")
+        }
+        compwrap::Error::NotAComponent { .. } => {
+            Some("compwrap loads components built for wasm32-wasip2 (e.g. by `compwrap generate`)")
+        }
+        compwrap::Error::NotFound(_) => {
+            Some("`compwrap ls` lists stored components; a path to a .wasm file works too")
+        }
         compwrap::Error::NoLibrary(_) => None,
     }
 }
@@ -120,8 +141,15 @@ pub struct Spinner {
 impl Spinner {
     /// Starts a spinner.
     pub fn new(quiet: bool) -> Spinner {
-        let bar = if quiet { ProgressBar::hidden() } else { ProgressBar::new_spinner() };
-        bar.set_style(ProgressStyle::with_template("{spinner:.green} [{elapsed:>3}] {msg}").expect("valid template"));
+        let bar = if quiet {
+            ProgressBar::hidden()
+        } else {
+            ProgressBar::new_spinner()
+        };
+        bar.set_style(
+            ProgressStyle::with_template("{spinner:.green} [{elapsed:>3}] {msg}")
+                .expect("valid template"),
+        );
         bar.enable_steady_tick(Duration::from_millis(120));
         Spinner { bar }
     }
@@ -164,7 +192,11 @@ pub fn human_size(bytes: u64) -> String {
         value /= 1024.0;
         unit += 1;
     }
-    if unit == 0 { format!("{bytes} B") } else { format!("{value:.1} {}", UNITS[unit]) }
+    if unit == 0 {
+        format!("{bytes} B")
+    } else {
+        format!("{value:.1} {}", UNITS[unit])
+    }
 }
 
 #[cfg(test)]

@@ -9,13 +9,18 @@ use super::open_store;
 
 /// Print the WIT of a component.
 #[derive(Args)]
-#[command(after_help = "Examples:\n  compwrap wit semver@1.0.26\n  compwrap wit ./regex.wasm")]
+#[command(after_help = "Examples:\n  compwrap wit semver@1.0.28\n  compwrap wit ./regex.wasm")]
 pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(long, value_name = "DIR", env = "COMPWRAP_HOME", hide_env_values = true)]
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
     store: Option<PathBuf>,
 }
 
