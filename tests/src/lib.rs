@@ -19,7 +19,7 @@ use compwrap_host::{LoadedComponent, Runtime};
 
 /// The `semver` release the tests generate; the native `semver` dependency
 /// is pinned to the same version.
-pub const SEMVER: &str = "semver@1.0.26";
+pub const SEMVER: &str = "semver@1.0.28";
 
 /// The `regex` release the tests generate; the native `regex` dependency is
 /// pinned to the same version.
@@ -60,13 +60,16 @@ pub fn test_store() -> Result<Store> {
 
 /// A runtime caching native code in `store`'s `native` directory.
 pub fn runtime_for(store: &Store) -> Result<Runtime> {
-    Runtime::builder().native_cache_dir(Some(store.native_dir())).build()
+    Runtime::builder()
+        .native_cache_dir(Some(store.native_dir()))
+        .build()
 }
 
 /// What one process generated and loaded, by spec: generating is a cargo
 /// run even when the store has the component, and loading deserializes
 /// megabytes of native code, so each test binary does both once per crate.
-static GENERATED: Mutex<BTreeMap<String, (Store, Generated, LoadedComponent)>> = Mutex::new(BTreeMap::new());
+static GENERATED: Mutex<BTreeMap<String, (Store, Generated, LoadedComponent)>> =
+    Mutex::new(BTreeMap::new());
 
 /// Generates `spec` (`name@exact-version`) into the shared test store,
 /// building it only when the store lacks it, and loads it.
@@ -92,9 +95,15 @@ pub fn generated_with_report(spec: &str) -> Result<(Store, Generated, LoadedComp
         assume_yes: true,
         force: false,
     };
-    let generated = generate(&store, &options, &Quiet)
-        .with_context(|| format!("failed to generate `{spec}` into {}", store.root().display()))?;
-    let (_, wanted_version) = spec.split_once('@').context("the spec needs an exact version")?;
+    let generated = generate(&store, &options, &Quiet).with_context(|| {
+        format!(
+            "failed to generate `{spec}` into {}",
+            store.root().display()
+        )
+    })?;
+    let (_, wanted_version) = spec
+        .split_once('@')
+        .context("the spec needs an exact version")?;
     ensure!(
         generated.version == wanted_version,
         "generating `{spec}` gave version {}; the native crate the tests compare with is {wanted_version}",
@@ -164,7 +173,10 @@ impl ValExt for Val {
     fn ok(self) -> Result<Val> {
         match self.into_result()? {
             Ok(val) => Ok(val),
-            Err(error) => match error.field("message").and_then(|m| m.str().map(str::to_owned)) {
+            Err(error) => match error
+                .field("message")
+                .and_then(|m| m.str().map(str::to_owned))
+            {
                 Ok(message) => bail!("expected ok(..), got an error: {message}"),
                 Err(_) => bail!("expected ok(..), got err({error:?})"),
             },
@@ -179,7 +191,9 @@ impl ValExt for Val {
     }
 
     fn field(&self, name: &str) -> Result<&Val> {
-        let Val::Record(fields) = self else { bail!("expected a record with `{name}`, got {self:?}") };
+        let Val::Record(fields) = self else {
+            bail!("expected a record with `{name}`, got {self:?}")
+        };
         fields
             .iter()
             .find(|(field, _)| field == name)
@@ -246,7 +260,9 @@ pub fn to_wave(val: &Val) -> Result<String> {
 
 /// Parses WAVE text as a value of type `ty`.
 pub fn from_wave(ty: &Type, wave: &str) -> Result<Val> {
-    Val::from_wave(ty, wave).map_err(wasmtime_error).with_context(|| format!("`{wave}` is not a valid WAVE value"))
+    Val::from_wave(ty, wave)
+        .map_err(wasmtime_error)
+        .with_context(|| format!("`{wave}` is not a valid WAVE value"))
 }
 
 /// The whole chain of an error, as the tests' failure messages show it.

@@ -7,7 +7,9 @@
 use anyhow::{Context, Result, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{SEMVER, ValExt, error_message, from_wave, generated, single, string, to_wave};
+use compwrap_tests::{
+    SEMVER, ValExt, error_message, from_wave, generated, single, string, to_wave,
+};
 use semver::{Comparator, Op, Prerelease, Version, VersionReq};
 
 const VALID_VERSIONS: &[&str] = &[
@@ -24,7 +26,17 @@ const VALID_VERSIONS: &[&str] = &[
     "18446744073709551615.0.1",
 ];
 
-const INVALID_VERSIONS: &[&str] = &["", "1.2", "1.0.01", "x", "1.2.3-", "1.2.3+", "01.2.3", "1.2.3-a..b", " 1.2.3"];
+const INVALID_VERSIONS: &[&str] = &[
+    "",
+    "1.2",
+    "1.0.01",
+    "x",
+    "1.2.3-",
+    "1.2.3+",
+    "01.2.3",
+    "1.2.3-a..b",
+    " 1.2.3",
+];
 
 fn semver() -> Result<Instance> {
     let (_, loaded) = generated(SEMVER)?;
@@ -32,7 +44,9 @@ fn semver() -> Result<Instance> {
 }
 
 fn call1(instance: &mut Instance, name: &str, args: &[Val]) -> Result<Val> {
-    let results = instance.call(name, args).with_context(|| format!("calling `{name}`"))?;
+    let results = instance
+        .call(name, args)
+        .with_context(|| format!("calling `{name}`"))?;
     single(results)
 }
 
@@ -101,14 +115,22 @@ fn parses_valid_versions_like_native() -> Result<()> {
 #[test]
 fn parses_versions_through_wave_like_native() -> Result<()> {
     let mut semver = semver()?;
-    let result_type = semver.func_type("version-parse")?.result.clone().context("version-parse returns")?;
+    let result_type = semver
+        .func_type("version-parse")?
+        .result
+        .clone()
+        .context("version-parse returns")?;
     for text in ["1.2.3-beta.1+build.5", "0.1.0"] {
         let native = Version::parse(text)?;
         let wave = semver
             .call_wave("version-parse", &[&to_wave(&string(text))?])?
             .context("version-parse returns a value")?;
         let expected = Val::Result(Ok(Some(Box::new(version_val(&native)))));
-        assert_eq!(from_wave(&result_type.ty, &wave)?, expected, "version-parse({text:?}) gave {wave}");
+        assert_eq!(
+            from_wave(&result_type.ty, &wave)?,
+            expected,
+            "version-parse({text:?}) gave {wave}"
+        );
     }
     Ok(())
 }
@@ -121,11 +143,26 @@ fn invalid_versions_give_the_native_error_message() -> Result<()> {
         let error = call1(&mut semver, "version-parse", &[string(text)])?
             .err()
             .with_context(|| format!("version-parse({text:?})"))?;
-        assert_eq!(error_message(&error)?, native.to_string(), "version-parse({text:?})");
+        assert_eq!(
+            error_message(&error)?,
+            native.to_string(),
+            "version-parse({text:?})"
+        );
         let debug = error.field("debug")?.str()?;
-        assert_eq!(debug, format!("{native:?}"), "debug text of version-parse({text:?})");
-        let kind = error.field("kind")?.option()?.context("the error names its Rust type")?.str()?;
-        assert!(kind.starts_with("semver::"), "kind of version-parse({text:?}) is {kind:?}");
+        assert_eq!(
+            debug,
+            format!("{native:?}"),
+            "debug text of version-parse({text:?})"
+        );
+        let kind = error
+            .field("kind")?
+            .option()?
+            .context("the error names its Rust type")?
+            .str()?;
+        assert!(
+            kind.starts_with("semver::"),
+            "kind of version-parse({text:?}) is {kind:?}"
+        );
     }
     Ok(())
 }
@@ -134,7 +171,11 @@ fn invalid_versions_give_the_native_error_message() -> Result<()> {
 fn version_new_builds_the_native_version() -> Result<()> {
     let mut semver = semver()?;
     for (major, minor, patch) in [(0, 0, 0), (1, 2, 3), (u64::MAX, 0, u64::MAX)] {
-        let version = call1(&mut semver, "version-new", &[Val::U64(major), Val::U64(minor), Val::U64(patch)])?;
+        let version = call1(
+            &mut semver,
+            "version-new",
+            &[Val::U64(major), Val::U64(minor), Val::U64(patch)],
+        )?;
         assert_eq!(version, version_val(&Version::new(major, minor, patch)));
     }
     Ok(())
@@ -171,7 +212,11 @@ fn version_req_matches_like_native() -> Result<()> {
         let req = call1(&mut semver, "version-req-parse", &[string(req_text)])?
             .ok()
             .with_context(|| format!("version-req-parse({req_text:?})"))?;
-        assert_eq!(req, version_req_val(&native_req), "version-req-parse({req_text:?})");
+        assert_eq!(
+            req,
+            version_req_val(&native_req),
+            "version-req-parse({req_text:?})"
+        );
         let version = call1(&mut semver, "version-parse", &[string(version_text)])?.ok()?;
         let matches = call1(&mut semver, "version-req-matches", &[req, version])?.bool()?;
         assert_eq!(
@@ -196,7 +241,11 @@ fn version_req_built_on_the_host_matches_like_native() -> Result<()> {
             &[version_req_val(&native_req), version_val(&native_version)],
         )?
         .bool()?;
-        assert_eq!(matches, native_req.matches(&native_version), "{req_text:?} matches {version_text:?}");
+        assert_eq!(
+            matches,
+            native_req.matches(&native_version),
+            "{req_text:?} matches {version_text:?}"
+        );
     }
     Ok(())
 }
@@ -209,7 +258,11 @@ fn invalid_version_reqs_give_the_native_error_message() -> Result<()> {
         let error = call1(&mut semver, "version-req-parse", &[string(text)])?
             .err()
             .with_context(|| format!("version-req-parse({text:?})"))?;
-        assert_eq!(error_message(&error)?, native.to_string(), "version-req-parse({text:?})");
+        assert_eq!(
+            error_message(&error)?,
+            native.to_string(),
+            "version-req-parse({text:?})"
+        );
     }
     Ok(())
 }
@@ -233,18 +286,38 @@ fn comparator_parse_and_matches_like_native() -> Result<()> {
         let comparator = call1(&mut semver, "comparator-parse", &[string(text)])?
             .ok()
             .with_context(|| format!("comparator-parse({text:?})"))?;
-        assert_eq!(comparator, comparator_val(&native), "comparator-parse({text:?})");
-        assert_eq!(comparator.field("op")?, &Val::Enum(op_case(native.op).into()));
+        assert_eq!(
+            comparator,
+            comparator_val(&native),
+            "comparator-parse({text:?})"
+        );
+        assert_eq!(
+            comparator.field("op")?,
+            &Val::Enum(op_case(native.op).into())
+        );
         let native_version = Version::parse(version_text)?;
-        let matches = call1(&mut semver, "comparator-matches", &[comparator, version_val(&native_version)])?.bool()?;
-        assert_eq!(matches, native.matches(&native_version), "{text:?} matches {version_text:?}");
+        let matches = call1(
+            &mut semver,
+            "comparator-matches",
+            &[comparator, version_val(&native_version)],
+        )?
+        .bool()?;
+        assert_eq!(
+            matches,
+            native.matches(&native_version),
+            "{text:?} matches {version_text:?}"
+        );
     }
     for text in ["", "1.2.3, 2", "!1.0", "x"] {
         let native = Comparator::parse(text).expect_err("the test input is invalid");
         let error = call1(&mut semver, "comparator-parse", &[string(text)])?
             .err()
             .with_context(|| format!("comparator-parse({text:?})"))?;
-        assert_eq!(error_message(&error)?, native.to_string(), "comparator-parse({text:?})");
+        assert_eq!(
+            error_message(&error)?,
+            native.to_string(),
+            "comparator-parse({text:?})"
+        );
     }
     Ok(())
 }
@@ -259,16 +332,28 @@ fn prerelease_new_like_native() -> Result<()> {
             .with_context(|| format!("prerelease-new({text:?})"))?;
         assert_eq!(pre.str()?, native.to_string(), "prerelease-new({text:?})");
         let as_str = call1(&mut semver, "prerelease-as-str", &[pre.clone()])?;
-        assert_eq!(as_str.str()?, native.as_str(), "prerelease-as-str({text:?})");
+        assert_eq!(
+            as_str.str()?,
+            native.as_str(),
+            "prerelease-as-str({text:?})"
+        );
         let is_empty = call1(&mut semver, "prerelease-is-empty", &[pre])?;
-        assert_eq!(is_empty.bool()?, native.is_empty(), "prerelease-is-empty({text:?})");
+        assert_eq!(
+            is_empty.bool()?,
+            native.is_empty(),
+            "prerelease-is-empty({text:?})"
+        );
     }
     for text in ["01", "a..b", ".a", "a.", "a b", "é", "+"] {
         let native = Prerelease::new(text).expect_err("the test input is invalid");
         let error = call1(&mut semver, "prerelease-new", &[string(text)])?
             .err()
             .with_context(|| format!("prerelease-new({text:?})"))?;
-        assert_eq!(error_message(&error)?, native.to_string(), "prerelease-new({text:?})");
+        assert_eq!(
+            error_message(&error)?,
+            native.to_string(),
+            "prerelease-new({text:?})"
+        );
     }
     Ok(())
 }
@@ -279,14 +364,26 @@ fn build_metadata_new_like_native() -> Result<()> {
     for text in ["", "build.5", "001", "exp.sha.5114f85"] {
         let native = semver::BuildMetadata::new(text)?;
         let build = call1(&mut semver, "build-metadata-new", &[string(text)])?.ok()?;
-        assert_eq!(build.str()?, native.to_string(), "build-metadata-new({text:?})");
+        assert_eq!(
+            build.str()?,
+            native.to_string(),
+            "build-metadata-new({text:?})"
+        );
         let is_empty = call1(&mut semver, "build-metadata-is-empty", &[build])?;
-        assert_eq!(is_empty.bool()?, native.is_empty(), "build-metadata-is-empty({text:?})");
+        assert_eq!(
+            is_empty.bool()?,
+            native.is_empty(),
+            "build-metadata-is-empty({text:?})"
+        );
     }
     for text in ["a..b", "a+b", "ü"] {
         let native = semver::BuildMetadata::new(text).expect_err("the test input is invalid");
         let error = call1(&mut semver, "build-metadata-new", &[string(text)])?.err()?;
-        assert_eq!(error_message(&error)?, native.to_string(), "build-metadata-new({text:?})");
+        assert_eq!(
+            error_message(&error)?,
+            native.to_string(),
+            "build-metadata-new({text:?})"
+        );
     }
     Ok(())
 }
@@ -297,7 +394,10 @@ fn version_ordering_survives_the_round_trip() -> Result<()> {
     // `Ord` must compare like the natively parsed ones: nothing is lost in
     // the pre-release or build fields.
     let mut semver = semver()?;
-    let mut native: Vec<Version> = VALID_VERSIONS.iter().map(|t| Version::parse(t)).collect::<Result<_, _>>()?;
+    let mut native: Vec<Version> = VALID_VERSIONS
+        .iter()
+        .map(|t| Version::parse(t))
+        .collect::<Result<_, _>>()?;
     let mut round_tripped = Vec::new();
     for text in VALID_VERSIONS {
         let v = call1(&mut semver, "version-parse", &[string(text)])?.ok()?;
@@ -311,6 +411,9 @@ fn version_ordering_survives_the_round_trip() -> Result<()> {
     }
     native.sort();
     round_tripped.sort();
-    ensure!(native == round_tripped, "sorted natively: {native:?}\nsorted after the component: {round_tripped:?}");
+    ensure!(
+        native == round_tripped,
+        "sorted natively: {native:?}\nsorted after the component: {round_tripped:?}"
+    );
     Ok(())
 }
