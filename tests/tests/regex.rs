@@ -130,7 +130,7 @@ fn regex_methods_agree_with_native() -> Result<()> {
                 opt_u64(native.shortest_match(haystack)),
                 "{pattern:?} shortest-match {haystack:?}"
             );
-            for start in [0, haystack.len() / 2, haystack.len()] {
+            for start in [0, haystack.len() / 2, haystack.len(), haystack.len() + 1] {
                 let at = [string(haystack), Val::U64(start as u64)];
                 let is_match = method(&mut instance, "regex#[method]regex.is-match-at", re, &at)?;
                 assert_eq!(
@@ -173,6 +173,28 @@ fn unicode_offsets_are_utf8_byte_offsets_like_native() -> Result<()> {
             shortest,
             opt_u64(native.shortest_match(haystack)),
             "{pattern:?} in {haystack:?}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn megabyte_haystack_agrees_with_native() -> Result<()> {
+    let mut instance = regex()?;
+    let haystack = format!("{}needle{}", "a".repeat(1 << 20), "é".repeat(1000));
+    for pattern in ["needle", "(?:é)+$", "^a+n", "x"] {
+        let native = Regex::new(pattern)?;
+        let re = create(&mut instance, "regex", pattern)?;
+        let shortest = method(
+            &mut instance,
+            "regex#[method]regex.shortest-match",
+            re,
+            &[string(&haystack)],
+        )?;
+        assert_eq!(
+            shortest,
+            opt_u64(native.shortest_match(&haystack)),
+            "{pattern:?}"
         );
     }
     Ok(())
@@ -446,5 +468,76 @@ fn wave_calls_pass_handles_between_calls() -> Result<()> {
     }
     let as_str = instance.call_wave("regex#[method]regex.as-str", &[&handle])?;
     assert_eq!(as_str, Some(to_wave(&string(native.as_str()))?));
+    Ok(())
+}
+
+/// A `match` record as the component returns it, built from a native match.
+fn match_val(m: regex::Match<'_>) -> Val {
+    Val::Record(vec![
+        ("start".into(), Val::U64(m.start() as u64)),
+        ("end".into(), Val::U64(m.end() as u64)),
+        ("is-empty".into(), Val::Bool(m.is_empty())),
+        ("len".into(), Val::U64(m.len() as u64)),
+        ("as-str".into(), Val::String(m.as_str().into())),
+    ])
+}
+
+fn opt_match(m: Option<regex::Match<'_>>) -> Val {
+    Val::Option(m.map(|m| Box::new(match_val(m))))
+}
+
+/// A `captures` record built from native captures.
+fn captures_val(c: &regex::Captures<'_>) -> Val {
+    Val::Record(vec![
+        ("get-match".into(), match_val(c.get_match())),
+        ("iter".into(), Val::List(c.iter().map(opt_match).collect())),
+        ("len".into(), Val::U64(c.len() as u64)),
+    ])
+}
+
+/// `find`, `find-iter`, `captures`, `captures-iter`, `split` and
+/// `splitn`: results that borrow the haystack come back as copies.
+#[test]
+fn find_and_captures_agree_with_native() -> Result<()> {
+    let mut instance = regex()?;
+    for pattern in PATTERNS {
+        let native = Regex::new(pattern)?;
+        let re = create(&mut instance, "regex", pattern)?;
+        for haystack in HAYSTACKS {
+            let h = [string(haystack)];
+            let find = method(&mut instance, "regex#[method]regex.find", re, &h)?;
+            assert_eq!(
+                find,
+                opt_match(native.find(haystack)),
+                "{pattern:?} find {haystack:?}"
+            );
+            let all = method(&mut instance, "regex#[method]regex.find-iter", re, &h)?;
+            let want = Val::List(native.find_iter(haystack).map(match_val).collect());
+            assert_eq!(all, want, "{pattern:?} find-iter {haystack:?}");
+            let caps = method(&mut instance, "regex#[method]regex.captures", re, &h)?;
+            let want = Val::Option(
+                native
+                    .captures(haystack)
+                    .map(|c| Box::new(captures_val(&c))),
+            );
+            assert_eq!(caps, want, "{pattern:?} captures {haystack:?}");
+            let all = method(&mut instance, "regex#[method]regex.captures-iter", re, &h)?;
+            let want = Val::List(
+                native
+                    .captures_iter(haystack)
+                    .map(|c| captures_val(&c))
+                    .collect(),
+            );
+            assert_eq!(all, want, "{pattern:?} captures-iter {haystack:?}");
+            let split = method(&mut instance, "regex#[method]regex.split", re, &h)?;
+            let want = Val::List(
+                native
+                    .split(haystack)
+                    .map(|s| Val::String(s.into()))
+                    .collect(),
+            );
+            assert_eq!(split, want, "{pattern:?} split {haystack:?}");
+        }
+    }
     Ok(())
 }

@@ -261,3 +261,52 @@ fn guest_panic_is_an_error_with_its_message_then_the_instance_recovers() -> Resu
     assert_eq!(error_message(&error)?, native_error.to_string());
     Ok(())
 }
+
+#[test]
+fn handles_from_a_trapped_instance_are_rejected_with_an_explanation() -> Result<()> {
+    let (_, loaded) = generated(REGEX)?;
+    let mut instance = loaded.instantiate()?;
+    let created = single(instance.call("regex#[static]regex.create", &[string("a")])?)?.ok()?;
+    let Val::Resource(re) = created else {
+        anyhow::bail!("create returned {created:?}")
+    };
+    let haystack = "abc";
+    // Offsets are `usize` in Rust, 32 bits in the guest: a start that does
+    // not fit makes the glue panic.
+    let error = instance
+        .call(
+            "regex#[method]regex.is-match-at",
+            &[Val::Resource(re), string(haystack), Val::U64(u64::MAX)],
+        )
+        .expect_err("a start that does not fit in the guest's usize did not trap");
+    assert!(
+        error_text(&error).contains("trapped"),
+        "{}",
+        error_text(&error)
+    );
+    let error = instance
+        .call(
+            "regex#[method]regex.is-match",
+            &[Val::Resource(re), string(haystack)],
+        )
+        .expect_err("a handle from the discarded instance was accepted");
+    let text = error_text(&error);
+    assert!(
+        text.contains("`self`") && text.contains("earlier instance"),
+        "{text}"
+    );
+    // A new handle from the new instance works.
+    let created = single(instance.call("regex#[static]regex.create", &[string("a")])?)?.ok()?;
+    let Val::Resource(fresh) = created else {
+        anyhow::bail!("create returned {created:?}")
+    };
+    let is_match = single(instance.call(
+        "regex#[method]regex.is-match",
+        &[Val::Resource(fresh), string(haystack)],
+    )?)?;
+    assert_eq!(
+        is_match,
+        Val::Bool(regex::Regex::new("a")?.is_match(haystack))
+    );
+    Ok(())
+}

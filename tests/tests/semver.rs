@@ -36,6 +36,9 @@ const INVALID_VERSIONS: &[&str] = &[
     "01.2.3",
     "1.2.3-a..b",
     " 1.2.3",
+    "18446744073709551616.0.0",
+    "1.2.3-α",
+    "1.2.3\0",
 ];
 
 fn semver() -> Result<Instance> {
@@ -414,6 +417,32 @@ fn version_ordering_survives_the_round_trip() -> Result<()> {
     ensure!(
         native == round_tripped,
         "sorted natively: {native:?}\nsorted after the component: {round_tripped:?}"
+    );
+    Ok(())
+}
+
+#[test]
+fn op_unknown_cannot_be_passed_in() -> Result<()> {
+    // `unknown` stands for ops added to Rust's non-exhaustive `Op` later;
+    // no Rust value corresponds to it, so passing it in is refused.
+    let mut semver = semver()?;
+    let mut comparator = comparator_val(&Comparator::parse(">=1.0.0")?);
+    let Val::Record(fields) = &mut comparator else {
+        unreachable!()
+    };
+    fields[0].1 = Val::Enum("unknown".into());
+    let version = version_val(&Version::parse("1.0.0")?);
+    let error = semver
+        .call("comparator-matches", &[comparator, version.clone()])
+        .expect_err("`unknown` was accepted");
+    let text = compwrap_tests::error_text(&error);
+    assert!(text.contains("`unknown` cannot be passed"), "{text}");
+    // The next call runs in a fresh instance.
+    let req = version_req_val(&VersionReq::parse(">=1.0.0")?);
+    let matches = call1(&mut semver, "version-req-matches", &[req, version])?;
+    assert_eq!(
+        matches.bool()?,
+        VersionReq::parse(">=1.0.0")?.matches(&Version::parse("1.0.0")?)
     );
     Ok(())
 }

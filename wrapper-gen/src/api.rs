@@ -97,6 +97,9 @@ struct TypeEntry {
 #[derive(Clone, PartialEq)]
 enum Decided {
     Kind(NamedKind),
+    /// A borrowing iterator type: wherever returned, collected into a list
+    /// of its `Item`.
+    Iter(Type),
     Skipped(String),
 }
 
@@ -227,6 +230,9 @@ impl<'a> Mapper<'a> {
             ItemEnum::Enum(e) => &e.generics,
             _ => unreachable!("only structs and enums are types here"),
         };
+        if let Some(decided) = self.borrowing_kind(item, generics) {
+            return decided;
+        }
         if let Some(reason) = generics_reason(generics) {
             return Decided::Skipped(reason);
         }
@@ -259,6 +265,118 @@ impl<'a> Mapper<'a> {
             }
             _ => unreachable!(),
         }
+    }
+
+    /// Opaque structs whose only generic parameters are lifetimes borrow
+    /// from the call's arguments: iterators are collected into lists, the
+    /// rest are copied out through their accessors.
+    fn borrowing_kind(&self, item: &Item, generics: &Generics) -> Option<Decided> {
+        let ItemEnum::Struct(s) = &item.inner else {
+            return None;
+        };
+        let lifetimes_only = !generics.params.is_empty()
+            && generics
+                .params
+                .iter()
+                .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+        let opaque = match &s.kind {
+            StructKind::Plain {
+                has_stripped_fields,
+                ..
+            } => *has_stripped_fields,
+            StructKind::Tuple(fields) => fields.iter().any(Option::is_none),
+            StructKind::Unit => false,
+        };
+        if !lifetimes_only || !opaque {
+            return None;
+        }
+        if let Some(item_ty) = self.iterator_item(&s.impls) {
+            return Some(Decided::Iter(item_ty));
+        }
+        if self.traits_of(&s.impls).contains("core::error::Error") {
+            return None;
+        }
+        Some(Decided::Kind(NamedKind::Snapshot))
+    }
+
+    /// The `Item` of an `Iterator` implementation among `impls`.
+    fn iterator_item(&self, impls: &[Id]) -> Option<Type> {
+        impls.iter().find_map(|id| {
+            let ItemEnum::Impl(imp) = &self.item(id)?.inner else {
+                return None;
+            };
+            let path = self
+                .krate
+                .paths
+                .get(&imp.trait_.as_ref()?.id)?
+                .path
+                .join("::");
+            if path != "core::iter::traits::iterator::Iterator" {
+                return None;
+            }
+            imp.items.iter().find_map(|assoc| match self.item(assoc) {
+                Some(Item {
+                    name: Some(n),
+                    inner: ItemEnum::AssocType { type_: Some(t), .. },
+                    ..
+                }) if n == "Item" => Some(t.clone()),
+                _ => None,
+            })
+        })
+    }
+
+    /// The accessors of a snapshot type: public `&self` methods without
+    /// other parameters whose results can leave the component.
+    fn accessors(&self, id: &Id) -> Vec<(String, Ty)> {
+        let mut out = Vec::new();
+        for item in self.inherent_fns(id) {
+            let ItemEnum::Function(f) = &item.inner else {
+                continue;
+            };
+            let is_accessor = f.sig.inputs.len() == 1
+                && matches!(&f.sig.inputs[0], (n, Type::BorrowedRef { is_mutable: false, type_, .. })
+                    if n == "self" && matches!(&**type_, Type::Generic(g) if g == "Self"))
+                && generics_reason_fn(&f.generics).is_none()
+                && !f.header.is_unsafe
+                && !f.header.is_async;
+            let Some(output) = f.sig.output.as_ref().filter(|_| is_accessor) else {
+                continue;
+            };
+            let Ok(ty) = self.ty(output, Some(id)) else {
+                continue;
+            };
+            let own_path = &self.types[self.type_index[id]].path;
+            let mut named = Vec::new();
+            collect_named(&ty, &mut named);
+            if named.iter().any(|n| &n.rust == own_path) || !self.lowerable(&ty) {
+                continue;
+            }
+            out.push((item.name.clone().unwrap_or_default(), ty));
+        }
+        out
+    }
+
+    /// Public functions of the inherent impls of type `id`.
+    fn inherent_fns(&self, id: &Id) -> Vec<&'a Item> {
+        let mut out = Vec::new();
+        for impl_id in self.impls_of(id) {
+            let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {
+                continue;
+            };
+            if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
+                continue;
+            }
+            for fid in &imp.items {
+                if let Some(item) = self.item(fid) {
+                    if matches!(item.visibility, Visibility::Public)
+                        && matches!(item.inner, ItemEnum::Function(_))
+                    {
+                        out.push(item);
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn opaque_kind(&self, impls: &[Id]) -> Decided {
@@ -318,6 +436,15 @@ impl<'a> Mapper<'a> {
                 let Decided::Kind(kind) = self.types[i].decided else {
                     continue;
                 };
+                if kind == NamedKind::Snapshot {
+                    if self.accessors(&self.types[i].id.clone()).is_empty() {
+                        self.types[i].decided = Decided::Skipped(
+                            "borrows data and has no accessors to copy out".into(),
+                        );
+                        changed = true;
+                    }
+                    continue;
+                }
                 if !matches!(kind, NamedKind::Record | NamedKind::Variant) {
                     continue;
                 }
@@ -342,7 +469,7 @@ impl<'a> Mapper<'a> {
         for i in 0..self.types.len() {
             if matches!(
                 self.types[i].decided,
-                Decided::Kind(NamedKind::Record | NamedKind::Variant)
+                Decided::Kind(NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot)
             ) && self.reaches(
                 &self.types[i].id.clone(),
                 &self.types[i].id.clone(),
@@ -356,6 +483,9 @@ impl<'a> Mapper<'a> {
 
     /// The field types of a record or variant, mapped.
     fn data_fields(&self, id: &Id) -> Result<Vec<Ty>, String> {
+        if self.types[self.type_index[id]].decided == Decided::Kind(NamedKind::Snapshot) {
+            return Ok(self.accessors(id).into_iter().map(|(_, ty)| ty).collect());
+        }
         let item = self.item(id).expect("type exists");
         let mut out = Vec::new();
         let mut field_ids: Vec<&Id> = Vec::new();
@@ -428,7 +558,12 @@ impl<'a> Mapper<'a> {
             let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id);
             match id {
                 Some(id) if &id == target => true,
-                Some(id) if matches!(n.kind, NamedKind::Record | NamedKind::Variant) => {
+                Some(id)
+                    if matches!(
+                        n.kind,
+                        NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot
+                    ) =>
+                {
                     self.reaches(&id, target, seen)
                 }
                 _ => false,
@@ -447,6 +582,7 @@ impl<'a> Mapper<'a> {
                 rust: entry.path.clone(),
                 kind: *kind,
             }),
+            Decided::Iter(_) => Err(format!("iterator `{}` used as a value", entry.path)),
             Decided::Skipped(reason) => Err(format!("`{}` is not mapped ({reason})", entry.path)),
         }
     }
@@ -523,7 +659,13 @@ impl<'a> Mapper<'a> {
     }
 
     fn resolved(&self, p: &rustdoc_types::Path, owner: Option<&Id>) -> Result<Ty, String> {
-        if self.type_index.contains_key(&p.id) {
+        if let Some(&index) = self.type_index.get(&p.id) {
+            if let Decided::Iter(item) = &self.types[index].decided {
+                let item = self
+                    .ty(item, Some(&p.id))
+                    .map_err(|r| format!("iterator item: {r}"))?;
+                return Ok(Ty::List(Box::new(item), ListKind::Iter));
+            }
             return self.named(&p.id).map(Ty::Named);
         }
         if let Some(Item {
@@ -584,6 +726,7 @@ impl<'a> Mapper<'a> {
         match ty {
             Ty::Unit | Ty::Result(_) => false,
             Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
+            Ty::List(_, ListKind::Iter) => false,
             Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => {
                 !contains_ref(t) && self.liftable(t)
             }
@@ -602,6 +745,7 @@ impl<'a> Mapper<'a> {
                 let item = self.item(&t.id).expect("type exists");
                 !item.attrs.contains(&Attribute::NonExhaustive)
             }
+            NamedKind::Snapshot => false,
             _ => true,
         }
     }
@@ -614,7 +758,7 @@ impl<'a> Mapper<'a> {
                 self.lowerable(t)
                     && (matches!(
                         kind,
-                        ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice
+                        ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice | ListKind::Iter
                     ) || self.cloneable(t))
             }
             Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
@@ -662,12 +806,35 @@ impl<'a> Mapper<'a> {
             };
             match self.types[i].decided.clone() {
                 Decided::Skipped(reason) => self.skip(path, kind_word, reason),
-                Decided::Kind(kind) => {
+                Decided::Kind(_) => {
                     let wit = namespaces[module].claim(&self.types[i].wit);
                     self.types[i].wit = wit.clone();
                     let full = format!("{}.{wit}", self.modules[module].wit);
                     self.mapped(path, kind_word, full);
-                    let _ = kind;
+                }
+                Decided::Iter(_) => {
+                    self.mapped(
+                        path,
+                        kind_word,
+                        "list<…> (iterator, collected where returned)".into(),
+                    );
+                    for f in self.inherent_fns(&self.types[i].id) {
+                        let fpath = format!(
+                            "{}::{}",
+                            self.types[i].path,
+                            f.name.as_deref().unwrap_or("")
+                        );
+                        let kind = if has_self(f) {
+                            "method"
+                        } else {
+                            "associated function"
+                        };
+                        self.skip(
+                            fpath,
+                            kind,
+                            "method of an iterator type: the iterator is collected into a list",
+                        );
+                    }
                 }
             }
         }
@@ -775,6 +942,22 @@ impl<'a> Mapper<'a> {
                 }
             }
             (_, NamedKind::Resource) => TypeKind::Resource,
+            (ItemEnum::Struct(s), NamedKind::Snapshot) => {
+                let mut field_ns = Namespace::default();
+                let fields = self
+                    .accessors(&entry.id)
+                    .into_iter()
+                    .map(|(method, ty)| Accessor {
+                        wit: field_ns.claim(&kebab(&method)),
+                        method,
+                        ty,
+                    })
+                    .collect();
+                TypeKind::Snapshot {
+                    fields,
+                    lifetimes: s.generics.params.len(),
+                }
+            }
             (_, NamedKind::Text) => TypeKind::Text,
             _ => unreachable!("kind decided from the item"),
         };
@@ -823,6 +1006,10 @@ impl<'a> Mapper<'a> {
 
     /// Inherent methods and exposed trait methods of type `i`.
     fn methods(&mut self, i: usize, kind: NamedKind, ns: &mut Namespace) -> Vec<Function> {
+        if kind == NamedKind::Snapshot {
+            self.report_snapshot_methods(i);
+            return Vec::new();
+        }
         let id = self.types[i].id;
         let type_path = self.types[i].path.clone();
         let type_wit = self.types[i].wit.clone();
@@ -885,6 +1072,39 @@ impl<'a> Mapper<'a> {
             out.push(f);
         }
         out
+    }
+
+    /// Accessors of a snapshot type are copied into its record; its other
+    /// methods need the borrowed value and are skipped.
+    fn report_snapshot_methods(&mut self, i: usize) {
+        let id = self.types[i].id;
+        let accessors: BTreeSet<String> = self.accessors(&id).into_iter().map(|(m, _)| m).collect();
+        let record = format!(
+            "{}.{}",
+            self.modules[self.types[i].module].wit, self.types[i].wit
+        );
+        for f in self.inherent_fns(&id) {
+            let name = f.name.clone().unwrap_or_default();
+            let path = format!("{}::{name}", self.types[i].path);
+            let kind = if has_self(f) {
+                "method"
+            } else {
+                "associated function"
+            };
+            if accessors.contains(&name) {
+                self.mapped(
+                    path,
+                    kind,
+                    format!("{record}.{} (copied field)", kebab(&name)),
+                );
+            } else {
+                self.skip(
+                    path,
+                    kind,
+                    "needs the borrowed value: only accessors are copied into the record",
+                );
+            }
+        }
     }
 
     /// Names a type's function and decides constructor / static / method, or

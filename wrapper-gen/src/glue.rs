@@ -274,6 +274,20 @@ impl Glue {
                 }
                 out.push_str("    }\n}\n");
             }
+            TypeKind::Snapshot { fields, lifetimes } => {
+                let elided = vec!["'_"; *lifetimes].join(", ");
+                let _ = writeln!(out, "\nfn {lower}(x: {r}<{elided}>) -> {w} {{\n    {w} {{");
+                for f in fields {
+                    let call = format!("{r}::{}(&x)", f.method);
+                    let _ = writeln!(
+                        out,
+                        "        {}: {},",
+                        rust_snake(&f.wit),
+                        self.lower(&f.ty, &call, 0)
+                    );
+                }
+                out.push_str("    }\n}\n");
+            }
             TypeKind::Resource => {
                 let _ = writeln!(
                     out,
@@ -519,6 +533,7 @@ impl Glue {
                     ListKind::BoxedSlice => {
                         format!("{each}.collect::<Vec<_>>().into_boxed_slice()")
                     }
+                    ListKind::Iter => unreachable!("iterators are never lifted"),
                     ListKind::Array(n) => format!(
                         "<[_; {n}]>::try_from({each}.collect::<Vec<_>>()).unwrap_or_else(|l| panic!(\"expected {n} elements, got {{}}\", l.len()))"
                     ),

@@ -99,9 +99,30 @@ pub enum TypeKind {
     },
     /// An opaque struct → `resource`.
     Resource,
+    /// An opaque struct that borrows data (a lifetime parameter, e.g.
+    /// `regex::Match<'h>`): it cannot outlive the call, so it leaves the
+    /// component as a `record` of the values of its accessors (`&self`
+    /// methods without other parameters).
+    Snapshot {
+        /// One field per accessor.
+        fields: Vec<Accessor>,
+        /// Number of lifetime parameters of the Rust type.
+        lifetimes: usize,
+    },
     /// An opaque value type with `Display`, `FromStr` and `PartialEq`: it
     /// travels as its string form (`type x = string`).
     Text,
+}
+
+/// An accessor copied into a snapshot record.
+#[derive(Debug, Clone)]
+pub struct Accessor {
+    /// WIT field name.
+    pub wit: String,
+    /// Rust method name.
+    pub method: String,
+    /// The method's result type.
+    pub ty: Ty,
 }
 
 /// A record field.
@@ -205,6 +226,8 @@ pub enum NamedKind {
     Resource,
     /// `string` via `Display`/`FromStr`.
     Text,
+    /// `record` copied from accessors (results only).
+    Snapshot,
 }
 
 /// String-like Rust types (all `string` in WIT).
@@ -237,6 +260,8 @@ pub enum ListKind {
     VecDeque,
     /// `Box<[T]>`.
     BoxedSlice,
+    /// A crate type implementing `Iterator<Item = T>`, collected (results only).
+    Iter,
 }
 
 /// An exported function.

@@ -84,6 +84,7 @@ fn uses(iface: &Interface) -> (bool, BTreeMap<String, BTreeSet<String>>) {
     for def in &iface.types {
         match &def.kind {
             TypeKind::Record { fields, .. } => tys.extend(fields.iter().map(|f| &f.ty)),
+            TypeKind::Snapshot { fields, .. } => tys.extend(fields.iter().map(|f| &f.ty)),
             TypeKind::Variant { cases, .. } => {
                 for c in cases {
                     if let Payload::Tuple(ts) = &c.payload {
@@ -171,6 +172,22 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
                     "        /// A value added to the Rust enum after this interface was generated."
                 );
                 let _ = writeln!(out, "        {},", wit_ident(open));
+            }
+            out.push_str("    }\n");
+        }
+        TypeKind::Snapshot { fields, .. } => {
+            let _ = writeln!(
+                out,
+                "    /// A copy of its accessors' values: the Rust value borrows data."
+            );
+            let _ = writeln!(out, "    record {name} {{");
+            for f in fields {
+                let _ = writeln!(
+                    out,
+                    "        {}: {},",
+                    wit_ident(&f.wit),
+                    ty(&f.ty, Pos::Result)
+                );
             }
             out.push_str("    }\n");
         }
