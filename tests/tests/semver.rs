@@ -334,7 +334,7 @@ fn prerelease_new_like_native() -> Result<()> {
             .ok()
             .with_context(|| format!("prerelease-new({text:?})"))?;
         assert_eq!(pre.str()?, native.to_string(), "prerelease-new({text:?})");
-        let as_str = call1(&mut semver, "prerelease-as-str", &[pre.clone()])?;
+        let as_str = call1(&mut semver, "prerelease-as-str", std::slice::from_ref(&pre))?;
         assert_eq!(
             as_str.str()?,
             native.as_str(),

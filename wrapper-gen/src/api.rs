@@ -366,15 +366,15 @@ impl<'a> Mapper<'a> {
             if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
                 continue;
             }
-            for fid in &imp.items {
-                if let Some(item) = self.item(fid) {
-                    if matches!(item.visibility, Visibility::Public)
-                        && matches!(item.inner, ItemEnum::Function(_))
-                    {
-                        out.push(item);
-                    }
-                }
-            }
+            out.extend(
+                imp.items
+                    .iter()
+                    .filter_map(|fid| self.item(fid))
+                    .filter(|item| {
+                        matches!(item.visibility, Visibility::Public)
+                            && matches!(item.inner, ItemEnum::Function(_))
+                    }),
+            );
         }
         out
     }
