@@ -515,7 +515,23 @@ impl Instance {
                 live.remember_resources(&results);
                 Ok(results)
             }
-            Err(error) => Err(self.failed(&what, error)),
+            Err(error) => {
+                let cause = error.root_cause().to_string();
+                let hint = if cause.contains("unknown handle") {
+                    Some("a resource argument was already dropped, or moved into an earlier call that took ownership of it".to_string())
+                } else if !error.is::<Trap>()
+                    && (cause.contains("type mismatch") || cause.contains("expected"))
+                {
+                    Some(format!("the arguments must match {}", func.signature()))
+                } else {
+                    None
+                };
+                let failed = self.failed(&what, error);
+                Err(match hint {
+                    Some(hint) => failed.context(format!("{what} failed: {hint}")),
+                    None => failed,
+                })
+            }
         }
     }
 

@@ -103,7 +103,8 @@ fn dropped_resource_handle_is_an_error() -> Result<()> {
     assert_eq!(single(is_match(&mut instance, re)?)?, Val::Bool(true));
     instance.drop_resource(re)?;
     let error = is_match(&mut instance, re).expect_err("a dropped handle was accepted");
-    println!("use after drop: {}", error_text(&error));
+    let text = error_text(&error);
+    assert!(text.contains("already dropped"), "use after drop: {text}");
     let error = instance
         .drop_resource(re)
         .expect_err("a handle was dropped twice");
@@ -175,7 +176,11 @@ fn ill_typed_val_argument_is_an_error() -> Result<()> {
     let error = instance
         .call("version-parse", &[Val::U64(1)])
         .expect_err("a u64 was accepted as a string");
-    println!("{}", error_text(&error));
+    let text = error_text(&error);
+    assert!(
+        text.contains("func(text: string)"),
+        "the error shows the signature: {text}"
+    );
     let parsed = single(instance.call("version-parse", &[string("1.0.0")])?)?;
     parsed
         .ok()
