@@ -269,3 +269,15 @@ pub fn from_wave(ty: &Type, wave: &str) -> Result<Val> {
 pub fn error_text(error: &anyhow::Error) -> String {
     format!("{error:#}")
 }
+
+/// Calls `name` and returns its single result.
+pub fn call1(
+    instance: &mut compwrap_host::call::Instance,
+    name: &str,
+    args: &[Val],
+) -> Result<Val> {
+    let results = instance
+        .call(name, args)
+        .with_context(|| format!("calling `{name}`"))?;
+    single(results)
+}

@@ -11,7 +11,7 @@
 use anyhow::{Context, Result};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::{ResourceAny, Val};
-use compwrap_tests::{REGEX, ValExt, bytes, error_message, generated, single, string, to_wave};
+use compwrap_tests::{REGEX, ValExt, bytes, call1, error_message, generated, string, to_wave};
 use regex::Regex;
 
 const PATTERNS: &[&str] = &[
@@ -45,13 +45,6 @@ const HAYSTACKS: &[&str] = &[
 fn regex() -> Result<Instance> {
     let (_, loaded) = generated(REGEX)?;
     loaded.instantiate()
-}
-
-fn call1(instance: &mut Instance, name: &str, args: &[Val]) -> Result<Val> {
-    let results = instance
-        .call(name, args)
-        .with_context(|| format!("calling `{name}`"))?;
-    single(results)
 }
 
 /// `create` in `interface` (`regex` or `bytes`), expecting success.

@@ -7,9 +7,7 @@
 use anyhow::{Context, Result, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{
-    SEMVER, ValExt, error_message, from_wave, generated, single, string, to_wave,
-};
+use compwrap_tests::{SEMVER, ValExt, call1, error_message, from_wave, generated, string, to_wave};
 use semver::{Comparator, Op, Prerelease, Version, VersionReq};
 
 const VALID_VERSIONS: &[&str] = &[
@@ -44,13 +42,6 @@ const INVALID_VERSIONS: &[&str] = &[
 fn semver() -> Result<Instance> {
     let (_, loaded) = generated(SEMVER)?;
     loaded.instantiate()
-}
-
-fn call1(instance: &mut Instance, name: &str, args: &[Val]) -> Result<Val> {
-    let results = instance
-        .call(name, args)
-        .with_context(|| format!("calling `{name}`"))?;
-    single(results)
 }
 
 /// A native `Version` as the component's `version` record.

@@ -130,33 +130,23 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
     let _ = writeln!(out, "\n    /// `{}`", def.rust);
     match &def.kind {
         TypeKind::Record { fields, .. } => {
-            let _ = writeln!(out, "    record {name} {{");
-            for f in fields {
-                let _ = writeln!(
-                    out,
-                    "        {}: {},",
-                    wit_ident(&f.wit),
-                    ty(&f.ty, Pos::Result)
-                );
-            }
-            out.push_str("    }\n");
+            let fields = fields.iter().map(|f| (f.wit.as_str(), &f.ty));
+            render_record(out, &name, fields);
         }
-        TypeKind::Enum { cases, open } => {
-            let _ = writeln!(out, "    enum {name} {{");
-            for c in cases {
-                let _ = writeln!(out, "        {},", wit_ident(&c.wit));
-            }
-            if let Some(open) = open {
-                let _ = writeln!(
-                    out,
-                    "        /// A value added to the Rust enum after this interface was generated."
-                );
-                let _ = writeln!(out, "        {},", wit_ident(open));
-            }
-            out.push_str("    }\n");
+        TypeKind::Snapshot { fields, .. } => {
+            let _ = writeln!(
+                out,
+                "    /// A copy of its accessors' values: the Rust value borrows data."
+            );
+            render_record(out, &name, fields.iter().map(|f| (f.wit.as_str(), &f.ty)));
         }
-        TypeKind::Variant { cases, open } => {
-            let _ = writeln!(out, "    variant {name} {{");
+        TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
+            let keyword = if matches!(def.kind, TypeKind::Enum { .. }) {
+                "enum"
+            } else {
+                "variant"
+            };
+            let _ = writeln!(out, "    {keyword} {name} {{");
             for c in cases {
                 let payload = match &c.payload {
                     Payload::None => String::new(),
@@ -172,22 +162,6 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
                     "        /// A value added to the Rust enum after this interface was generated."
                 );
                 let _ = writeln!(out, "        {},", wit_ident(open));
-            }
-            out.push_str("    }\n");
-        }
-        TypeKind::Snapshot { fields, .. } => {
-            let _ = writeln!(
-                out,
-                "    /// A copy of its accessors' values: the Rust value borrows data."
-            );
-            let _ = writeln!(out, "    record {name} {{");
-            for f in fields {
-                let _ = writeln!(
-                    out,
-                    "        {}: {},",
-                    wit_ident(&f.wit),
-                    ty(&f.ty, Pos::Result)
-                );
             }
             out.push_str("    }\n");
         }
@@ -221,6 +195,18 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
             out.push_str("    }\n");
         }
     }
+}
+
+fn render_record<'t>(
+    out: &mut String,
+    name: &str,
+    fields: impl Iterator<Item = (&'t str, &'t Ty)>,
+) {
+    let _ = writeln!(out, "    record {name} {{");
+    for (field, t) in fields {
+        let _ = writeln!(out, "        {}: {},", wit_ident(field), ty(t, Pos::Result));
+    }
+    out.push_str("    }\n");
 }
 
 impl FuncKind {

@@ -1,13 +1,11 @@
 //! `compwrap call`.
 
-use std::fmt;
-use std::path::PathBuf;
-
 use anyhow::{Context, Result, bail};
 use clap::Args;
 use compwrap_host::call::Instance;
+use std::fmt;
 
-use super::open_store;
+use super::StoreArgs;
 
 /// Call a function of a component, with arguments and result in WAVE.
 ///
@@ -38,14 +36,8 @@ pub struct Opts {
     /// `regex.create("a+")` or `regex.new("a+")`.
     #[arg(long = "self", value_name = "CALL")]
     self_call: Option<String>,
-    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "COMPWRAP_HOME",
-        hide_env_values = true
-    )]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 /// Marks errors of the call itself (exit code 7).
@@ -60,7 +52,7 @@ impl fmt::Display for CallFailed {
 
 impl Opts {
     pub fn run(self) -> Result<()> {
-        let store = open_store(self.store.as_deref())?;
+        let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
         let runtime = compwrap_host::Runtime::builder()

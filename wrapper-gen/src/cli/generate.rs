@@ -7,7 +7,7 @@ use clap::Args;
 use compwrap::generate::{Generated, Options};
 use compwrap::resolve::Features;
 
-use super::{Spinner, human_size, open_store};
+use super::{Spinner, StoreArgs, human_size};
 
 /// Build (or reuse) the component for a crate from crates.io.
 ///
@@ -40,19 +40,13 @@ pub struct Opts {
     /// Also copy the component and `compwrap-report.json` into this directory.
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
-    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "COMPWRAP_HOME",
-        hide_env_values = true
-    )]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 impl Opts {
     pub fn run(self) -> Result<()> {
-        let store = open_store(self.store.as_deref())?;
+        let store = self.store.open()?;
         let mut features = self.features.clone();
         features.sort();
         features.dedup();

@@ -1,13 +1,11 @@
 //! `compwrap inspect`.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::Args;
 use compwrap::component;
 use serde::Serialize;
 
-use super::{human_size, open_store};
+use super::{StoreArgs, human_size};
 
 /// Show a component's digest, size, metadata, imports, exports and WIT.
 #[derive(Args)]
@@ -21,14 +19,8 @@ pub struct Opts {
     /// Print JSON instead of text.
     #[arg(long)]
     json: bool,
-    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "COMPWRAP_HOME",
-        hide_env_values = true
-    )]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 #[derive(Serialize)]
@@ -43,7 +35,7 @@ struct Inspection {
 
 impl Opts {
     pub fn run(self) -> Result<()> {
-        let store = open_store(self.store.as_deref())?;
+        let store = self.store.open()?;
         let (bytes, label) = component::read_input(&store, &self.component)?;
         component::validate(&bytes, &label)?;
         let i = Inspection {

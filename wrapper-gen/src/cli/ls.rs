@@ -1,11 +1,9 @@
 //! `compwrap ls`.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::Args;
 
-use super::{human_size, open_store};
+use super::{StoreArgs, human_size};
 
 /// List the components in the local store.
 #[derive(Args)]
@@ -14,19 +12,13 @@ pub struct Opts {
     /// Print JSON instead of a table.
     #[arg(long)]
     json: bool,
-    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "COMPWRAP_HOME",
-        hide_env_values = true
-    )]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 impl Opts {
     pub fn run(self) -> Result<()> {
-        let store = open_store(self.store.as_deref())?;
+        let store = self.store.open()?;
         let refs = store.refs()?;
         if self.json {
             println!("{}", serde_json::to_string_pretty(&refs)?);

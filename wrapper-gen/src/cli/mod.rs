@@ -175,11 +175,26 @@ impl compwrap::generate::Progress for Spinner {
     }
 }
 
-/// Opens the store named by `--store` or the default one.
-pub fn open_store(dir: Option<&std::path::Path>) -> anyhow::Result<compwrap::Store> {
-    match dir {
-        Some(d) => compwrap::Store::open(d),
-        None => compwrap::Store::open_default(),
+/// The `--store` option every subcommand shares.
+#[derive(clap::Args)]
+pub struct StoreArgs {
+    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
+    #[arg(
+        long = "store",
+        value_name = "DIR",
+        env = "COMPWRAP_HOME",
+        hide_env_values = true
+    )]
+    dir: Option<std::path::PathBuf>,
+}
+
+impl StoreArgs {
+    /// Opens the chosen store.
+    pub fn open(&self) -> anyhow::Result<compwrap::Store> {
+        match &self.dir {
+            Some(d) => compwrap::Store::open(d),
+            None => compwrap::Store::open_default(),
+        }
     }
 }
 

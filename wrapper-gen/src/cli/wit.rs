@@ -1,11 +1,9 @@
 //! `compwrap wit`.
 
-use std::path::PathBuf;
-
 use anyhow::Result;
 use clap::Args;
 
-use super::open_store;
+use super::StoreArgs;
 
 /// Print the WIT of a component.
 #[derive(Args)]
@@ -14,19 +12,13 @@ pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
-    /// Store directory (default: $COMPWRAP_HOME, else ~/.cache/compwrap).
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "COMPWRAP_HOME",
-        hide_env_values = true
-    )]
-    store: Option<PathBuf>,
+    #[command(flatten)]
+    store: StoreArgs,
 }
 
 impl Opts {
     pub fn run(self) -> Result<()> {
-        let store = open_store(self.store.as_deref())?;
+        let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
         print!("{}", compwrap::component::wit_text(&bytes)?);
