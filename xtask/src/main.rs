@@ -101,17 +101,14 @@ fn test(args: &[String]) -> Result<()> {
     if !args.is_empty() {
         return Ok(());
     }
-    // The examples run against components generated the way a user would.
-    run(cargo()
-        .args([
-            "run",
-            "-p",
-            "compwrap",
-            "--",
-            "generate",
-            "semver@1.0.28",
-            "--yes",
-        ])
+    // The examples run against components generated the way a user would,
+    // with the `compwrap` binary the tests just built (`cargo run -p
+    // compwrap` would resolve features anew and rebuild dependencies).
+    let exe = target_dir()
+        .join("debug")
+        .join(format!("compwrap{}", std::env::consts::EXE_SUFFIX));
+    run(Command::new(exe)
+        .args(["generate", "semver@1.0.28", "--yes"])
         .env("COMPWRAP_HOME", &home))?;
     run(cargo()
         .args(["run", "-p", "semver-host"])
