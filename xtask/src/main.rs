@@ -35,6 +35,9 @@ enum Cmd {
         /// The crate to measure.
         #[arg(default_value = "regex@1.13.2")]
         spec: String,
+        /// How many times to time each side.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
     },
 }
 
@@ -42,7 +45,7 @@ fn main() -> Result<()> {
     match Cli::parse().command {
         Cmd::Test { args } => test(&args),
         Cmd::Setup => setup(),
-        Cmd::Bench { spec } => bench(&spec),
+        Cmd::Bench { spec, runs } => bench(&spec, runs),
     }
 }
 
@@ -116,16 +119,23 @@ fn test(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-fn bench(spec: &str) -> Result<()> {
+fn bench(spec: &str, runs: usize) -> Result<()> {
     setup()?;
     run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
     let exe = target_dir().join("release/compwrap");
     let home = tempdir_in(&target_dir(), "bench-home")?;
-    // Warm the shared dependency builds so both sides compile the same work.
+    let result = bench_in(&exe, &home, spec, runs.max(1));
+    let _ = std::fs::remove_dir_all(&home);
+    result
+}
+
+/// Times `generate` (guest rebuilt) and a plain `cargo build` of the same
+/// guest crate alternately, `runs` times each, and a cache-hit `generate`.
+fn bench_in(exe: &Path, home: &Path, spec: &str, runs: usize) -> Result<()> {
     let generate = |force: bool| -> Result<f64> {
-        let mut cmd = Command::new(&exe);
+        let mut cmd = Command::new(exe);
         cmd.args(["generate", spec, "--yes"])
-            .env("COMPWRAP_HOME", &home);
+            .env("COMPWRAP_HOME", home);
         if force {
             cmd.arg("--force");
         }
@@ -133,42 +143,46 @@ fn bench(spec: &str) -> Result<()> {
         run(&mut cmd)?;
         Ok(t.elapsed().as_secs_f64())
     };
+    // The first run also builds the guest's dependencies into the store.
     let cold = generate(true)?;
     let guest = std::fs::read_dir(home.join("build/guests"))?
         .next()
         .context("no guest crate")??
         .path();
-    // Touch the guest so cargo rebuilds only it, on both sides.
-    let touch = || -> Result<()> {
+    let plain = || -> Result<f64> {
+        // Rewrite the glue so cargo rebuilds the guest crate (and only it),
+        // as `generate` does; run in the guest directory so its
+        // .cargo/config.toml (the rustflags generate uses) applies.
         let lib = guest.join("src/lib.rs");
-        let text = std::fs::read(&lib)?;
-        std::fs::write(&lib, text)?;
-        Ok(())
+        std::fs::write(&lib, std::fs::read(&lib)?)?;
+        let t = Instant::now();
+        run(
+            Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args(["build", "--release", "--target", "wasm32-wasip2"])
+                .current_dir(&guest)
+                .env("CARGO_TARGET_DIR", home.join("build/target")),
+        )?;
+        Ok(t.elapsed().as_secs_f64())
     };
-    touch()?;
-    let full = generate(true)?;
-    touch()?;
-    let t = Instant::now();
-    // Run in the guest directory so its .cargo/config.toml (the same
-    // rustflags generate uses) applies.
-    run(
-        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-            .args(["build", "--release", "--target", "wasm32-wasip2"])
-            .current_dir(&guest)
-            .env("CARGO_TARGET_DIR", home.join("build/target")),
-    )?;
-    let plain = t.elapsed().as_secs_f64();
-    let cached = generate(false)?;
-    println!("bench {spec}:");
+    let (mut gen_times, mut plain_times) = (Vec::new(), Vec::new());
+    for _ in 0..runs {
+        gen_times.push(generate(true)?);
+        plain_times.push(plain()?);
+    }
+    let cached: Vec<f64> = (0..runs).map(|_| generate(false)).collect::<Result<_>>()?;
+    let (g, p, c) = (median(gen_times), median(plain_times), median(cached));
+    println!("bench {spec} (median of {runs}, measured alternately in one run):");
     println!("  first generate (cold dependency builds): {cold:.2} s");
-    println!("  generate (guest rebuilt):                {full:.2} s");
-    println!("  plain cargo build of the same crate:      {plain:.2} s");
-    println!(
-        "  ratio generate / plain build:            {:.2}x",
-        full / plain
-    );
-    println!("  repeated generate (cache hit):           {cached:.3} s");
+    println!("  generate (guest rebuilt):                {g:.2} s");
+    println!("  plain cargo build of the same crate:      {p:.2} s");
+    println!("  ratio generate / plain build:            {:.2}x", g / p);
+    println!("  repeated generate (cache hit):           {c:.3} s");
     Ok(())
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
 }
 
 fn tempdir_in(dir: &Path, name: &str) -> Result<PathBuf> {

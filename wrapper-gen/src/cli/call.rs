@@ -11,14 +11,17 @@ use super::StoreArgs;
 ///
 /// FUNCTION is a free function (`version-parse`), `resource.method`
 /// (`regex.is-match`), `resource.static` (`regex.create`), `resource.new`
-/// for the constructor, or the raw WIT name (`[method]regex.is-match`).
+/// for the constructor, or the raw WIT name (`[method]regex.is-match`),
+/// prefixed with the interface when several export it
+/// (`bytes#regex.is-match`).
 /// Methods need `--self`, a call that makes the resource.
 #[derive(Args)]
 #[command(after_help = "\
 Examples:
   compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
-  compwrap call semver version-req-matches '\"^1.2\"' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
-  compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+  compwrap call semver version-req-matches '{comparators: []}' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
+  compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+  compwrap call regex 'regex#regex.captures' --self 'regex.create(\"(\\\\d+)-(\\\\d+)\")' '\"pages 10-12\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
 results ok(x) / err(e), enums and variants by case name.")]

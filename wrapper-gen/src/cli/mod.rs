@@ -19,7 +19,7 @@ Examples:
   compwrap ls                              list stored components
   compwrap wit semver@1.0.28               print a component's WIT
   compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
-  compwrap call regex 'regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+  compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
 
