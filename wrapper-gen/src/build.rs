@@ -15,9 +15,15 @@ use crate::target::TARGET;
 const GUEST_PREFIX: &str = "/compwrap/guest";
 const REGISTRY_PREFIX: &str = "/cargo/registry/src";
 
-/// Builds the guest crate in `dir` with the shared `target_dir`; returns the
-/// component file. `on_line` sees each compiler message (for progress).
-pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Result<PathBuf> {
+/// Builds the guest crate in `dir` (wrapping `what`, e.g. `regex 1.13.2`)
+/// with the shared `target_dir`; returns the component file. `on_line` sees
+/// each compiled crate (for progress).
+pub fn build(
+    dir: &Path,
+    target_dir: &Path,
+    what: &str,
+    mut on_line: impl FnMut(&str),
+) -> Result<PathBuf> {
     write_config(dir)?;
     let mut cmd = cargo();
     cmd.args([
@@ -73,6 +79,7 @@ pub fn build(dir: &Path, target_dir: &Path, mut on_line: impl FnMut(&str)) -> Re
             detail = last_lines(&stderr, 30);
         }
         return Err(Error::BuildFailed {
+            what: what.to_string(),
             detail: truncate(&detail, 6000),
         }
         .into());

@@ -113,7 +113,9 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         resolved.name, resolved.version
     ));
     let started = Instant::now();
-    let artifact = crate::build::build(&guest_dir, &target_dir, |line| progress.detail(line))?;
+    let what = format!("{} {}", resolved.name, resolved.version);
+    let artifact =
+        crate::build::build(&guest_dir, &target_dir, &what, |line| progress.detail(line))?;
     let build_seconds = started.elapsed().as_secs_f64();
     progress.step("verifying the component");
     let bytes = std::fs::read(&artifact)

@@ -41,8 +41,10 @@ pub enum Error {
     #[error("`{0}` has no library target to wrap")]
     NoLibrary(String),
     /// The guest crate did not compile for `wasm32-wasip2`.
-    #[error("the crate does not build for wasm32-wasip2:\n{detail}")]
+    #[error("{what} does not build for wasm32-wasip2:\n{detail}")]
     BuildFailed {
+        /// The crate and version.
+        what: String,
         /// Compiler diagnostics.
         detail: String,
     },

@@ -43,6 +43,7 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
         return Err(crate::Error::BuildFailed {
+            what: format!("{} {}", resolved.name, resolved.version),
             detail: crate::build::last_lines(&stderr, 30),
         }
         .into());

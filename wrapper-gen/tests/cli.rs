@@ -81,6 +81,11 @@ fn crate_that_cannot_target_wasm32_fails_with_the_compiler_error() {
         &["generate", "tokio@1", "--features", "net", "--yes"],
     );
     assert_fails(&o, 4, "does not build for wasm32-wasip2");
+    assert!(
+        text(&o).contains("Only features"),
+        "tokio's own compile_error is shown: {}",
+        text(&o)
+    );
     assert!(text(&o).contains("hint:"), "{}", text(&o));
     let refs = compwrap(&shared_home(), &["ls", "--json"]);
     assert!(
@@ -232,14 +237,20 @@ fn concurrent_generates_build_once_and_output_is_reproducible() {
     );
     assert_eq!(r1["digest"], r2["digest"]);
 
-    let other = generated_json(&compwrap(
-        b.path(),
-        &["generate", "semver@1.0.28", "--json", "--yes"],
-    ));
+    // The second store is filled from another working directory too.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = Command::new(EXE)
+        .args(["generate", "semver@1.0.28", "--json", "--yes"])
+        .env("COMPWRAP_HOME", b.path())
+        .current_dir(elsewhere.path())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let other = generated_json(&other);
     assert_eq!(other["reused"], false);
     assert_eq!(
         other["digest"], r1["digest"],
-        "same inputs, different store directory, same bytes"
+        "same inputs, different store and working directory, same bytes"
     );
 }
 
