@@ -290,3 +290,62 @@ fn killed_generate_leaves_no_partial_entry() {
     ));
     assert_eq!(r["reused"], false);
 }
+
+/// With the target missing and no terminal, `generate` says so and runs
+/// `rustup target add wasm32-wasip2` itself. A stand-in `rustc` reports a
+/// sysroot without the target (and passes every other call to the real
+/// one); a stand-in `rustup` records what it was asked.
+#[cfg(unix)]
+#[test]
+fn missing_wasm_target_is_installed_with_rustup() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let log = dir.path().join("rustup.log");
+    let empty_sysroot = dir.path().join("sysroot");
+    let real_rustc =
+        String::from_utf8(Command::new("which").arg("rustc").output().unwrap().stdout).unwrap();
+    let scripts = [
+        (
+            "rustc",
+            format!(
+                "#!/bin/sh\nif [ \"$1\" = --print ] && [ \"$2\" = sysroot ]; then echo {}; exit 0; fi\nexec {} \"$@\"\n",
+                empty_sysroot.display(),
+                real_rustc.trim()
+            ),
+        ),
+        (
+            "rustup",
+            format!("#!/bin/sh\necho \"$@\" >> {}\n", log.display()),
+        ),
+    ];
+    for (name, text) in scripts {
+        let path = bin.join(name);
+        std::fs::write(&path, text).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let o = Command::new(EXE)
+        .args(["generate", "compwrap-no-such-crate-zzz"])
+        .env("COMPWRAP_HOME", dir.path().join("home"))
+        .env("PATH", path)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let t = text(&o);
+    assert!(
+        t.contains("the `wasm32-wasip2` target is not installed"),
+        "{t}"
+    );
+    assert!(
+        t.contains("running `rustup target add wasm32-wasip2`"),
+        "{t}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap().trim(),
+        "target add wasm32-wasip2"
+    );
+    // It then went on (and stopped at the unknown crate).
+    assert_fails(&o, 3, "was not found on crates.io");
+}
