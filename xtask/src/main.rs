@@ -6,8 +6,9 @@
 //! - `cargo xtask bench`: `generate` vs a plain `cargo build` of the same
 //!   emitted guest crate, and a repeated (cached) `generate`.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -97,13 +98,67 @@ fn test(args: &[String]) -> Result<()> {
     // One store for all tests, kept between runs so guest builds are reused.
     let home = target_dir().join("compwrap-test-home");
     std::fs::create_dir_all(&home)?;
-    run(cargo()
-        .args(["test", "--workspace"])
-        .args(args)
-        .env("COMPWRAP_TEST_HOME", &home))?;
-    if !args.is_empty() {
-        return Ok(());
+    let counts = run_tests(
+        cargo()
+            .args(["test", "--workspace"])
+            .args(args)
+            .env("COMPWRAP_TEST_HOME", &home),
+    )?;
+    if args.is_empty() {
+        run_examples(&home)?;
     }
+    println!("tests: {} passed, {} failed", counts.passed, counts.failed);
+    Ok(())
+}
+
+#[derive(Default)]
+struct Counts {
+    passed: u64,
+    failed: u64,
+}
+
+/// Runs `cargo test`, echoing its output and adding up its result lines.
+fn run_tests(cmd: &mut Command) -> Result<Counts> {
+    eprintln!("xtask: running {cmd:?}");
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("failed to start {cmd:?}"))?;
+    let mut counts = Counts::default();
+    for line in BufReader::new(child.stdout.take().expect("piped")).lines() {
+        let line = line?;
+        println!("{line}");
+        if let Some(rest) = line.strip_prefix("test result: ") {
+            let number = |word: &str| {
+                rest.split(';')
+                    .find_map(|part| {
+                        part.trim()
+                            .strip_suffix(word)?
+                            .trim()
+                            .rsplit(' ')
+                            .next()?
+                            .parse::<u64>()
+                            .ok()
+                    })
+                    .unwrap_or(0)
+            };
+            counts.passed += number("passed");
+            counts.failed += number("failed");
+        }
+    }
+    let status = child.wait()?;
+    if !status.success() {
+        println!(
+            "tests: {} passed, {} failed",
+            counts.passed,
+            counts.failed.max(1)
+        );
+        bail!("{cmd:?} failed ({status})");
+    }
+    Ok(counts)
+}
+
+fn run_examples(home: &Path) -> Result<()> {
     // The examples run against components generated the way a user would,
     // with the `compwrap` binary the tests just built (`cargo run -p
     // compwrap` would resolve features anew and rebuild dependencies).
@@ -112,10 +167,10 @@ fn test(args: &[String]) -> Result<()> {
         .join(format!("compwrap{}", std::env::consts::EXE_SUFFIX));
     run(Command::new(exe)
         .args(["generate", "semver@1.0.28", "--yes"])
-        .env("COMPWRAP_HOME", &home))?;
+        .env("COMPWRAP_HOME", home))?;
     run(cargo()
         .args(["run", "-p", "semver-host"])
-        .env("COMPWRAP_HOME", &home))?;
+        .env("COMPWRAP_HOME", home))?;
     Ok(())
 }
 
