@@ -56,7 +56,9 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         type_index: HashMap::new(),
         functions: Vec::new(),
         report: Vec::new(),
+        interface_names: Namespace::default(),
     };
+    m.interface_names.claim(&kebab(package));
     m.modules.push(Module {
         rust: m.rust_name.clone(),
         wit: kebab(package),
@@ -79,6 +81,8 @@ struct Mapper<'a> {
     /// Public free functions: (module, item, Rust path).
     functions: Vec<(usize, Id, String)>,
     report: Vec<ReportItem>,
+    /// Interface names in use (a module named like the crate gets `-v2`).
+    interface_names: Namespace,
 }
 
 struct Module {
@@ -185,8 +189,12 @@ impl<'a> Mapper<'a> {
         let path = format!("{}::{}", self.modules[module].rust, name);
         match &item.inner {
             ItemEnum::Module(_) => {
-                let wit = kebab(&format!("{}_{}", self.modules[module].wit, name));
-                let wit = if module == 0 { kebab(name) } else { wit };
+                let wanted = if module == 0 {
+                    kebab(name)
+                } else {
+                    kebab(&format!("{}_{}", self.modules[module].wit, name))
+                };
+                let wit = self.interface_names.claim(&wanted);
                 self.modules.push(Module { rust: path, wit });
                 let index = self.modules.len() - 1;
                 self.walk(id, index, seen);

@@ -4,7 +4,7 @@
 use std::fmt::Write;
 
 use crate::model::*;
-use crate::names::{rust_camel, rust_snake};
+use crate::names::{rust_camel, rust_raw, rust_snake};
 
 /// Support code shared by every guest: error conversion that keeps the source
 /// chain when the error type implements `std::error::Error`, and falls back
@@ -222,7 +222,7 @@ impl Glue {
                             let _ = writeln!(
                                 out,
                                 "        {}: {},",
-                                f.rust,
+                                rust_raw(&f.rust),
                                 self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0)
                             );
                         }
@@ -236,7 +236,7 @@ impl Glue {
                         out,
                         "        {}: {},",
                         rust_snake(&f.wit),
-                        self.lower(&f.ty, &format!("x.{}", f.rust), 0)
+                        self.lower(&f.ty, &format!("x.{}", rust_raw(&f.rust)), 0)
                     );
                 }
                 out.push_str("    }\n}\n");
@@ -309,7 +309,7 @@ impl Glue {
     }
 
     fn case_build_rust(&self, r: &str, c: &Case, _iface: &Interface) -> String {
-        let name = format!("{r}::{}", c.rust);
+        let name = format!("{r}::{}", rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
             Payload::Tuple(ts) => {
@@ -337,7 +337,7 @@ impl Glue {
     }
 
     fn case_pat_rust(&self, r: &str, c: &Case) -> String {
-        let name = format!("{r}::{}", c.rust);
+        let name = format!("{r}::{}", rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
             Payload::Tuple(ts) => format!("{name}({})", bindings(ts.len())),
@@ -345,7 +345,7 @@ impl Glue {
                 let items: Vec<String> = fields
                     .iter()
                     .enumerate()
-                    .map(|(i, f)| format!("{}: p{i}", f.rust))
+                    .map(|(i, f)| format!("{}: p{i}", rust_raw(&f.rust)))
                     .collect();
                 format!("{name} {{ {} }}", items.join(", "))
             }

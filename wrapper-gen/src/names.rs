@@ -115,6 +115,16 @@ pub fn rust_snake(wit: &str) -> String {
     }
 }
 
+/// `name` usable as a Rust identifier in generated code (`r#type`).
+pub fn rust_raw(name: &str) -> String {
+    let bare = name.trim_start_matches("r#");
+    if RUST_KEYWORDS.contains(&bare) && !matches!(bare, "self" | "super" | "crate") {
+        format!("r#{bare}")
+    } else {
+        bare.to_string()
+    }
+}
+
 /// The Rust type name wit-bindgen generates for a WIT type or case name.
 pub fn rust_camel(wit: &str) -> String {
     wit.to_upper_camel_case()
@@ -154,6 +164,9 @@ mod tests {
         assert_eq!(wit_ident("type"), "%type");
         assert_eq!(rust_snake("type"), "type_");
         assert_eq!(rust_camel("version-req"), "VersionReq");
+        assert_eq!(rust_raw("type"), "r#type");
+        assert_eq!(rust_raw("r#match"), "r#match");
+        assert_eq!(rust_raw("major"), "major");
     }
 
     #[test]
