@@ -65,8 +65,9 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
     });
     m.walk(&krate.root, 0, &mut BTreeSet::new());
     m.decide_kinds();
-    let api = m.build(package, version);
+    let mut api = m.build(package, version);
     let mut report = m.report;
+    crate::layout::merge_cycles(&mut api, &mut report);
     report.sort();
     (api, report)
 }
@@ -439,6 +440,96 @@ impl<'a> Mapper<'a> {
     /// then types that contain themselves are skipped (WIT has no recursion).
     fn decide_kinds(&mut self) {
         loop {
+            let fields_changed = self.check_fields();
+            if !self.drop_unproduced_resources() && !fields_changed {
+                break;
+            }
+        }
+        for i in 0..self.types.len() {
+            if matches!(
+                self.types[i].decided,
+                Decided::Kind(NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot)
+            ) && self.reaches(
+                &self.types[i].id.clone(),
+                &self.types[i].id.clone(),
+                &mut BTreeSet::new(),
+            ) {
+                self.types[i].decided =
+                    Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
+            }
+        }
+    }
+
+    /// A resource holds an owned value, so one that no mappable function
+    /// returns by value (e.g. `bytes::buf::UninitSlice`, only ever borrowed,
+    /// and unsized) could never exist in a component: skip it.
+    fn drop_unproduced_resources(&mut self) -> bool {
+        let produced = self.produced_resources();
+        let mut changed = false;
+        for t in &mut self.types {
+            if t.decided == Decided::Kind(NamedKind::Resource) && !produced.contains(&t.path) {
+                t.decided = Decided::Skipped(
+                    "opaque type that no mappable function returns by value (only borrowed)".into(),
+                );
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// Rust paths of the resources that some mappable function returns.
+    fn produced_resources(&self) -> BTreeSet<String> {
+        let mut candidates: Vec<(&Item, Option<(&Id, NamedKind)>)> = self
+            .functions
+            .iter()
+            .filter_map(|(_, id, _)| self.item(id))
+            .map(|item| (item, None))
+            .collect();
+        for t in &self.types {
+            if let Decided::Kind(kind) = t.decided {
+                candidates.extend(
+                    self.inherent_fns(&t.id)
+                        .into_iter()
+                        .map(|f| (f, Some((&t.id, kind)))),
+                );
+            }
+        }
+        let mut out = BTreeSet::new();
+        for (item, owner) in candidates {
+            if let Ok(f) = self.function(item, owner, "") {
+                self.collect_resources(&f.output, &mut out, &mut BTreeSet::new());
+            }
+        }
+        out
+    }
+
+    fn collect_resources(&self, ty: &Ty, out: &mut BTreeSet<String>, seen: &mut BTreeSet<String>) {
+        let mut named = Vec::new();
+        collect_named(ty, &mut named);
+        for n in named {
+            match n.kind {
+                NamedKind::Resource => {
+                    out.insert(n.rust.clone());
+                }
+                NamedKind::Record | NamedKind::Variant if seen.insert(n.rust.clone()) => {
+                    let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id);
+                    for field in id
+                        .and_then(|id| self.data_fields(&id).ok())
+                        .unwrap_or_default()
+                    {
+                        self.collect_resources(&field, out, seen);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// One pass over record, variant and snapshot fields; whether anything
+    /// changed.
+    fn check_fields(&mut self) -> bool {
+        let mut any = false;
+        loop {
             let mut changed = false;
             for i in 0..self.types.len() {
                 let Decided::Kind(kind) = self.types[i].decided else {
@@ -471,21 +562,9 @@ impl<'a> Mapper<'a> {
                 }
             }
             if !changed {
-                break;
+                return any;
             }
-        }
-        for i in 0..self.types.len() {
-            if matches!(
-                self.types[i].decided,
-                Decided::Kind(NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot)
-            ) && self.reaches(
-                &self.types[i].id.clone(),
-                &self.types[i].id.clone(),
-                &mut BTreeSet::new(),
-            ) {
-                self.types[i].decided =
-                    Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
-            }
+            any = true;
         }
     }
 
@@ -1187,6 +1266,11 @@ impl<'a> Mapper<'a> {
                 ns.claim("self");
                 continue;
             }
+            if borrows_static(ty) {
+                return Err(format!(
+                    "parameter `{name}` must be borrowed for `'static`, which no call argument is"
+                ));
+            }
             let mapped = self
                 .ty(ty, owner_id)
                 .map_err(|r| format!("parameter `{name}`: {r}"))?;
@@ -1308,6 +1392,19 @@ fn generics_reason_fn(g: &Generics) -> Option<String> {
         }
         GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
     })
+}
+
+/// Whether a parameter type holds a `&'static` borrow.
+fn borrows_static(ty: &Type) -> bool {
+    match ty {
+        Type::BorrowedRef {
+            lifetime, type_, ..
+        } => lifetime.as_deref() == Some("'static") || borrows_static(type_),
+        Type::Slice(t) | Type::Array { type_: t, .. } => borrows_static(t),
+        Type::Tuple(ts) => ts.iter().any(borrows_static),
+        Type::ResolvedPath(p) => type_args(p).into_iter().any(borrows_static),
+        _ => false,
+    }
 }
 
 fn contains_ref(ty: &Ty) -> bool {

@@ -6,14 +6,11 @@ use std::fmt::Write;
 use crate::model::*;
 use crate::names::{rust_camel, rust_raw, rust_snake};
 
-/// Support code shared by every guest: error conversion that keeps the source
-/// chain when the error type implements `std::error::Error`, and falls back
-/// to `Display` or `Debug` otherwise (chosen at compile time by autoref).
-const SUPPORT: &str = r#"
+/// Error conversion for guests that return results: keeps the source chain
+/// when the error type implements `std::error::Error`, and falls back to
+/// `Display` or `Debug` otherwise (chosen at compile time by autoref).
+const SUPPORT_ERROR: &str = r#"
 use compwrap::types::types::Error as WitError;
-
-struct Component;
-export!(Component);
 
 struct ErrProbe<'a, T>(&'a T);
 
@@ -71,6 +68,12 @@ macro_rules! to_error {
         (&&&ErrProbe(&e)).compwrap_error()
     }};
 }
+"#;
+
+/// Support code every guest gets: the export, and checked conversions.
+const SUPPORT: &str = r#"
+struct Component;
+export!(Component);
 
 fn parse_text<T: std::str::FromStr>(text: String) -> T
 where
@@ -102,6 +105,10 @@ pub fn render(api: &Api) -> String {
         crate::wit::world_name(api)
     );
     out.push_str(SUPPORT);
+    // Without a `result` anywhere, wit-bindgen generates no error type.
+    if api.interfaces.iter().any(crate::wit::uses_error) {
+        out.push_str(SUPPORT_ERROR);
+    }
     for iface in &api.interfaces {
         let _ = writeln!(
             out,

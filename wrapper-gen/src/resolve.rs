@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
-use cargo_metadata::MetadataCommand;
+use cargo_metadata::{MetadataCommand, TargetKind};
 
 use crate::Error;
 
@@ -119,7 +119,11 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
     let lib_name = pkg
         .targets
         .iter()
-        .find(|t| t.is_lib())
+        .find(|t| {
+            t.kind
+                .iter()
+                .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib))
+        })
         .map(|t| t.name.replace('-', "_"))
         .ok_or_else(|| Error::NoLibrary(spec.name.clone()))?;
     let version = pkg.version.to_string();

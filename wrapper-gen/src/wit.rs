@@ -49,11 +49,10 @@ pub fn render(api: &Api) -> String {
 fn render_interface(out: &mut String, iface: &Interface) {
     let _ = writeln!(out, "/// Items of the Rust module `{}`.", iface.rust_module);
     let _ = writeln!(out, "interface {} {{", wit_ident(&iface.name));
-    let (uses_error, foreign) = uses(iface);
-    if uses_error {
+    if uses_error(iface) {
         let _ = writeln!(out, "    use {TYPES_USE}.{{error as {ERROR}}};");
     }
-    for (other, names) in &foreign {
+    for (other, names) in &foreign_types(iface) {
         let names: Vec<String> = names.iter().map(|n| wit_ident(n)).collect();
         let _ = writeln!(
             out,
@@ -77,9 +76,8 @@ fn render_interface(out: &mut String, iface: &Interface) {
     out.push_str("}\n");
 }
 
-/// Whether the interface needs the error record, and the types it uses from
-/// other interfaces.
-fn uses(iface: &Interface) -> (bool, BTreeMap<String, BTreeSet<String>>) {
+/// Every type expression an interface mentions.
+fn type_exprs(iface: &Interface) -> Vec<&Ty> {
     let mut tys: Vec<&Ty> = Vec::new();
     for def in &iface.types {
         match &def.kind {
@@ -99,9 +97,18 @@ fn uses(iface: &Interface) -> (bool, BTreeMap<String, BTreeSet<String>>) {
         tys.extend(f.params.iter().map(|p| &p.ty));
         tys.push(&f.output);
     }
-    let uses_error = tys.iter().any(|t| mentions_result(t));
+    tys
+}
+
+/// Whether the interface needs the shared error record.
+pub fn uses_error(iface: &Interface) -> bool {
+    type_exprs(iface).iter().any(|t| mentions_result(t))
+}
+
+/// The types an interface uses from other interfaces, by interface.
+pub fn foreign_types(iface: &Interface) -> BTreeMap<String, BTreeSet<String>> {
     let mut named = Vec::new();
-    for t in tys {
+    for t in type_exprs(iface) {
         crate::api::collect_named(t, &mut named);
     }
     let mut foreign: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -111,7 +118,7 @@ fn uses(iface: &Interface) -> (bool, BTreeMap<String, BTreeSet<String>>) {
             .or_default()
             .insert(n.wit.clone());
     }
-    (uses_error, foreign)
+    foreign
 }
 
 fn mentions_result(ty: &Ty) -> bool {
