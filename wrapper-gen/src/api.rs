@@ -257,7 +257,7 @@ impl<'a> Mapper<'a> {
                 {
                     Decided::Kind(NamedKind::Record)
                 }
-                _ => self.opaque_kind(&s.impls),
+                _ => self.opaque_kind(&item.id),
             },
             ItemEnum::Enum(e) => {
                 if e.variants.is_empty() {
@@ -299,27 +299,18 @@ impl<'a> Mapper<'a> {
         if !lifetimes_only || !opaque {
             return None;
         }
-        if let Some(item_ty) = self.iterator_item(&s.impls) {
+        if let Some(item_ty) = self.iterator_item(&item.id) {
             return Some(Decided::Iter(item_ty));
         }
-        if self.traits_of(&s.impls).contains("core::error::Error") {
+        if self.traits_of(&item.id).contains("core::error::Error") {
             return None;
         }
         Some(Decided::Kind(NamedKind::Snapshot))
     }
 
-    /// The `Item` of an `Iterator` implementation among `impls`.
-    fn iterator_item(&self, impls: &[Id]) -> Option<Type> {
-        impls.iter().find_map(|id| {
-            let ItemEnum::Impl(imp) = &self.item(id)?.inner else {
-                return None;
-            };
-            let path = self
-                .krate
-                .paths
-                .get(&imp.trait_.as_ref()?.id)?
-                .path
-                .join("::");
+    /// The `Item` of the type's `Iterator` implementation.
+    fn iterator_item(&self, id: &Id) -> Option<Type> {
+        self.trait_impls(id).find_map(|(path, imp)| {
             if path != "core::iter::traits::iterator::Iterator" {
                 return None;
             }
@@ -388,8 +379,8 @@ impl<'a> Mapper<'a> {
         out
     }
 
-    fn opaque_kind(&self, impls: &[Id]) -> Decided {
-        let traits = self.traits_of(impls);
+    fn opaque_kind(&self, id: &Id) -> Decided {
+        let traits = self.traits_of(id);
         if traits.contains("core::error::Error") {
             Decided::Skipped(
                 "error type: results carry it as the `compwrap:types/types.error` record".into(),
@@ -408,19 +399,32 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// Paths of the traits implemented (not through blanket impls).
-    fn traits_of(&self, impls: &[Id]) -> BTreeSet<String> {
-        impls
-            .iter()
-            .filter_map(|id| match self.item(id).map(|i| &i.inner) {
-                Some(ItemEnum::Impl(imp)) if imp.blanket_impl.is_none() && !imp.is_negative => imp
-                    .trait_
-                    .as_ref()
-                    .and_then(|t| self.krate.paths.get(&t.id))
-                    .map(|s| s.path.join("::")),
-                _ => None,
-            })
-            .collect()
+    /// Paths of the traits the type itself implements: not through blanket
+    /// impls, and not impls for types built from it (`impl Clone for
+    /// Box<Path>` is listed among `Path`'s impls too).
+    fn traits_of(&self, id: &Id) -> BTreeSet<String> {
+        self.trait_impls(id).map(|(path, _)| path).collect()
+    }
+
+    /// The type's own trait impls, with the trait's path.
+    fn trait_impls(&self, id: &Id) -> impl Iterator<Item = (String, &'a rustdoc_types::Impl)> + '_ {
+        let target = *id;
+        self.impls_of(id).iter().filter_map(move |impl_id| {
+            let ItemEnum::Impl(imp) = &self.item(impl_id)?.inner else {
+                return None;
+            };
+            let own = matches!(&imp.for_, Type::ResolvedPath(p) if p.id == target);
+            if !own || imp.blanket_impl.is_some() || imp.is_negative {
+                return None;
+            }
+            let path = self
+                .krate
+                .paths
+                .get(&imp.trait_.as_ref()?.id)?
+                .path
+                .join("::");
+            Some((path, imp))
+        })
     }
 
     fn impls_of(&self, id: &Id) -> &'a [Id] {
@@ -432,7 +436,7 @@ impl<'a> Mapper<'a> {
     }
 
     fn implements(&self, id: &Id, trait_path: &str) -> bool {
-        self.traits_of(self.impls_of(id)).contains(trait_path)
+        self.traits_of(id).contains(trait_path)
     }
 
     /// Checks field types until nothing changes: a record with a field that
@@ -550,8 +554,8 @@ impl<'a> Mapper<'a> {
                 if let Err(reason) = self.data_fields(&self.types[i].id.clone()) {
                     let item = self.item(&self.types[i].id).expect("type exists");
                     self.types[i].decided = match (kind, &item.inner) {
-                        (NamedKind::Record, ItemEnum::Struct(s)) => {
-                            match self.opaque_kind(&s.impls) {
+                        (NamedKind::Record, ItemEnum::Struct(_)) => {
+                            match self.opaque_kind(&self.types[i].id) {
                                 Decided::Kind(NamedKind::Text) => Decided::Kind(NamedKind::Text),
                                 _ => Decided::Kind(NamedKind::Resource),
                             }
