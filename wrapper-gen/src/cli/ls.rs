@@ -31,14 +31,26 @@ impl Opts {
             );
             return Ok(());
         }
+        let name_w = refs
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(0)
+            .max("CRATE".len());
+        let version_w = refs
+            .iter()
+            .map(|r| r.version.len())
+            .max()
+            .unwrap_or(0)
+            .max("VERSION".len());
         println!(
-            "{:<32} {:<14} {:<20} {:>10}",
+            "{:<name_w$}  {:<version_w$}  {:<19}  {:>10}",
             "CRATE", "VERSION", "DIGEST", "SIZE"
         );
         for r in refs {
             let digest = r.digest.to_string();
             println!(
-                "{:<32} {:<14} {:<20} {:>10}",
+                "{:<name_w$}  {:<version_w$}  {:<19}  {:>10}",
                 r.name,
                 r.version,
                 &digest[..19],

@@ -1,0 +1,99 @@
+//! Real crates whose shapes once broke generation (one test each, named
+//! after the shape). Each must generate, build and validate.
+
+use std::path::{Path, PathBuf};
+
+use compwrap::Store;
+use compwrap::generate::{Generated, Options, Quiet, generate};
+
+fn test_store() -> Store {
+    let dir = std::env::var_os("COMPWRAP_TEST_HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("compwrap-home"));
+    Store::open(dir).expect("open the test store")
+}
+
+fn generated(spec: &str) -> Generated {
+    let options = Options {
+        spec: spec.parse().unwrap(),
+        features: Default::default(),
+        assume_yes: true,
+        force: false,
+    };
+    let g = generate(&test_store(), &options, &Quiet)
+        .unwrap_or_else(|e| panic!("generate {spec}: {e:?}"));
+    let bytes = std::fs::read(&g.path).unwrap();
+    compwrap::component::validate(&bytes, spec).unwrap();
+    assert!(
+        g.report.coverage.functions_mapped > 0,
+        "{spec}: nothing mapped"
+    );
+    g
+}
+
+/// `uuid::Uuid` returns `uuid::fmt::Simple`, whose methods return `Uuid`:
+/// the two interfaces would `use` each other, which WIT forbids.
+#[test]
+fn module_cycle_is_merged_into_one_interface() {
+    let g = generated("uuid@1.29.3");
+    assert!(
+        !g.wit.contains("interface fmt"),
+        "fmt merged into the uuid interface"
+    );
+    assert!(
+        g.wit
+            .contains("simple-from-uuid: func(uuid: uuid) -> simple;"),
+        "{}",
+        g.wit
+    );
+}
+
+/// No function returns a `Result`: the guest must not refer to the error
+/// record, which wit-bindgen then does not generate.
+#[test]
+fn crate_without_results_builds() {
+    let g = generated("toml@=1.2.2");
+    assert!(!g.wit.contains("result<"), "{}", g.wit);
+}
+
+/// `bytes::buf::UninitSlice` is unsized and only ever borrowed (no
+/// resource can hold it), and `Bytes::from_static` wants `&'static [u8]`.
+#[test]
+fn unsized_borrowed_only_types_and_static_borrows_are_skipped() {
+    let g = generated("bytes@1.12.2");
+    let item = |path: &str| {
+        g.report
+            .items
+            .iter()
+            .find(|i| i.path == path)
+            .unwrap_or_else(|| panic!("{path}"))
+    };
+    assert!(
+        item("bytes::buf::UninitSlice")
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("only borrowed")
+    );
+    assert!(
+        item("bytes::Bytes::from_static")
+            .skipped
+            .as_deref()
+            .unwrap()
+            .contains("'static")
+    );
+}
+
+/// `impl Clone for Box<Utf8Path>` is listed among `Utf8Path`'s impls; it
+/// does not make the unsized `Utf8Path` cloneable.
+#[test]
+fn impls_for_wrappers_do_not_count_for_the_type() {
+    let g = generated("camino@1.2.6");
+    let path = g
+        .report
+        .items
+        .iter()
+        .find(|i| i.path == "camino::Utf8Path")
+        .expect("Utf8Path listed");
+    assert!(path.skipped.is_some(), "{path:?}");
+}
