@@ -6,7 +6,7 @@
 //! method whose signature is expressible, recording a reason for everything
 //! that is not.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
@@ -1434,12 +1434,4 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
         Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),
         _ => {}
     }
-}
-
-/// Names of all public items, for suggestions (`--only` and errors).
-pub fn public_paths(report: &[ReportItem]) -> BTreeMap<String, String> {
-    report
-        .iter()
-        .map(|r| (r.path.clone(), r.kind.clone()))
-        .collect()
 }

@@ -531,7 +531,11 @@ impl Glue {
                 format!("std::path::PathBuf::from({e})")
             }
             Ty::List(t, kind) => {
-                let each = format!("{e}.into_iter().map(|{v}| {})", self.lift(t, &v, depth + 1));
+                let inner = self.lift(t, &v, depth + 1);
+                if inner == v && matches!(kind, ListKind::Vec | ListKind::Slice) {
+                    return e.into(); // wit-bindgen already gives a `Vec<T>`
+                }
+                let each = format!("{e}.into_iter().map(|{v}| {inner})");
                 match kind {
                     ListKind::Vec | ListKind::Slice => format!("{each}.collect::<Vec<_>>()"),
                     ListKind::VecDeque => {
@@ -546,7 +550,7 @@ impl Glue {
                     ),
                 }
             }
-            Ty::Option(t) => format!("{e}.map(|{v}| {})", self.lift(t, &v, depth + 1)),
+            Ty::Option(t) => map_unless_identity(e, &v, self.lift(t, &v, depth + 1)),
             Ty::Result(_) => unreachable!("results are never lifted"),
             Ty::Tuple(ts) => {
                 let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
@@ -592,17 +596,21 @@ impl Glue {
                 format!("{e}.to_string_lossy().into_owned()")
             }
             Ty::List(t, kind) => {
-                let source = match kind {
-                    ListKind::Slice => format!("{e}.to_vec().into_iter()"),
-                    ListKind::BoxedSlice => format!("{e}.into_vec().into_iter()"),
-                    _ => format!("{e}.into_iter()"),
-                };
-                format!(
-                    "{source}.map(|{v}| {}).collect::<Vec<_>>()",
-                    self.lower(t, &v, depth + 1)
-                )
+                let inner = self.lower(t, &v, depth + 1);
+                match kind {
+                    ListKind::Vec if inner == v => e.into(),
+                    ListKind::Slice if inner == v => format!("{e}.to_vec()"),
+                    ListKind::BoxedSlice if inner == v => format!("{e}.into_vec()"),
+                    ListKind::Slice => {
+                        format!("{e}.to_vec().into_iter().map(|{v}| {inner}).collect::<Vec<_>>()")
+                    }
+                    ListKind::BoxedSlice => {
+                        format!("{e}.into_vec().into_iter().map(|{v}| {inner}).collect::<Vec<_>>()")
+                    }
+                    _ => format!("{e}.into_iter().map(|{v}| {inner}).collect::<Vec<_>>()"),
+                }
             }
-            Ty::Option(t) => format!("{e}.map(|{v}| {})", self.lower(t, &v, depth + 1)),
+            Ty::Option(t) => map_unless_identity(e, &v, self.lower(t, &v, depth + 1)),
             Ty::Result(t) => format!(
                 "{e}.map(|{v}| {}).map_err(|err| to_error!(err))",
                 self.lower(t, &v, depth + 1)
@@ -636,6 +644,15 @@ impl Glue {
             },
             Ty::Boxed(_, t) => self.lower(t, &format!("(*{e})"), depth),
         }
+    }
+}
+
+/// `e.map(|v| inner)`, or just `e` when `inner` is `v` itself.
+fn map_unless_identity(e: &str, v: &str, inner: String) -> String {
+    if inner == v {
+        e.to_string()
+    } else {
+        format!("{e}.map(|{v}| {inner})")
     }
 }
 

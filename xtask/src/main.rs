@@ -98,6 +98,10 @@ fn test(args: &[String]) -> Result<()> {
     // One store for all tests, kept between runs so guest builds are reused.
     let home = target_dir().join("compwrap-test-home");
     std::fs::create_dir_all(&home)?;
+    // Build every target first, with the feature set `cargo test
+    // --workspace` uses, so the example binaries come out of the same build
+    // (a `cargo run -p` would resolve features anew and rebuild wasmtime).
+    run(cargo().args(["build", "--workspace", "--all-targets"]))?;
     let counts = run_tests(
         cargo()
             .args(["test", "--workspace"])
@@ -158,19 +162,20 @@ fn run_tests(cmd: &mut Command) -> Result<Counts> {
     Ok(counts)
 }
 
-fn run_examples(home: &Path) -> Result<()> {
-    // The examples run against components generated the way a user would,
-    // with the `compwrap` binary the tests just built (`cargo run -p
-    // compwrap` would resolve features anew and rebuild dependencies).
-    let exe = target_dir()
+/// A binary of the workspace's debug build.
+fn bin(name: &str) -> PathBuf {
+    target_dir()
         .join("debug")
-        .join(format!("compwrap{}", std::env::consts::EXE_SUFFIX));
-    run(Command::new(exe)
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+/// The examples run against components generated the way a user would,
+/// with the binaries of the build the tests used.
+fn run_examples(home: &Path) -> Result<()> {
+    run(Command::new(bin("compwrap"))
         .args(["generate", "semver@1.0.28", "--yes"])
         .env("COMPWRAP_HOME", home))?;
-    run(cargo()
-        .args(["run", "-p", "semver-host"])
-        .env("COMPWRAP_HOME", home))?;
+    run(Command::new(bin("semver-host")).env("COMPWRAP_HOME", home))?;
     Ok(())
 }
 
