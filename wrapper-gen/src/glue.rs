@@ -552,19 +552,7 @@ impl Glue {
             }
             Ty::Option(t) => map_unless_identity(e, &v, self.lift(t, &v, depth + 1)),
             Ty::Result(_) => unreachable!("results are never lifted"),
-            Ty::Tuple(ts) => {
-                let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
-                let items: Vec<String> = ts
-                    .iter()
-                    .zip(&names)
-                    .map(|(t, n)| self.lift(t, n, depth + 1))
-                    .collect();
-                format!(
-                    "{{ let ({},) = {e}; ({},) }}",
-                    names.join(", "),
-                    items.join(", ")
-                )
-            }
+            Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lift(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
                 NamedKind::Resource => {
@@ -615,19 +603,7 @@ impl Glue {
                 "{e}.map(|{v}| {}).map_err(|err| to_error!(err))",
                 self.lower(t, &v, depth + 1)
             ),
-            Ty::Tuple(ts) => {
-                let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
-                let items: Vec<String> = ts
-                    .iter()
-                    .zip(&names)
-                    .map(|(t, n)| self.lower(t, n, depth + 1))
-                    .collect();
-                format!(
-                    "{{ let ({},) = {e}; ({},) }}",
-                    names.join(", "),
-                    items.join(", ")
-                )
-            }
+            Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lower(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("{e}.to_string()"),
                 NamedKind::Resource => format!(
@@ -645,6 +621,17 @@ impl Glue {
             Ty::Boxed(_, t) => self.lower(t, &format!("(*{e})"), depth),
         }
     }
+}
+
+/// Converts each element of tuple `e`: `{ let (v_0, v_1,) = e; (f(v_0), f(v_1),) }`.
+fn convert_tuple(ts: &[Ty], e: &str, v: &str, mut f: impl FnMut(&Ty, &str) -> String) -> String {
+    let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
+    let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| f(t, n)).collect();
+    format!(
+        "{{ let ({},) = {e}; ({},) }}",
+        names.join(", "),
+        items.join(", ")
+    )
 }
 
 /// `e.map(|v| inner)`, or just `e` when `inner` is `v` itself.
