@@ -203,7 +203,7 @@ impl Store {
 
     /// Reads `name@version`, if recorded.
     pub fn get_ref(&self, name: &str, version: &str) -> Result<Option<RefEntry>> {
-        read_json(&self.ref_path(name, version))
+        read_entry(&self.ref_path(name, version))
     }
 
     /// Every recorded `name@version`, sorted by name then version.
@@ -217,7 +217,7 @@ impl Store {
                 {
                     continue; // a write in progress
                 }
-                if let Some(entry) = read_json::<RefEntry>(&file)? {
+                if let Some(entry) = read_entry::<RefEntry>(&file)? {
                     out.push(entry);
                 }
             }
@@ -331,7 +331,8 @@ pub fn atomic_write_verified(path: &Path, bytes: &[u8], digest: &Digest) -> Resu
     atomic_write(path, bytes)
 }
 
-fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
+/// Reads a JSON store entry; `None` when it does not exist.
+pub fn read_entry<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
     match fs::read(path) {
         Ok(bytes) => serde_json::from_slice(&bytes)
             .map(Some)
@@ -357,11 +358,6 @@ fn read_dir_sorted(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     out.sort();
     Ok(out)
-}
-
-/// Reads a JSON store entry (public for the generator's key records).
-pub fn read_entry<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>> {
-    read_json(path)
 }
 
 #[cfg(test)]

@@ -516,7 +516,7 @@ impl<'a> Mapper<'a> {
                     out.insert(n.rust.clone());
                 }
                 NamedKind::Record | NamedKind::Variant if seen.insert(n.rust.clone()) => {
-                    let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id);
+                    let id = self.id_of(n);
                     for field in id
                         .and_then(|id| self.data_fields(&id).ok())
                         .unwrap_or_default()
@@ -646,7 +646,7 @@ impl<'a> Mapper<'a> {
             collect_named(ty, &mut named);
         }
         named.iter().any(|n| {
-            let id = self.types.iter().find(|t| t.path == n.rust).map(|t| t.id);
+            let id = self.id_of(n);
             match id {
                 Some(id) if &id == target => true,
                 Some(id)
@@ -827,13 +827,18 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// The rustdoc id of a mapped type.
+    fn id_of(&self, n: &Named) -> Option<Id> {
+        self.types.iter().find(|t| t.path == n.rust).map(|t| t.id)
+    }
+
     fn named_liftable(&self, n: &Named) -> bool {
         match n.kind {
             NamedKind::Record | NamedKind::Variant => {
-                let Some(t) = self.types.iter().find(|t| t.path == n.rust) else {
+                let Some(id) = self.id_of(n) else {
                     return false;
                 };
-                let item = self.item(&t.id).expect("type exists");
+                let item = self.item(&id).expect("type exists");
                 !item.attrs.contains(&Attribute::NonExhaustive)
             }
             NamedKind::Snapshot => false,
@@ -861,10 +866,9 @@ impl<'a> Mapper<'a> {
 
     fn cloneable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Named(n) => match self.types.iter().find(|t| t.path == n.rust) {
-                Some(t) => self.implements(&t.id, "core::clone::Clone"),
-                None => false,
-            },
+            Ty::Named(n) => self
+                .id_of(n)
+                .is_some_and(|id| self.implements(&id, "core::clone::Clone")),
             Ty::Ref { .. } => true,
             Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.cloneable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.cloneable(t)),

@@ -142,13 +142,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         report,
     };
     store::atomic_write(&store.key_path(&key), &serde_json::to_vec_pretty(&record)?)?;
-    store.put_ref(&RefEntry {
-        name: resolved.name.clone(),
-        version: resolved.version.clone(),
-        digest: digest.clone(),
-        size,
-        key: Some(key.clone()),
-    })?;
+    store.put_ref(&record.ref_entry())?;
     Ok(generated(store, record, false))
 }
 
@@ -210,6 +204,19 @@ pub fn derive_only(
     Ok((crate::wit::render(&derived.api), derived.report))
 }
 
+impl KeyRecord {
+    /// The `refs/<crate>/<version>` entry pointing at this component.
+    fn ref_entry(&self) -> RefEntry {
+        RefEntry {
+            name: self.name.clone(),
+            version: self.version.clone(),
+            digest: self.digest.clone(),
+            size: self.size,
+            key: Some(self.key.clone()),
+        }
+    }
+}
+
 fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
     Generated {
         path: store.blob_path(&r.digest),
@@ -234,19 +241,11 @@ fn lookup(store: &Store, key: &str) -> Result<Option<Generated>> {
         return Ok(None);
     }
     // Make sure `name@version` points at it (e.g. after a ref was removed).
-    store.put_ref(&RefEntry {
-        name: record.name.clone(),
-        version: record.version.clone(),
-        digest: record.digest.clone(),
-        size: record.size,
-        key: Some(key.to_string()),
-    })?;
+    let entry = record.ref_entry();
+    if store.get_ref(&entry.name, &entry.version)?.as_ref() != Some(&entry) {
+        store.put_ref(&entry)?;
+    }
     Ok(Some(generated(store, record, true)))
-}
-
-/// The mapping report for a stored component, when it was built here.
-pub fn stored_report(store: &Store, key: &str) -> Result<Option<(String, Report)>> {
-    Ok(store::read_entry::<KeyRecord>(&store.key_path(key))?.map(|r| (r.wit, r.report)))
 }
 
 /// Hash of every input that affects the component.

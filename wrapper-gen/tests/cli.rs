@@ -1,18 +1,14 @@
 //! The `compwrap` command end to end: bad input, store reuse, atomicity and
 //! concurrency, reproducible components.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use common::test_home;
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
-
-/// The shared test store (builds reused across tests and runs).
-fn shared_home() -> PathBuf {
-    std::env::var_os("COMPWRAP_TEST_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("compwrap-home"))
-}
 
 fn compwrap(home: &Path, args: &[&str]) -> Output {
     Command::new(EXE)
@@ -77,7 +73,7 @@ fn unknown_version_is_a_clear_error() {
 fn crate_that_cannot_target_wasm32_fails_with_the_compiler_error() {
     // tokio's `net` needs sockets that wasm32-wasip2 does not provide to it.
     let o = compwrap(
-        &shared_home(),
+        &test_home(),
         &["generate", "tokio@1", "--features", "net", "--yes"],
     );
     assert_fails(&o, 4, "does not build for wasm32-wasip2");
@@ -87,7 +83,7 @@ fn crate_that_cannot_target_wasm32_fails_with_the_compiler_error() {
         text(&o)
     );
     assert!(text(&o).contains("hint:"), "{}", text(&o));
-    let refs = compwrap(&shared_home(), &["ls", "--json"]);
+    let refs = compwrap(&test_home(), &["ls", "--json"]);
     assert!(
         !String::from_utf8_lossy(&refs.stdout).contains("\"tokio\""),
         "nothing stored for tokio"
@@ -123,7 +119,7 @@ fn component_not_in_store_names_the_fix() {
 
 #[test]
 fn generate_reuses_the_stored_component_and_call_works() {
-    let home = shared_home();
+    let home = test_home();
     let first = generated_json(&compwrap(
         &home,
         &["generate", "semver@1.0.28", "--json", "--yes"],
@@ -172,7 +168,7 @@ fn generate_reuses_the_stored_component_and_call_works() {
 
 #[test]
 fn regex_methods_are_callable_from_the_command_line() {
-    let home = shared_home();
+    let home = test_home();
     generated_json(&compwrap(
         &home,
         &["generate", "regex@1.13.2", "--json", "--yes"],

@@ -1,17 +1,11 @@
 //! Real crates whose shapes once broke generation (one test each, named
 //! after the shape). Each must generate, build and validate.
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use compwrap::Store;
+use common::test_store;
+
 use compwrap::generate::{Generated, Options, Quiet, generate};
-
-fn test_store() -> Store {
-    let dir = std::env::var_os("COMPWRAP_TEST_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("compwrap-home"));
-    Store::open(dir).expect("open the test store")
-}
 
 fn generated(spec: &str) -> Generated {
     let options = Options {

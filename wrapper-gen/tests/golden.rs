@@ -1,17 +1,12 @@
 //! Golden tests: the WIT and report derived for real crates. `BLESS=1`
 //! rewrites the expected files (and the semver example's copy of the WIT).
 
-use std::path::{Path, PathBuf};
+mod common;
 
-use compwrap::Store;
+use common::test_store;
+use std::path::Path;
+
 use compwrap::resolve::Features;
-
-fn test_store() -> Store {
-    let dir = std::env::var_os("COMPWRAP_TEST_HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_TARGET_TMPDIR")).join("compwrap-home"));
-    Store::open(dir).expect("open the test store")
-}
 
 fn check(expected: &Path, actual: &str) {
     if std::env::var_os("BLESS").is_some() {
