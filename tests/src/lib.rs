@@ -25,6 +25,20 @@ pub const SEMVER: &str = "semver@1.0.28";
 /// pinned to the same version.
 pub const REGEX: &str = "regex@1.13.2";
 
+/// The `url` release the tests generate (the native dependency matches).
+pub const URL: &str = "url@2.5.8";
+
+/// The `uuid` release the tests generate (the native dependency matches).
+pub const UUID: &str = "uuid@1.29.3";
+
+/// The `unicode-segmentation` release the tests generate (the native
+/// dependency matches).
+pub const UNICODE_SEGMENTATION: &str = "unicode-segmentation@1.13.3";
+
+/// The `toml` release the tests generate (the native dependency matches;
+/// its version carries build metadata, `1.2.2+spec-1.1.0`).
+pub const TOML: &str = "toml@1.2.2+spec-1.1.0";
+
 /// Overrides where the shared test store lives.
 pub const HOME_ENV: &str = "COMPWRAP_TEST_HOME";
 

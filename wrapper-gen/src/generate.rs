@@ -192,15 +192,17 @@ pub fn derive(
 }
 
 /// Resolves and derives without building: the WIT and report that
-/// `generate` would produce (used by golden tests).
+/// `generate` would produce (`generate --dry-run`, golden tests).
 pub fn derive_only(
     store: &Store,
-    spec: &CrateSpec,
-    features: &Features,
+    opts: &Options,
+    progress: &dyn Progress,
 ) -> Result<(String, Report)> {
-    let _lock = store.lock(&format!("crate-{}", spec.name))?;
-    let resolved = crate::resolve::resolve(spec, features, &store.build_dir())?;
-    let derived = derive(&resolved, &store.build_dir().join("target"), &Quiet)?;
+    crate::target::ensure(opts.assume_yes)?;
+    progress.step(&format!("resolving {}@{}", opts.spec.name, opts.spec.req));
+    let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
+    let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
+    let derived = derive(&resolved, &store.build_dir().join("target"), progress)?;
     Ok((crate::wit::render(&derived.api), derived.report))
 }
 

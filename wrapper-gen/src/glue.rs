@@ -92,7 +92,95 @@ fn to_usize(v: u64) -> usize {
 fn to_isize(v: i64) -> isize {
     isize::try_from(v).unwrap_or_else(|_| panic!("{v} does not fit in isize on this target"))
 }
+
+fn hash_of<T: std::hash::Hash + ?Sized>(v: &T) -> u64 {
+    use std::hash::BuildHasher;
+    std::hash::BuildHasherDefault::<std::hash::DefaultHasher>::default().hash_one(v)
+}
+
+fn lift_u128((high, low): (u64, u64)) -> u128 {
+    (u128::from(high) << 64) | u128::from(low)
+}
+
+fn lower_u128(v: u128) -> (u64, u64) {
+    ((v >> 64) as u64, v as u64)
+}
+
+fn lift_i128((high, low): (i64, u64)) -> i128 {
+    (i128::from(high) << 64) | i128::from(low)
+}
+
+fn lower_i128(v: i128) -> (i64, u64) {
+    ((v >> 64) as i64, v as u64)
+}
 "#;
+
+/// Conversions for the `compwrap:types` types a guest uses, by WIT name.
+const SUPPORT_SHARED: &[(&str, &str)] = &[
+    (
+        "ordering",
+        r#"
+fn lift_ordering(v: compwrap::types::types::Ordering) -> std::cmp::Ordering {
+    use compwrap::types::types::Ordering as O;
+    match v {
+        O::Less => std::cmp::Ordering::Less,
+        O::Equal => std::cmp::Ordering::Equal,
+        O::Greater => std::cmp::Ordering::Greater,
+    }
+}
+
+fn lower_ordering(v: std::cmp::Ordering) -> compwrap::types::types::Ordering {
+    use compwrap::types::types::Ordering as O;
+    match v {
+        std::cmp::Ordering::Less => O::Less,
+        std::cmp::Ordering::Equal => O::Equal,
+        std::cmp::Ordering::Greater => O::Greater,
+    }
+}
+"#,
+    ),
+    (
+        "duration",
+        r#"
+fn lift_duration(v: compwrap::types::types::Duration) -> std::time::Duration {
+    std::time::Duration::new(v.secs, v.nanos)
+}
+
+fn lower_duration(v: std::time::Duration) -> compwrap::types::types::Duration {
+    compwrap::types::types::Duration { secs: v.as_secs(), nanos: v.subsec_nanos() }
+}
+"#,
+    ),
+    (
+        "timestamp",
+        r#"
+fn lift_timestamp(v: compwrap::types::types::Timestamp) -> std::time::SystemTime {
+    let nanos = std::time::Duration::from_nanos(u64::from(v.nanos));
+    if v.secs >= 0 {
+        std::time::UNIX_EPOCH + std::time::Duration::from_secs(v.secs as u64) + nanos
+    } else {
+        std::time::UNIX_EPOCH - std::time::Duration::from_secs(v.secs.unsigned_abs()) + nanos
+    }
+}
+
+fn lower_timestamp(v: std::time::SystemTime) -> compwrap::types::types::Timestamp {
+    match v.duration_since(std::time::UNIX_EPOCH) {
+        Ok(d) => compwrap::types::types::Timestamp { secs: d.as_secs() as i64, nanos: d.subsec_nanos() },
+        Err(e) => {
+            // Before the epoch: floor the seconds, keep nanoseconds positive.
+            let d = e.duration();
+            let (secs, nanos) = (d.as_secs() as i64, d.subsec_nanos());
+            if nanos == 0 {
+                compwrap::types::types::Timestamp { secs: -secs, nanos: 0 }
+            } else {
+                compwrap::types::types::Timestamp { secs: -secs - 1, nanos: 1_000_000_000 - nanos }
+            }
+        }
+    }
+}
+"#,
+    ),
+];
 
 /// Renders the guest `src/lib.rs`.
 pub fn render(api: &Api) -> String {
@@ -106,8 +194,19 @@ pub fn render(api: &Api) -> String {
     );
     out.push_str(SUPPORT);
     // Without a `result` anywhere, wit-bindgen generates no error type.
-    if api.interfaces.iter().any(crate::wit::uses_error) {
+    let shared: std::collections::BTreeSet<&str> = api
+        .interfaces
+        .iter()
+        .flat_map(crate::wit::shared_types)
+        .collect();
+    // wit-bindgen generates only the `compwrap:types` types that are used.
+    if shared.contains("error") {
         out.push_str(SUPPORT_ERROR);
+    }
+    for (name, code) in SUPPORT_SHARED {
+        if shared.contains(name) {
+            out.push_str(code);
+        }
     }
     for iface in &api.interfaces {
         let _ = writeln!(
@@ -415,7 +514,7 @@ impl Glue {
             FuncKind::Constructor(_) => "new".to_string(),
             _ => rust_snake(&f.wit),
         };
-        let ret = match (&f.kind, &f.output) {
+        let ret = match (&f.kind, &f.wit_output()) {
             (FuncKind::Constructor(_), _) => " -> Self".to_string(),
             (_, Ty::Unit) => String::new(),
             (_, t) => format!(" -> {}", self.wtype(t, false)),
@@ -424,6 +523,25 @@ impl Glue {
         let _ = writeln!(out, "{ind}fn {fname}({}){ret} {{", sig_params.join(", "));
         out.push_str(&body);
         let call = format!("{}({})", f.callee, args.join(", "));
+        if f.updates_self {
+            // `a0` is the value `&mut self` changed: it goes back first.
+            let this = match &f.params[0].ty {
+                Ty::Ref { inner, .. } => &**inner,
+                other => other,
+            };
+            let updated = self.lower(this, "a0", 0);
+            if f.output == Ty::Unit {
+                let _ = writeln!(out, "{ind}    {call};");
+                let _ = writeln!(out, "{ind}    {updated}");
+            } else {
+                // Lower the result first: it may borrow from `a0`.
+                let _ = writeln!(out, "{ind}    let r = {call};");
+                let _ = writeln!(out, "{ind}    let r = {};", self.lower(&f.output, "r", 0));
+                let _ = writeln!(out, "{ind}    ({updated}, r)");
+            }
+            let _ = writeln!(out, "{ind}}}");
+            return;
+        }
         match (&f.kind, &f.output) {
             (FuncKind::Constructor(_), _) => {
                 let _ = writeln!(out, "{ind}    Self(std::cell::RefCell::new({call}))");
@@ -479,6 +597,15 @@ impl Glue {
                     format!("&{m}a{i}")
                 }
             },
+            Ty::Option(t) if crate::api::option_view(t) => {
+                let view = if matches!(&**t, Ty::Ref { .. }) {
+                    "as_ref"
+                } else {
+                    "as_deref"
+                };
+                let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(&p.ty, name, 0));
+                format!("a{i}.{view}()")
+            }
             Ty::Str(StrKind::Ref | StrKind::PathRef) | Ty::List(_, ListKind::Slice) => {
                 let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(&p.ty, name, 0));
                 format!("&a{i}")
@@ -513,6 +640,15 @@ impl Glue {
                 other => self.wtype(other, param),
             },
             Ty::Boxed(_, t) => self.wtype(t, param),
+            Ty::Std(s) => match s {
+                StdTy::Ordering => "compwrap::types::types::Ordering".into(),
+                StdTy::Duration => "compwrap::types::types::Duration".into(),
+                StdTy::SystemTime => "compwrap::types::types::Timestamp".into(),
+                StdTy::Addr(_) => "String".into(),
+                StdTy::NonZero(p) => p.clone(),
+                StdTy::Wide { signed: false } => "(u64, u64)".into(),
+                StdTy::Wide { signed: true } => "(i64, u64)".into(),
+            },
         }
     }
 
@@ -525,6 +661,9 @@ impl Glue {
             Ty::Size { signed: false } => format!("to_usize({e})"),
             Ty::Size { signed: true } => format!("to_isize({e})"),
             Ty::Str(StrKind::String | StrKind::Ref) => e.into(),
+            Ty::Str(StrKind::Rc) => format!("std::rc::Rc::<str>::from({e})"),
+            Ty::Str(StrKind::Arc) => format!("std::sync::Arc::<str>::from({e})"),
+            Ty::Str(StrKind::Display) => unreachable!("`impl Display` is never lifted"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
             Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
@@ -544,7 +683,26 @@ impl Glue {
                     ListKind::BoxedSlice => {
                         format!("{each}.collect::<Vec<_>>().into_boxed_slice()")
                     }
+                    ListKind::Cow => {
+                        format!("std::borrow::Cow::Owned({each}.collect::<Vec<_>>())")
+                    }
                     ListKind::Iter => unreachable!("iterators are never lifted"),
+                    ListKind::HashMap => {
+                        format!("{each}.collect::<std::collections::HashMap<_, _, _>>()")
+                    }
+                    ListKind::BTreeMap => {
+                        format!("{each}.collect::<std::collections::BTreeMap<_, _>>()")
+                    }
+                    ListKind::HashSet => {
+                        format!("{each}.collect::<std::collections::HashSet<_, _>>()")
+                    }
+                    ListKind::BTreeSet => {
+                        format!("{each}.collect::<std::collections::BTreeSet<_>>()")
+                    }
+                    ListKind::Collection { path, params, .. } => {
+                        let holes = vec!["_"; *params].join(", ");
+                        format!("{each}.collect::<{path}<{holes}>>()")
+                    }
                     ListKind::Array(n) => format!(
                         "<[_; {n}]>::try_from({each}.collect::<Vec<_>>()).unwrap_or_else(|l| panic!(\"expected {n} elements, got {{}}\", l.len()))"
                     ),
@@ -564,7 +722,18 @@ impl Glue {
                 _ => format!("{}({e})", self.conv_fn("lift", &n.interface, &n.wit)),
             },
             Ty::Ref { inner, .. } => self.lift(inner, e, depth),
-            Ty::Boxed(_, t) => format!("Box::new({})", self.lift(t, e, depth)),
+            Ty::Boxed(p, t) => format!("{}::new({})", p.rust(), self.lift(t, e, depth)),
+            Ty::Std(s) => match s {
+                StdTy::Ordering => format!("lift_ordering({e})"),
+                StdTy::Duration => format!("lift_duration({e})"),
+                StdTy::SystemTime => format!("lift_timestamp({e})"),
+                StdTy::Addr(path) => format!("parse_text::<{path}>({e})"),
+                StdTy::NonZero(p) => format!(
+                    "std::num::NonZero::<{p}>::new({e}).unwrap_or_else(|| panic!(\"a `NonZero<{p}>` must not be 0\"))"
+                ),
+                StdTy::Wide { signed: false } => format!("lift_u128({e})"),
+                StdTy::Wide { signed: true } => format!("lift_i128({e})"),
+            },
         }
     }
 
@@ -577,7 +746,9 @@ impl Glue {
             Ty::Size { signed: false } => format!("{e} as u64"),
             Ty::Size { signed: true } => format!("{e} as i64"),
             Ty::Str(StrKind::String) => e.into(),
-            Ty::Str(StrKind::Ref) => format!("{e}.to_string()"),
+            Ty::Str(StrKind::Ref | StrKind::Display | StrKind::Rc | StrKind::Arc) => {
+                format!("{e}.to_string()")
+            }
             Ty::Str(StrKind::Boxed) => format!("{e}.into_string()"),
             Ty::Str(StrKind::Cow) => format!("{e}.into_owned()"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
@@ -589,6 +760,10 @@ impl Glue {
                     ListKind::Vec if inner == v => e.into(),
                     ListKind::Slice if inner == v => format!("{e}.to_vec()"),
                     ListKind::BoxedSlice if inner == v => format!("{e}.into_vec()"),
+                    ListKind::Cow if inner == v => format!("{e}.into_owned()"),
+                    ListKind::Cow => format!(
+                        "{e}.into_owned().into_iter().map(|{v}| {inner}).collect::<Vec<_>>()"
+                    ),
                     ListKind::Slice => {
                         format!("{e}.to_vec().into_iter().map(|{v}| {inner}).collect::<Vec<_>>()")
                     }
@@ -618,7 +793,17 @@ impl Glue {
                 Ty::Named(n) if n.kind == NamedKind::Text => format!("{e}.to_string()"),
                 other => self.lower(other, &format!("{e}.clone()"), depth),
             },
-            Ty::Boxed(_, t) => self.lower(t, &format!("(*{e})"), depth),
+            Ty::Boxed(Pointer::Box, t) => self.lower(t, &format!("(*{e})"), depth),
+            Ty::Boxed(p, t) => self.lower(t, &format!("{}::unwrap_or_clone({e})", p.rust()), depth),
+            Ty::Std(s) => match s {
+                StdTy::Ordering => format!("lower_ordering({e})"),
+                StdTy::Duration => format!("lower_duration({e})"),
+                StdTy::SystemTime => format!("lower_timestamp({e})"),
+                StdTy::Addr(_) => format!("{e}.to_string()"),
+                StdTy::NonZero(_) => format!("{e}.get()"),
+                StdTy::Wide { signed: false } => format!("lower_u128({e})"),
+                StdTy::Wide { signed: true } => format!("lower_i128({e})"),
+            },
         }
     }
 }

@@ -163,7 +163,7 @@ fn retarget(ty: &mut Ty, from: &str, to: &str, renames: &BTreeMap<(String, Strin
         | Ty::Boxed(_, t)
         | Ty::Ref { inner: t, .. } => retarget(t, from, to, renames),
         Ty::Tuple(ts) => ts.iter_mut().for_each(|t| retarget(t, from, to, renames)),
-        Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => {}
+        Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => {}
     }
 }
 

@@ -196,8 +196,65 @@ pub enum Ty {
         /// Referent.
         inner: Box<Ty>,
     },
-    /// `Box<T>`, `Rc<T>`, `Arc<T>` → `T`. Holds the Rust wrapper path.
-    Boxed(String, Box<Ty>),
+    /// `Box<T>`, `Rc<T>`, `Arc<T>` → `T`.
+    Boxed(Pointer, Box<Ty>),
+    /// A standard-library type with a defined mapping.
+    Std(StdTy),
+}
+
+/// An owning pointer that travels as its contents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pointer {
+    /// `Box<T>`.
+    Box,
+    /// `Rc<T>` (results need `T: Clone` unless the count is one).
+    Rc,
+    /// `Arc<T>` (results need `T: Clone` unless the count is one).
+    Arc,
+}
+
+impl Pointer {
+    /// The Rust path of the pointer type.
+    pub fn rust(self) -> &'static str {
+        match self {
+            Pointer::Box => "Box",
+            Pointer::Rc => "std::rc::Rc",
+            Pointer::Arc => "std::sync::Arc",
+        }
+    }
+}
+
+/// Standard-library types with a defined WIT form.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StdTy {
+    /// `core::cmp::Ordering` → `compwrap:types/types.ordering`.
+    Ordering,
+    /// `core::time::Duration` → `compwrap:types/types.duration`.
+    Duration,
+    /// `std::time::SystemTime` → `compwrap:types/types.timestamp`.
+    SystemTime,
+    /// An IP or socket address → `string` (`Display` / `FromStr`). Holds the
+    /// `std::net` path.
+    Addr(String),
+    /// `NonZero<T>` → `T`, checked when built. Holds the primitive.
+    NonZero(String),
+    /// `u128` / `i128` → `tuple<u64, u64>` / `tuple<s64, u64>` (high, low).
+    Wide {
+        /// `i128`.
+        signed: bool,
+    },
+}
+
+impl StdTy {
+    /// The `compwrap:types` type it maps to, if it is one.
+    pub fn shared(&self) -> Option<&'static str> {
+        match self {
+            StdTy::Ordering => Some("ordering"),
+            StdTy::Duration => Some("duration"),
+            StdTy::SystemTime => Some("timestamp"),
+            _ => None,
+        }
+    }
 }
 
 /// A reference to a crate-defined type.
@@ -245,6 +302,12 @@ pub enum StrKind {
     PathBuf,
     /// `&Path`.
     PathRef,
+    /// A result of type `impl Display`, sent as its `to_string()`.
+    Display,
+    /// `Rc<str>`.
+    Rc,
+    /// `Arc<str>`.
+    Arc,
 }
 
 /// Sequence-like Rust types (all `list<T>` in WIT).
@@ -260,8 +323,27 @@ pub enum ListKind {
     VecDeque,
     /// `Box<[T]>`.
     BoxedSlice,
+    /// `Cow<[T]>`.
+    Cow,
     /// A crate type implementing `Iterator<Item = T>`, collected (results only).
     Iter,
+    /// `HashMap<K, V>` (the item is `tuple<K, V>`).
+    HashMap,
+    /// `BTreeMap<K, V>` (the item is `tuple<K, V>`).
+    BTreeMap,
+    /// `HashSet<T>`.
+    HashSet,
+    /// `BTreeSet<T>`.
+    BTreeSet,
+    /// A generic collection type of the crate, by its items.
+    Collection {
+        /// Its Rust path.
+        path: String,
+        /// Number of type parameters.
+        params: usize,
+        /// It implements `FromIterator` (can be built from a list).
+        from_iter: bool,
+    },
 }
 
 /// An exported function.
@@ -280,6 +362,26 @@ pub struct Function {
     pub params: Vec<Param>,
     /// Result (`Ty::Unit` for none).
     pub output: Ty,
+    /// A `&mut self` method of a value type (record, variant, string form):
+    /// the updated value is returned, alone or before the Rust result.
+    pub updates_self: bool,
+}
+
+impl Function {
+    /// The result as WIT sees it (see [`Function::updates_self`]).
+    pub fn wit_output(&self) -> Ty {
+        if !self.updates_self {
+            return self.output.clone();
+        }
+        let this = match &self.params[0].ty {
+            Ty::Ref { inner, .. } => (**inner).clone(),
+            other => other.clone(),
+        };
+        match &self.output {
+            Ty::Unit => this,
+            out => Ty::Tuple(vec![this, out.clone()]),
+        }
+    }
 }
 
 /// How a function is exported.

@@ -147,6 +147,11 @@ impl Namespace {
         }
         name
     }
+
+    /// Whether `name` is already handed out.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! The API model → WIT source.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
@@ -9,11 +10,12 @@ use crate::names::wit_ident;
 /// The `compwrap:types` package every component depends on.
 pub const TYPES_WIT: &str = include_str!("../../wit/types.wit");
 
-/// The reference to the shared error record.
+/// The reference to the shared types.
 const TYPES_USE: &str = "compwrap:types/types@0.1.0";
 
 /// The local name of the shared error record: a crate's own `Error` type
-/// keeps the name `error`.
+/// keeps the name `error`. Every shared type is used under a `compwrap-`
+/// prefixed name for the same reason.
 pub const ERROR: &str = "compwrap-error";
 
 /// Header on every generated file.
@@ -49,8 +51,13 @@ pub fn render(api: &Api) -> String {
 fn render_interface(out: &mut String, iface: &Interface) {
     let _ = writeln!(out, "/// Items of the Rust module `{}`.", iface.rust_module);
     let _ = writeln!(out, "interface {} {{", wit_ident(&iface.name));
-    if uses_error(iface) {
-        let _ = writeln!(out, "    use {TYPES_USE}.{{error as {ERROR}}};");
+    let shared = shared_types(iface);
+    if !shared.is_empty() {
+        let names: Vec<String> = shared
+            .iter()
+            .map(|n| format!("{n} as compwrap-{n}"))
+            .collect();
+        let _ = writeln!(out, "    use {TYPES_USE}.{{{}}};", names.join(", "));
     }
     for (other, names) in &foreign_types(iface) {
         let names: Vec<String> = names.iter().map(|n| wit_ident(n)).collect();
@@ -77,16 +84,20 @@ fn render_interface(out: &mut String, iface: &Interface) {
 }
 
 /// Every type expression an interface mentions.
-fn type_exprs(iface: &Interface) -> Vec<&Ty> {
-    let mut tys: Vec<&Ty> = Vec::new();
+fn type_exprs(iface: &Interface) -> Vec<Cow<'_, Ty>> {
+    let mut tys: Vec<Cow<'_, Ty>> = Vec::new();
     for def in &iface.types {
         match &def.kind {
-            TypeKind::Record { fields, .. } => tys.extend(fields.iter().map(|f| &f.ty)),
-            TypeKind::Snapshot { fields, .. } => tys.extend(fields.iter().map(|f| &f.ty)),
+            TypeKind::Record { fields, .. } => {
+                tys.extend(fields.iter().map(|f| Cow::Borrowed(&f.ty)))
+            }
+            TypeKind::Snapshot { fields, .. } => {
+                tys.extend(fields.iter().map(|f| Cow::Borrowed(&f.ty)))
+            }
             TypeKind::Variant { cases, .. } => {
                 for c in cases {
                     if let Payload::Tuple(ts) = &c.payload {
-                        tys.extend(ts);
+                        tys.extend(ts.iter().map(Cow::Borrowed));
                     }
                 }
             }
@@ -94,21 +105,26 @@ fn type_exprs(iface: &Interface) -> Vec<&Ty> {
         }
     }
     for f in &iface.functions {
-        tys.extend(f.params.iter().map(|p| &p.ty));
-        tys.push(&f.output);
+        tys.extend(f.params.iter().map(|p| Cow::Borrowed(&p.ty)));
+        tys.push(Cow::Owned(f.wit_output()));
     }
     tys
 }
 
-/// Whether the interface needs the shared error record.
-pub fn uses_error(iface: &Interface) -> bool {
-    type_exprs(iface).iter().any(|t| mentions_result(t))
+/// The `compwrap:types` types an interface uses (`error`, `ordering`, …).
+pub fn shared_types(iface: &Interface) -> BTreeSet<&'static str> {
+    let mut out = BTreeSet::new();
+    for t in type_exprs(iface) {
+        collect_shared(&t, &mut out);
+    }
+    out
 }
 
 /// The types an interface uses from other interfaces, by interface.
 pub fn foreign_types(iface: &Interface) -> BTreeMap<String, BTreeSet<String>> {
+    let tys = type_exprs(iface);
     let mut named = Vec::new();
-    for t in type_exprs(iface) {
+    for t in &tys {
         crate::api::collect_named(t, &mut named);
     }
     let mut foreign: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -121,14 +137,18 @@ pub fn foreign_types(iface: &Interface) -> BTreeMap<String, BTreeSet<String>> {
     foreign
 }
 
-fn mentions_result(ty: &Ty) -> bool {
+fn collect_shared(ty: &Ty, out: &mut BTreeSet<&'static str>) {
     match ty {
-        Ty::Result(_) => true,
-        Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
-            mentions_result(t)
+        Ty::Result(t) => {
+            out.insert("error");
+            collect_shared(t, out);
         }
-        Ty::Tuple(ts) => ts.iter().any(mentions_result),
-        _ => false,
+        Ty::Std(s) => out.extend(s.shared()),
+        Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
+            collect_shared(t, out)
+        }
+        Ty::Tuple(ts) => ts.iter().for_each(|t| collect_shared(t, out)),
+        _ => {}
     }
 }
 
@@ -237,7 +257,7 @@ fn params(f: &Function, skip_self: bool) -> String {
 }
 
 fn signature(f: &Function, skip_self: bool) -> String {
-    match &f.output {
+    match &f.wit_output() {
         Ty::Unit => params(f, skip_self),
         out => format!("{} -> {}", params(f, skip_self), ty(out, Pos::Result)),
     }
@@ -272,6 +292,13 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
             other => ty(other, pos),
         },
         Ty::Boxed(_, inner) => ty(inner, pos),
+        Ty::Std(s) => match s {
+            StdTy::Addr(_) => "string".into(),
+            StdTy::NonZero(p) => prim(p).into(),
+            StdTy::Wide { signed: false } => "tuple<u64, u64>".into(),
+            StdTy::Wide { signed: true } => "tuple<s64, u64>".into(),
+            shared => format!("compwrap-{}", shared.shared().expect("a shared type")),
+        },
     }
 }
 

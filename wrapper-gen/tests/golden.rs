@@ -4,8 +4,10 @@
 mod common;
 
 use common::test_store;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
+use compwrap::generate::{Options, Quiet};
+use compwrap::report::Report;
 use compwrap::resolve::Features;
 
 fn check(expected: &Path, actual: &str) {
@@ -39,12 +41,29 @@ fn check(expected: &Path, actual: &str) {
     }
 }
 
+/// This package's directory: cargo sets it at run time too, and that value
+/// is right even when the test binary was built in another checkout.
+fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}
+
+/// The WIT and report compwrap derives for `spec`, without building.
+fn derive(spec: &str) -> (String, Report) {
+    let options = Options {
+        spec: spec.parse().unwrap(),
+        features: Features::default(),
+        assume_yes: false,
+        force: false,
+    };
+    compwrap::generate::derive_only(&test_store(), &options, &Quiet)
+        .unwrap_or_else(|e| panic!("derive {spec}: {e:?}"))
+}
+
 fn golden(spec: &str) {
-    let store = test_store();
-    let (wit, report) =
-        compwrap::generate::derive_only(&store, &spec.parse().unwrap(), &Features::default())
-            .unwrap_or_else(|e| panic!("derive {spec}: {e:?}"));
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+    let (wit, report) = derive(spec);
+    let dir = manifest_dir()
         .join("tests/golden")
         .join(spec.replace('@', "-"));
     check(&dir.join("world.wit"), &wit);
@@ -53,9 +72,12 @@ fn golden(spec: &str) {
         &(serde_json::to_string_pretty(&report).unwrap() + "\n"),
     );
     if spec.starts_with("semver@") {
-        let example =
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/semver-host/wit/world.wit");
-        check(&example, &wit);
+        let example = manifest_dir().join("../examples/semver-host/wit");
+        check(&example.join("world.wit"), &wit);
+        check(
+            &example.join("deps/compwrap-types/types.wit"),
+            compwrap::wit::TYPES_WIT,
+        );
     }
 }
 
@@ -71,13 +93,7 @@ fn regex() {
 
 #[test]
 fn every_skip_has_a_reason_and_every_mapping_a_name() {
-    let store = test_store();
-    let (_, report) = compwrap::generate::derive_only(
-        &store,
-        &"regex@1.13.2".parse().unwrap(),
-        &Features::default(),
-    )
-    .unwrap();
+    let (_, report) = derive("regex@1.13.2");
     for item in &report.items {
         assert!(item.wit.is_some() != item.skipped.is_some(), "{item:?}");
         if let Some(reason) = &item.skipped {

@@ -50,8 +50,13 @@ fn main() -> Result<()> {
     }
 }
 
+/// The workspace this xtask runs in. `cargo run` sets `CARGO_MANIFEST_DIR`
+/// at run time; the compile-time value can name another checkout when the
+/// target directory is shared between checkouts.
 fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .expect("xtask is in the workspace")
         .to_path_buf()
@@ -104,7 +109,7 @@ fn test(args: &[String]) -> Result<()> {
     run(cargo().args(["build", "--workspace", "--all-targets"]))?;
     let counts = run_tests(
         cargo()
-            .args(["test", "--workspace"])
+            .args(["test", "--workspace", "--no-fail-fast"])
             .args(args)
             .env("COMPWRAP_TEST_HOME", &home),
     )?;

@@ -16,7 +16,7 @@ use super::{Spinner, StoreArgs, human_size};
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
@@ -37,9 +37,13 @@ pub struct Opts {
     /// Rebuild even when the store already has this component.
     #[arg(long)]
     force: bool,
-    /// Also copy the component and `compwrap-report.json` into this directory.
+    /// Also copy the component and `compwrap-report.json` into this directory
+    /// (with `--dry-run`: `world.wit` and the report).
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Derive the WIT interface and the mapping report, build nothing.
+    #[arg(long)]
+    dry_run: bool,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -60,20 +64,15 @@ impl Opts {
             force: self.force,
         };
         let spinner = Spinner::new(self.json);
+        if self.dry_run {
+            return self.dry_run(&store, &options, &spinner);
+        }
         let result = compwrap::generate::generate(&store, &options, &spinner);
         spinner.finish();
         let generated = match result {
             Ok(g) => g,
             Err(e) => {
-                if let Some(compwrap::Error::NothingMapped { report, .. }) =
-                    e.downcast_ref::<compwrap::Error>()
-                {
-                    if self.json {
-                        println!("{}", serde_json::to_string_pretty(report)?);
-                    } else {
-                        print_reasons(&report.skip_reasons);
-                    }
-                }
+                print_nothing_mapped(&e, self.json)?;
                 return Err(e);
             }
         };
@@ -87,6 +86,62 @@ impl Opts {
         }
         Ok(())
     }
+}
+
+impl Opts {
+    fn dry_run(
+        &self,
+        store: &compwrap_host::store::Store,
+        options: &Options,
+        spinner: &Spinner,
+    ) -> Result<()> {
+        let result = compwrap::generate::derive_only(store, options, spinner);
+        spinner.finish();
+        let (wit, report) = match result {
+            Ok(derived) => derived,
+            Err(e) => {
+                print_nothing_mapped(&e, self.json)?;
+                return Err(e);
+            }
+        };
+        if let Some(dir) = &self.out {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("failed to create {}", dir.display()))?;
+            compwrap_host::store::atomic_write(&dir.join("world.wit"), wit.as_bytes())?;
+            compwrap_host::store::atomic_write(
+                &dir.join(compwrap::report::FILE_NAME),
+                &serde_json::to_vec_pretty(&report)?,
+            )?;
+        }
+        if self.json {
+            let out = serde_json::json!({ "wit": wit, "report": report });
+            println!("{}", serde_json::to_string_pretty(&out)?);
+        } else {
+            println!(
+                "{:>12} {} {} (dry run: nothing built or stored)",
+                "Derived", report.name, report.version
+            );
+            print_coverage(&report);
+            print_reasons(&report.skip_reasons);
+            if let Some(dir) = &self.out {
+                println!("{:>12} {}", "written to", dir.display());
+            }
+        }
+        Ok(())
+    }
+}
+
+/// When nothing maps, the report says why: print it before the error.
+fn print_nothing_mapped(e: &anyhow::Error, json: bool) -> Result<()> {
+    if let Some(compwrap::Error::NothingMapped { report, .. }) = e.downcast_ref::<compwrap::Error>()
+    {
+        if json {
+            println!("{}", serde_json::to_string_pretty(report)?);
+        } else {
+            print_reasons(&report.skip_reasons);
+        }
+    }
+    Ok(())
 }
 
 fn copy_out(g: &Generated, dir: &std::path::Path) -> Result<()> {
@@ -105,10 +160,21 @@ fn copy_out(g: &Generated, dir: &std::path::Path) -> Result<()> {
 }
 
 fn print_summary(g: &Generated) {
-    let c = &g.report.coverage;
     let verb = if g.reused { "Reused" } else { "Generated" };
     println!("{verb:>12} {} {} ({})", g.name, g.version, g.digest);
     println!("{:>12} {}", "size", human_size(g.size));
+    print_coverage(&g.report);
+    print_reasons(&g.report.skip_reasons);
+    if g.reused {
+        println!("{:>12} none: the store has this generate key", "build");
+    } else {
+        println!("{:>12} {:.1} s", "build", g.build_seconds);
+    }
+    println!("{:>12} {}", "stored at", g.path.display());
+}
+
+fn print_coverage(report: &compwrap::report::Report) {
+    let c = &report.coverage;
     println!(
         "{:>12} {} of {} functions and methods ({:.0}%), {} of {} types",
         "mapped",
@@ -118,13 +184,6 @@ fn print_summary(g: &Generated) {
         c.types_mapped,
         c.types
     );
-    print_reasons(&g.report.skip_reasons);
-    if g.reused {
-        println!("{:>12} none: the store has this generate key", "build");
-    } else {
-        println!("{:>12} {:.1} s", "build", g.build_seconds);
-    }
-    println!("{:>12} {}", "stored at", g.path.display());
 }
 
 fn print_reasons(reasons: &[(String, usize)]) {

@@ -18,6 +18,11 @@ use rustdoc_types::{
 use crate::model::*;
 use crate::names::{Namespace, kebab};
 
+mod generics;
+mod impls;
+mod traits;
+use generics::Scope;
+
 /// Reads rustdoc JSON, checking its format version first.
 pub fn load(path: &Path) -> Result<Crate> {
     let bytes = std::fs::read(path)
@@ -55,6 +60,8 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         types: Vec::new(),
         type_index: HashMap::new(),
         functions: Vec::new(),
+        traits: Vec::new(),
+        input_traits: input_traits(krate),
         report: Vec::new(),
         interface_names: Namespace::default(),
     };
@@ -81,6 +88,11 @@ struct Mapper<'a> {
     type_index: HashMap<Id, usize>,
     /// Public free functions: (module, item, Rust path).
     functions: Vec<(usize, Id, String)>,
+    /// Public traits: (module, item, Rust path).
+    traits: Vec<(usize, Id, String)>,
+    /// Traits that bound a generic parameter of some function of the crate
+    /// (`R: Replacer`): inputs, not extension traits.
+    input_traits: BTreeSet<Id>,
     report: Vec<ReportItem>,
     /// Interface names in use (a module named like the crate gets `-v2`).
     interface_names: Namespace,
@@ -212,11 +224,7 @@ impl<'a> Mapper<'a> {
                 });
             }
             ItemEnum::Function(_) => self.functions.push((module, *id, path)),
-            ItemEnum::Trait(_) => self.skip(
-                path,
-                "trait",
-                "traits are not mapped (their implementations are)",
-            ),
+            ItemEnum::Trait(_) => self.traits.push((module, *id, path)),
             ItemEnum::Macro(_) | ItemEnum::ProcMacro(_) => {
                 self.skip(path, "macro", "macros exist only at compile time")
             }
@@ -336,13 +344,16 @@ impl<'a> Mapper<'a> {
             let is_accessor = f.sig.inputs.len() == 1
                 && matches!(&f.sig.inputs[0], (n, Type::BorrowedRef { is_mutable: false, type_, .. })
                     if n == "self" && matches!(&**type_, Type::Generic(g) if g == "Self"))
-                && generics_reason_fn(&f.generics).is_none()
+                && f.generics
+                    .params
+                    .iter()
+                    .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
                 && !f.header.is_unsafe
                 && !f.header.is_async;
             let Some(output) = f.sig.output.as_ref().filter(|_| is_accessor) else {
                 continue;
             };
-            let Ok(ty) = self.ty(output, Some(id)) else {
+            let Ok(ty) = self.ty(output, &Scope::of(id)) else {
                 continue;
             };
             let own_path = &self.types[self.type_index[id]].path;
@@ -439,29 +450,45 @@ impl<'a> Mapper<'a> {
         self.traits_of(id).contains(trait_path)
     }
 
-    /// Checks field types until nothing changes: a record with a field that
-    /// cannot be mapped becomes a resource; a variant with one is skipped;
-    /// then types that contain themselves are skipped (WIT has no recursion).
+    /// Checks field types until nothing changes: a record or variant with a
+    /// field that cannot be mapped, and one that contains itself (WIT has no
+    /// recursive types), becomes opaque (a resource, or its string form);
+    /// resources nothing produces are dropped.
     fn decide_kinds(&mut self) {
         loop {
             let fields_changed = self.check_fields();
-            if !self.drop_unproduced_resources() && !fields_changed {
+            let recursion_changed = self.break_recursion();
+            if !self.drop_unproduced_resources() && !fields_changed && !recursion_changed {
                 break;
             }
         }
+    }
+
+    /// Records and variants that contain themselves become opaque; a
+    /// borrowing snapshot that does is skipped.
+    fn break_recursion(&mut self) -> bool {
+        let mut changed = false;
         for i in 0..self.types.len() {
-            if matches!(
-                self.types[i].decided,
-                Decided::Kind(NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot)
-            ) && self.reaches(
-                &self.types[i].id.clone(),
-                &self.types[i].id.clone(),
-                &mut BTreeSet::new(),
-            ) {
-                self.types[i].decided =
-                    Decided::Skipped("recursive type: WIT types cannot contain themselves".into());
+            let Decided::Kind(
+                kind @ (NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot),
+            ) = self.types[i].decided
+            else {
+                continue;
+            };
+            let id = self.types[i].id;
+            if !self.reaches(&id, &id, &mut BTreeSet::new()) {
+                continue;
             }
+            self.types[i].decided = if kind == NamedKind::Snapshot {
+                Decided::Skipped(
+                    "recursive borrowed type: WIT types cannot contain themselves".into(),
+                )
+            } else {
+                self.opaque_kind(&id)
+            };
+            changed = true;
         }
+        changed
     }
 
     /// A resource holds an owned value, so one that no mappable function
@@ -499,6 +526,15 @@ impl<'a> Mapper<'a> {
             }
         }
         let mut out = BTreeSet::new();
+        // `FromStr` and `Default` make values too.
+        for t in &self.types {
+            if t.decided == Decided::Kind(NamedKind::Resource)
+                && (self.implements(&t.id, "core::default::Default")
+                    || self.implements(&t.id, "core::str::traits::FromStr"))
+            {
+                out.insert(t.path.clone());
+            }
+        }
         for (item, owner) in candidates {
             if let Ok(f) = self.function(item, owner, "") {
                 self.collect_resources(&f.output, &mut out, &mut BTreeSet::new());
@@ -552,15 +588,11 @@ impl<'a> Mapper<'a> {
                     continue;
                 }
                 if let Err(reason) = self.data_fields(&self.types[i].id.clone()) {
-                    let item = self.item(&self.types[i].id).expect("type exists");
-                    self.types[i].decided = match (kind, &item.inner) {
-                        (NamedKind::Record, ItemEnum::Struct(_)) => {
-                            match self.opaque_kind(&self.types[i].id) {
-                                Decided::Kind(NamedKind::Text) => Decided::Kind(NamedKind::Text),
-                                _ => Decided::Kind(NamedKind::Resource),
-                            }
-                        }
-                        _ => Decided::Skipped(reason),
+                    // Data that cannot cross stays in the component: the
+                    // value becomes opaque (an error type is skipped).
+                    self.types[i].decided = match self.opaque_kind(&self.types[i].id) {
+                        Decided::Skipped(_) => Decided::Skipped(reason),
+                        opaque => opaque,
                     };
                     changed = true;
                 }
@@ -619,7 +651,7 @@ impl<'a> Mapper<'a> {
             };
             let name = field.name.clone().unwrap_or_default();
             let ty = self
-                .ty(ty, Some(id))
+                .ty(ty, &Scope::of(id))
                 .map_err(|r| format!("field `{name}`: {r}"))?;
             if !self.liftable(&ty) || !self.lowerable(&ty) {
                 return Err(format!(
@@ -678,40 +710,89 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// Maps a Rust type; `owner` resolves `Self`.
-    fn ty(&self, ty: &Type, owner: Option<&Id>) -> Result<Ty, String> {
+    /// Maps a Rust type; `sc` resolves `Self` and generic parameters.
+    fn ty(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
         match ty {
             Type::Primitive(p) => prim(p),
             Type::Tuple(items) if items.is_empty() => Ok(Ty::Unit),
             Type::Tuple(items) => items
                 .iter()
-                .map(|t| self.ty(t, owner))
+                .map(|t| self.ty(t, sc))
                 .collect::<Result<_, _>>()
                 .map(Ty::Tuple),
             Type::Array { type_, len } => Ok(Ty::List(
-                Box::new(self.ty(type_, owner)?),
+                Box::new(self.ty(type_, sc)?),
                 ListKind::Array(len.clone()),
             )),
             Type::Slice(_) => Err("unsized slice".into()),
             Type::BorrowedRef {
                 is_mutable, type_, ..
-            } => self.borrowed(*is_mutable, type_, owner),
-            Type::Generic(g) if g == "Self" => match owner {
-                Some(id) => self.named(id).map(Ty::Named),
-                None => Err("`Self` outside an impl".into()),
+            } => self.borrowed(*is_mutable, type_, sc),
+            Type::Generic(g) if g == "Self" => match (&sc.owner, &sc.self_type) {
+                (Some(id), _) => self.named(id).map(Ty::Named),
+                (None, Some(t)) => self.ty(t, sc),
+                (None, None) => Err("`Self` outside an impl".into()),
             },
-            Type::Generic(g) => Err(format!("generic parameter `{g}`")),
-            Type::ResolvedPath(p) => self.resolved(p, owner),
-            Type::ImplTrait(_) => Err("`impl Trait` type".into()),
+            Type::Generic(g) => sc
+                .subst
+                .get(g)
+                .cloned()
+                .ok_or_else(|| format!("generic parameter `{g}`")),
+            Type::ResolvedPath(p) => self.resolved(p, sc),
+            Type::ImplTrait(bounds) => self.obvious(bounds, sc),
             Type::DynTrait(_) => Err("trait object".into()),
             Type::FunctionPointer(_) => Err("function pointer".into()),
             Type::RawPointer { .. } => Err("raw pointer".into()),
+            Type::QualifiedPath {
+                name,
+                self_type,
+                trait_: Some(trait_),
+                ..
+            } if name == "Owned"
+                && self.std_path(&trait_.id).as_deref() == Some("alloc::borrow::ToOwned") =>
+            {
+                self.owned(self_type, sc)
+            }
             Type::QualifiedPath { .. } => Err("associated type".into()),
             Type::Infer | Type::Pat { .. } => Err("type not expressible".into()),
         }
     }
 
-    fn borrowed(&self, mutable: bool, inner: &Type, owner: Option<&Id>) -> Result<Ty, String> {
+    /// Maps a result type: `impl Iterator<Item = T>` is collected into a
+    /// list and `impl Display` is sent as its string.
+    fn output_ty(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
+        let Type::ImplTrait(bounds) = ty else {
+            return self.ty(ty, sc);
+        };
+        let std_path = |id: &Id| self.std_path(id);
+        if let Some(item) = generics::iterator_item(bounds, std_path) {
+            let item = self
+                .ty(item, sc)
+                .map_err(|r| format!("iterator item: {r}"))?;
+            return Ok(Ty::List(Box::new(item), ListKind::Iter));
+        }
+        if generics::is_display(bounds, std_path) {
+            return Ok(Ty::Str(StrKind::Display));
+        }
+        Err("`impl Trait` result that is neither an iterator nor `Display`".into())
+    }
+
+    /// `<T as ToOwned>::Owned`: `String` for `str`, `Vec<T>` for `[T]`, else `T`.
+    fn owned(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
+        match (ty, &sc.self_type) {
+            (Type::Generic(g), Some(t)) if g == "Self" => self.owned(&t.clone(), sc),
+            (Type::Primitive(p), _) if p == "str" => Ok(Ty::Str(StrKind::String)),
+            (Type::Slice(t), _) => Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Vec)),
+            (other, _) => self.ty(other, sc),
+        }
+    }
+
+    fn borrowed(&self, mutable: bool, inner: &Type, sc: &Scope) -> Result<Ty, String> {
+        if let (Type::Generic(g), None, Some(t)) = (inner, &sc.owner, &sc.self_type)
+            && g == "Self"
+        {
+            return self.borrowed(mutable, &t.clone(), sc);
+        }
         match inner {
             Type::Primitive(p) if p == "str" => {
                 if mutable {
@@ -724,7 +805,7 @@ impl<'a> Mapper<'a> {
                 if mutable {
                     Err("`&mut [T]`: mutation would not reach the caller".into())
                 } else {
-                    Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::Slice))
+                    Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Slice))
                 }
             }
             Type::ResolvedPath(p)
@@ -733,7 +814,7 @@ impl<'a> Mapper<'a> {
                 Ok(Ty::Str(StrKind::PathRef))
             }
             other => {
-                let inner = self.ty(other, owner)?;
+                let inner = self.ty(other, sc)?;
                 if matches!(inner, Ty::Ref { .. }) {
                     return Err("reference to a reference".into());
                 }
@@ -749,13 +830,18 @@ impl<'a> Mapper<'a> {
         self.krate.paths.get(id).map(|s| s.path.join("::"))
     }
 
-    fn resolved(&self, p: &rustdoc_types::Path, owner: Option<&Id>) -> Result<Ty, String> {
+    fn resolved(&self, p: &rustdoc_types::Path, sc: &Scope) -> Result<Ty, String> {
         if let Some(&index) = self.type_index.get(&p.id) {
             if let Decided::Iter(item) = &self.types[index].decided {
                 let item = self
-                    .ty(item, Some(&p.id))
+                    .ty(item, &Scope::of(&p.id))
                     .map_err(|r| format!("iterator item: {r}"))?;
                 return Ok(Ty::List(Box::new(item), ListKind::Iter));
+            }
+            if matches!(self.types[index].decided, Decided::Skipped(_))
+                && let Some(list) = self.collection(p, sc)
+            {
+                return list;
             }
             return self.named(&p.id).map(Ty::Named);
         }
@@ -765,14 +851,14 @@ impl<'a> Mapper<'a> {
         }) = self.item(&p.id)
         {
             if alias.generics.params.is_empty() {
-                return self.ty(&alias.type_, owner);
+                return self.ty(&alias.type_, sc);
             }
             return Err(format!("generic type alias `{}`", p.path));
         }
         let args = type_args(p);
         let arg = |i: usize| -> Result<Ty, String> {
             args.get(i)
-                .map(|t| self.ty(t, owner))
+                .map(|t| self.ty(t, sc))
                 .unwrap_or_else(|| Err(format!("`{}` without type arguments", p.path)))
         };
         let full = self.std_path(&p.id).unwrap_or_else(|| p.path.clone());
@@ -787,12 +873,13 @@ impl<'a> Mapper<'a> {
             "core::result::Result" | "std::io::error::Result" => Ok(Ty::Result(Box::new(arg(0)?))),
             "alloc::borrow::Cow" => match args.first() {
                 Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Cow)),
-                _ => Err("`Cow` of a type other than `str`".into()),
+                Some(Type::Slice(t)) => Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Cow)),
+                _ => Err("`Cow` of a type other than `str` or a slice".into()),
             },
             "alloc::boxed::Box" => match args.first() {
                 Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Boxed)),
                 Some(Type::Slice(t)) => {
-                    Ok(Ty::List(Box::new(self.ty(t, owner)?), ListKind::BoxedSlice))
+                    Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::BoxedSlice))
                 }
                 _ => {
                     let inner = arg(0)?;
@@ -805,19 +892,156 @@ impl<'a> Mapper<'a> {
                     ) {
                         return Err("`Box` of a resource".into());
                     }
-                    Ok(Ty::Boxed("Box".into(), Box::new(inner)))
+                    Ok(Ty::Boxed(Pointer::Box, Box::new(inner)))
                 }
             },
+            "alloc::rc::Rc" | "alloc::sync::Arc" => {
+                let pointer = if full == "alloc::rc::Rc" {
+                    Pointer::Rc
+                } else {
+                    Pointer::Arc
+                };
+                match args.first() {
+                    Some(Type::Primitive(s)) if s == "str" => {
+                        Ok(Ty::Str(if pointer == Pointer::Rc {
+                            StrKind::Rc
+                        } else {
+                            StrKind::Arc
+                        }))
+                    }
+                    _ => {
+                        let inner = arg(0)?;
+                        if matches!(&inner, Ty::Named(n) if n.kind == NamedKind::Resource) {
+                            return Err(format!("`{}` of a resource", p.path));
+                        }
+                        Ok(Ty::Boxed(pointer, Box::new(inner)))
+                    }
+                }
+            }
+            "std::collections::hash::map::HashMap" | "alloc::collections::btree::map::BTreeMap" => {
+                let kind = if full.ends_with("HashMap") {
+                    ListKind::HashMap
+                } else {
+                    ListKind::BTreeMap
+                };
+                Ok(Ty::List(Box::new(Ty::Tuple(vec![arg(0)?, arg(1)?])), kind))
+            }
+            "std::collections::hash::set::HashSet" => {
+                Ok(Ty::List(Box::new(arg(0)?), ListKind::HashSet))
+            }
+            "alloc::collections::btree::set::BTreeSet" => {
+                Ok(Ty::List(Box::new(arg(0)?), ListKind::BTreeSet))
+            }
+            "core::cmp::Ordering" => Ok(Ty::Std(StdTy::Ordering)),
+            "core::time::Duration" => Ok(Ty::Std(StdTy::Duration)),
+            "std::time::SystemTime" => Ok(Ty::Std(StdTy::SystemTime)),
+            "core::net::ip_addr::IpAddr"
+            | "core::net::ip_addr::Ipv4Addr"
+            | "core::net::ip_addr::Ipv6Addr"
+            | "core::net::socket_addr::SocketAddr"
+            | "core::net::socket_addr::SocketAddrV4"
+            | "core::net::socket_addr::SocketAddrV6" => Ok(Ty::Std(StdTy::Addr(format!(
+                "std::net::{}",
+                full.rsplit("::").next().unwrap_or_default()
+            )))),
+            "core::num::nonzero::NonZero" => match args.first() {
+                Some(Type::Primitive(p)) if !matches!(p.as_str(), "u128" | "i128") => {
+                    Ok(Ty::Std(StdTy::NonZero(p.clone())))
+                }
+                _ => Err("`NonZero` of a type without a WIT form".into()),
+            },
+            nz if nz.starts_with("core::num::nonzero::NonZero") => {
+                let prim = nz
+                    .trim_start_matches("core::num::nonzero::NonZero")
+                    .to_lowercase();
+                match prim.as_str() {
+                    "u8" | "u16" | "u32" | "u64" | "i8" | "i16" | "i32" | "i64" => {
+                        Ok(Ty::Std(StdTy::NonZero(prim)))
+                    }
+                    _ => Err(format!("type `{full}` is not mappable")),
+                }
+            }
             _ => Err(format!("type `{full}` is not mappable")),
         }
+    }
+
+    /// A generic collection type of the crate used with concrete arguments
+    /// (`toml::map::Map<String, Value>`): it travels as the list of the
+    /// items it iterates over, and is collected back when it implements
+    /// `FromIterator`.
+    fn collection(&self, p: &rustdoc_types::Path, sc: &Scope) -> Option<Result<Ty, String>> {
+        let args = type_args(p);
+        let entry = &self.types[self.type_index[&p.id]];
+        let generics = match &self.item(&p.id)?.inner {
+            ItemEnum::Struct(s) => &s.generics,
+            ItemEnum::Enum(e) => &e.generics,
+            _ => return None,
+        };
+        let params = generics
+            .params
+            .iter()
+            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }))
+            .count();
+        let (_, imp) = self
+            .trait_impls(&p.id)
+            .find(|(path, _)| path == "core::iter::traits::collect::IntoIterator")?;
+        let Type::ResolvedPath(for_) = &imp.for_ else {
+            return None;
+        };
+        let item = imp.items.iter().find_map(|assoc| match self.item(assoc) {
+            Some(Item {
+                name: Some(n),
+                inner: ItemEnum::AssocType { type_: Some(t), .. },
+                ..
+            }) if n == "Item" => Some(t),
+            _ => None,
+        })?;
+        let mut scope = Scope::default();
+        for (i, a) in type_args(for_).into_iter().enumerate() {
+            if let (Type::Generic(g), Some(arg)) = (a, args.get(i)) {
+                match self.ty(arg, sc) {
+                    Ok(t) => scope.subst.insert(g.clone(), t),
+                    Err(e) => return Some(Err(e)),
+                };
+            }
+        }
+        Some(
+            self.ty(item, &scope)
+                .map_err(|r| format!("item of `{}`: {r}", entry.path))
+                .map(|item| {
+                    Ty::List(
+                        Box::new(item),
+                        ListKind::Collection {
+                            path: entry.path.clone(),
+                            params,
+                            from_iter: self
+                                .implements(&p.id, "core::iter::traits::collect::FromIterator"),
+                        },
+                    )
+                }),
+        )
     }
 
     /// Whether a value of `ty` can be built from its WIT form (parameters).
     fn liftable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Unit | Ty::Result(_) => false,
-            Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
-            Ty::List(_, ListKind::Iter) => false,
+            Ty::Unit | Ty::Result(_) | Ty::Str(StrKind::Display) => false,
+            Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => true,
+            Ty::List(_, ListKind::Iter)
+            | Ty::List(
+                _,
+                ListKind::Collection {
+                    from_iter: false, ..
+                },
+            ) => false,
+            // `Option<&str>`, `Option<&[T]>`, `Option<&T>`: the guest holds
+            // the owned value and passes a view of it.
+            Ty::Option(t) if option_view(t) => match &**t {
+                Ty::Ref { inner, .. } | Ty::List(inner, _) => {
+                    !contains_ref(inner) && self.liftable(inner)
+                }
+                _ => true,
+            },
             Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => {
                 !contains_ref(t) && self.liftable(t)
             }
@@ -849,14 +1073,12 @@ impl<'a> Mapper<'a> {
     /// Whether a value of `ty` can be turned into its WIT form (results).
     fn lowerable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) => true,
+            Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => true,
             Ty::List(t, kind) => {
                 self.lowerable(t)
-                    && (matches!(
-                        kind,
-                        ListKind::Vec | ListKind::VecDeque | ListKind::BoxedSlice | ListKind::Iter
-                    ) || self.cloneable(t))
+                    && (!matches!(kind, ListKind::Slice | ListKind::Array(_)) || self.cloneable(t))
             }
+            Ty::Boxed(Pointer::Rc | Pointer::Arc, t) => self.lowerable(t) && self.cloneable(t),
             Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.lowerable(t)),
             Ty::Ref { inner, .. } => self.lowerable(inner) && self.cloneable(inner),
@@ -870,6 +1092,14 @@ impl<'a> Mapper<'a> {
                 .id_of(n)
                 .is_some_and(|id| self.implements(&id, "core::clone::Clone")),
             Ty::Ref { .. } => true,
+            Ty::List(t, ListKind::Collection { path, .. }) => {
+                self.cloneable(t)
+                    && self
+                        .types
+                        .iter()
+                        .find(|e| &e.path == path)
+                        .is_some_and(|e| self.implements(&e.id, "core::clone::Clone"))
+            }
             Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.cloneable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.cloneable(t)),
             _ => true,
@@ -945,6 +1175,11 @@ impl<'a> Mapper<'a> {
                 let funcs = self.methods(i, kind, &mut namespaces[module]);
                 interfaces[module].functions.extend(funcs);
             }
+        }
+        for t in 0..self.traits.len() {
+            let module = self.traits[t].0;
+            let funcs = self.foreign_impls(t, &mut namespaces[module]);
+            interfaces[module].functions.extend(funcs);
         }
         for (module, id, path) in std::mem::take(&mut self.functions) {
             let item = self.item(&id).expect("function exists");
@@ -1092,7 +1327,7 @@ impl<'a> Mapper<'a> {
                 Some(Field {
                     wit,
                     rust,
-                    ty: self.ty(ty, Some(owner)).ok()?,
+                    ty: self.ty(ty, &Scope::of(owner)).ok()?,
                 })
             })
             .collect();
@@ -1142,30 +1377,8 @@ impl<'a> Mapper<'a> {
                 }
             }
         }
-        if kind == NamedKind::Resource && self.implements(&id, "core::fmt::Display") {
-            let named = self.named(&id).expect("decided");
-            let mut f = Function {
-                wit: String::new(),
-                rust: format!("{type_path}::to_string"),
-                callee: format!("<{type_path} as std::string::ToString>::to_string"),
-                kind: FuncKind::Method(type_wit.clone()),
-                params: vec![Param {
-                    wit: "self".into(),
-                    ty: Ty::Ref {
-                        mutable: false,
-                        inner: Box::new(Ty::Named(named)),
-                    },
-                }],
-                output: Ty::Str(StrKind::String),
-            };
-            let wit = self.place(&mut f, kind, &type_wit, "to_string", ns, &mut method_ns);
-            self.mapped(
-                f.rust.clone(),
-                "trait method (Display)",
-                format!("{iface}.{wit}"),
-            );
-            out.push(f);
-        }
+        out.extend(self.own_trait_methods(i, kind, ns, &mut method_ns));
+        out.extend(self.trait_methods(i, kind, ns, &mut method_ns));
         out
     }
 
@@ -1250,6 +1463,22 @@ impl<'a> Mapper<'a> {
         owner: Option<(&Id, NamedKind)>,
         path: &str,
     ) -> Result<Function, String> {
+        let scope = Scope {
+            owner: owner.map(|(id, _)| *id),
+            ..Scope::default()
+        };
+        self.function_in(item, owner, scope, path)
+    }
+
+    /// [`Mapper::function`] in a given scope: for an impl for a type the
+    /// crate does not define, `self` is an ordinary first parameter.
+    fn function_in(
+        &self,
+        item: &Item,
+        owner: Option<(&Id, NamedKind)>,
+        mut scope: Scope,
+        path: &str,
+    ) -> Result<Function, String> {
         let ItemEnum::Function(func) = &item.inner else {
             return Err("not a function".into());
         };
@@ -1262,14 +1491,11 @@ impl<'a> Mapper<'a> {
         if !matches!(func.header.abi, rustdoc_types::Abi::Rust) {
             return Err("non-Rust ABI".into());
         }
-        if let Some(reason) = generics_reason_fn(&func.generics) {
-            return Err(reason);
-        }
-        let owner_id = owner.map(|(id, _)| id);
+        self.instantiate(&func.generics, &func.sig.inputs, &mut scope)?;
         let mut params = Vec::new();
         let mut ns = Namespace::default();
         for (n, (name, ty)) in func.sig.inputs.iter().enumerate() {
-            if n == 0 && name == "self" {
+            if n == 0 && name == "self" && owner.is_some() {
                 params.push(self.receiver(ty, owner)?);
                 ns.claim("self");
                 continue;
@@ -1280,21 +1506,44 @@ impl<'a> Mapper<'a> {
                 ));
             }
             let mapped = self
-                .ty(ty, owner_id)
+                .ty(ty, &scope)
                 .map_err(|r| format!("parameter `{name}`: {r}"))?;
             if !self.liftable(&mapped) {
                 return Err(format!("parameter `{name}` cannot be built from WIT"));
             }
-            let wit = ns.claim(&kebab(name.trim_start_matches('_')));
+            let wit = if n == 0 && name == "self" {
+                ns.claim("this")
+            } else {
+                ns.claim(&kebab(name.trim_start_matches('_')))
+            };
             params.push(Param { wit, ty: mapped });
         }
         let output = match &func.sig.output {
             None => Ty::Unit,
-            Some(t) => self.ty(t, owner_id).map_err(|r| format!("result: {r}"))?,
+            Some(t) => self
+                .output_ty(t, &scope)
+                .map_err(|r| format!("result: {r}"))?,
         };
+        // `fn set_x(&mut self, ..) -> &mut Self` chains calls: the change is
+        // in `self` (or, for a value, in the updated value returned).
+        let chains = matches!(
+            (&output, params.first()),
+            (Ty::Ref { mutable: true, inner }, Some(Param { wit, ty: Ty::Ref { mutable: true, inner: this } }))
+                if wit == "self" && inner == this
+        );
+        let output = if chains { Ty::Unit } else { output };
         if !self.lowerable(&output) {
             return Err("result borrows a type that is not Clone".into());
         }
+        if contains_mut_ref(&output) {
+            return Err(
+                "result is a mutable borrow: changes through a copy would not reach the value"
+                    .into(),
+            );
+        }
+        // A value type's `&mut self` method returns the updated value.
+        let updates_self = owner.is_some_and(|(_, kind)| kind != NamedKind::Resource)
+            && matches!(params.first(), Some(Param { wit, ty: Ty::Ref { mutable: true, .. } }) if wit == "self");
         Ok(Function {
             wit: String::new(),
             rust: path.into(),
@@ -1302,6 +1551,7 @@ impl<'a> Mapper<'a> {
             kind: FuncKind::Free,
             params,
             output,
+            updates_self,
         })
     }
 
@@ -1309,7 +1559,13 @@ impl<'a> Mapper<'a> {
         let Some((id, kind)) = owner else {
             return Err("`self` outside an impl".into());
         };
-        let named = Ty::Named(self.named(id)?);
+        let named = self.named(id)?;
+        if kind != NamedKind::Resource && !self.named_liftable(&named) {
+            return Err(
+                "method of a `#[non_exhaustive]` type: its value cannot be built from WIT".into(),
+            );
+        }
+        let named = Ty::Named(named);
         let ty = match ty {
             Type::Generic(s) if s == "Self" => {
                 if kind == NamedKind::Resource && !self.implements(id, "core::clone::Clone") {
@@ -1319,17 +1575,10 @@ impl<'a> Mapper<'a> {
             }
             Type::BorrowedRef {
                 is_mutable, type_, ..
-            } if matches!(&**type_, Type::Generic(s) if s == "Self") => {
-                if *is_mutable && kind != NamedKind::Resource {
-                    return Err(
-                        "`&mut self` on a type passed by value: the change would be lost".into(),
-                    );
-                }
-                Ty::Ref {
-                    mutable: *is_mutable,
-                    inner: Box::new(named),
-                }
-            }
+            } if matches!(&**type_, Type::Generic(s) if s == "Self") => Ty::Ref {
+                mutable: *is_mutable,
+                inner: Box::new(named),
+            },
             _ => return Err("unsupported `self` type".into()),
         };
         Ok(Param {
@@ -1337,6 +1586,39 @@ impl<'a> Mapper<'a> {
             ty,
         })
     }
+}
+
+/// Traits named in the bounds of any function's generic parameters.
+fn input_traits(krate: &Crate) -> BTreeSet<Id> {
+    fn bounds_of(bounds: &[rustdoc_types::GenericBound], out: &mut BTreeSet<Id>) {
+        for b in bounds {
+            if let rustdoc_types::GenericBound::TraitBound { trait_, .. } = b {
+                out.insert(trait_.id);
+            }
+        }
+    }
+    let mut out = BTreeSet::new();
+    for item in krate.index.values() {
+        let ItemEnum::Function(f) = &item.inner else {
+            continue;
+        };
+        for p in &f.generics.params {
+            if let GenericParamDefKind::Type { bounds, .. } = &p.kind {
+                bounds_of(bounds, &mut out);
+            }
+        }
+        for w in &f.generics.where_predicates {
+            if let rustdoc_types::WherePredicate::BoundPredicate { bounds, .. } = w {
+                bounds_of(bounds, &mut out);
+            }
+        }
+        for (_, t) in &f.sig.inputs {
+            if let Type::ImplTrait(bounds) = t {
+                bounds_of(bounds, &mut out);
+            }
+        }
+    }
+    out
 }
 
 fn tuple_ids(kind: &VariantKind) -> Vec<Option<Id>> {
@@ -1356,7 +1638,8 @@ fn prim(p: &str) -> Result<Ty, String> {
         | "char" => Ok(Ty::Prim(p.into())),
         "usize" => Ok(Ty::Size { signed: false }),
         "isize" => Ok(Ty::Size { signed: true }),
-        "u128" | "i128" => Err("128-bit integers have no WIT type".into()),
+        "u128" => Ok(Ty::Std(StdTy::Wide { signed: false })),
+        "i128" => Ok(Ty::Std(StdTy::Wide { signed: true })),
         "str" => Err("unsized `str`".into()),
         "never" | "!" => Err("never type".into()),
         other => Err(format!("primitive `{other}`")),
@@ -1387,21 +1670,6 @@ fn generics_reason(g: &Generics) -> Option<String> {
     })
 }
 
-/// Why a function's generics prevent mapping it (lifetimes are fine: results
-/// are copied out).
-fn generics_reason_fn(g: &Generics) -> Option<String> {
-    g.params.iter().find_map(|p| match &p.kind {
-        GenericParamDefKind::Lifetime { .. } => None,
-        GenericParamDefKind::Type {
-            is_synthetic: true, ..
-        } => Some("`impl Trait` parameter".into()),
-        GenericParamDefKind::Type { .. } => {
-            Some(format!("generic function (parameter `{}`)", p.name))
-        }
-        GenericParamDefKind::Const { .. } => Some(format!("const generic parameter `{}`", p.name)),
-    })
-}
-
 /// Whether a parameter type holds a `&'static` borrow.
 fn borrows_static(ty: &Type) -> bool {
     match ty {
@@ -1422,6 +1690,32 @@ fn contains_ref(ty: &Ty) -> bool {
         | Ty::List(_, ListKind::Slice) => true,
         Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
+        _ => false,
+    }
+}
+
+/// The borrowed payload of an `Option` parameter the guest can pass as a
+/// view of an owned value (`as_deref()` / `as_ref()`).
+pub fn option_view(ty: &Ty) -> bool {
+    match ty {
+        Ty::Str(StrKind::Ref | StrKind::PathRef) | Ty::List(_, ListKind::Slice) => true,
+        Ty::Ref {
+            mutable: false,
+            inner,
+        } => !matches!(&**inner, Ty::Named(n) if n.kind == NamedKind::Resource),
+        _ => false,
+    }
+}
+
+fn contains_mut_ref(ty: &Ty) -> bool {
+    match ty {
+        Ty::Ref { mutable: true, .. } => true,
+        Ty::Ref { inner: t, .. }
+        | Ty::List(t, _)
+        | Ty::Option(t)
+        | Ty::Result(t)
+        | Ty::Boxed(_, t) => contains_mut_ref(t),
+        Ty::Tuple(ts) => ts.iter().any(contains_mut_ref),
         _ => false,
     }
 }

@@ -1,0 +1,147 @@
+//! The generated `toml` component against the native `toml` crate.
+//! `toml::Value` is recursive, which WIT cannot express: it travels in its
+//! TOML text form (`Display` / `FromStr`), tables as lists of key/value
+//! pairs (`toml::map::Map` iterates over them).
+
+use anyhow::{Result, bail, ensure};
+use compwrap_host::call::Instance;
+use compwrap_host::wasmtime::component::Val;
+use compwrap_tests::{TOML, ValExt, call1, error_message, generated, string};
+use toml::Value;
+
+const VALUES: &[&str] = &[
+    "42",
+    "-0x2A",
+    "3.25",
+    "inf",
+    "true",
+    "\"text with \\\"quotes\\\" and \\u00e9\"",
+    "'literal'",
+    "[1, 2, 3]",
+    "[[1, 2], [\"a\", \"b\"], []]",
+    "{ name = \"compwrap\", version = \"0.1.0\", tags = [\"wasm\", \"wit\"] }",
+    "{ nested = { deep = { value = 1 } } }",
+    "1979-05-27T07:32:00Z",
+    "",
+    "[1, 2",
+    "{ a = 1, a = 2 }",
+    "not toml",
+    "0x",
+];
+
+fn instance() -> Result<Instance> {
+    let (_, loaded) = generated(TOML)?;
+    loaded.instantiate()
+}
+
+fn parse(instance: &mut Instance, text: &str) -> Result<std::result::Result<String, String>> {
+    Ok(
+        match call1(instance, "value-parse", &[string(text)])?.into_result()? {
+            Ok(v) => Ok(v.str()?.to_owned()),
+            Err(e) => Err(error_message(&e)?),
+        },
+    )
+}
+
+#[test]
+fn parse_and_display_match_native_including_errors() -> Result<()> {
+    let mut instance = instance()?;
+    for text in VALUES {
+        let native = text
+            .parse::<Value>()
+            .map(|v| v.to_string())
+            .map_err(|e| e.to_string());
+        let component = parse(&mut instance, text)?;
+        ensure!(
+            component == native,
+            "parse {text:?}: {component:?} vs native {native:?}"
+        );
+    }
+    Ok(())
+}
+
+#[test]
+fn accessors_match_native() -> Result<()> {
+    let mut instance = instance()?;
+    for text in VALUES {
+        let Ok(native) = text.parse::<Value>() else {
+            continue;
+        };
+        let this = string(&native.to_string());
+        let arg = std::slice::from_ref(&this);
+        let type_str = call1(&mut instance, "value-type-str", arg)?;
+        ensure!(
+            type_str.str()? == native.type_str(),
+            "{text}: type-str {type_str:?}"
+        );
+        let as_str = call1(&mut instance, "value-as-str", arg)?;
+        ensure!(
+            as_str.option()?.map(|s| s.str()).transpose()? == native.as_str(),
+            "{text}: as-str {as_str:?}"
+        );
+        let as_integer = call1(&mut instance, "value-as-integer", arg)?;
+        let as_integer = match as_integer.option()? {
+            Some(Val::S64(n)) => Some(*n),
+            None => None,
+            Some(other) => bail!("as-integer gave {other:?}"),
+        };
+        ensure!(as_integer == native.as_integer(), "{text}: as-integer");
+        let array = call1(&mut instance, "value-as-array", arg)?;
+        let native_array: Option<Vec<String>> = native
+            .as_array()
+            .map(|a| a.iter().map(Value::to_string).collect());
+        let array: Option<Vec<String>> = match array.option()? {
+            None => None,
+            Some(Val::List(items)) => Some(
+                items
+                    .iter()
+                    .map(|i| Ok(i.str()?.to_owned()))
+                    .collect::<Result<_>>()?,
+            ),
+            Some(other) => bail!("as-array gave {other:?}"),
+        };
+        ensure!(array == native_array, "{text}: as-array {array:?}");
+    }
+    Ok(())
+}
+
+#[test]
+fn tables_travel_as_key_value_pairs() -> Result<()> {
+    let mut instance = instance()?;
+    let text = "{ name = \"compwrap\", version = \"0.1.0\", tags = [\"wasm\", \"wit\"], n = 1 }";
+    let native = text.parse::<Value>()?;
+    let this = string(&native.to_string());
+    let table = call1(&mut instance, "value-as-table", std::slice::from_ref(&this))?;
+    let Some(Val::List(entries)) = table.option()? else {
+        bail!("as-table gave {table:?}");
+    };
+    let got: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| match e {
+            Val::Tuple(kv) => match kv.as_slice() {
+                [Val::String(k), Val::String(v)] => Ok((k.clone(), v.clone())),
+                other => bail!("entry {other:?}"),
+            },
+            other => bail!("entry {other:?}"),
+        })
+        .collect::<Result<_>>()?;
+    let expected: Vec<(String, String)> = native
+        .as_table()
+        .expect("a table")
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_string()))
+        .collect();
+    ensure!(got == expected, "as-table: {got:?} vs {expected:?}");
+    for key in ["name", "tags", "missing"] {
+        let got = call1(&mut instance, "value-get", &[this.clone(), string(key)])?;
+        let got = got
+            .option()?
+            .map(|v| v.str().map(str::to_owned))
+            .transpose()?;
+        ensure!(
+            got == native.get(key).map(Value::to_string),
+            "get {key}: {got:?}"
+        );
+    }
+    Ok(())
+}

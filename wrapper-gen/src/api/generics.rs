@@ -1,0 +1,360 @@
+//! Generic parameters with one obvious concrete instantiation.
+//!
+//! `fn slugify(s: impl AsRef<str>)` or `fn new<S: Into<String>>(name: S)` is
+//! exported as taking a `string`: the guest passes a `String`, and Rust's
+//! inference picks it for the parameter. A parameter whose bounds admit no
+//! single obvious type (serde's `T: Deserialize`, closures, a type chosen
+//! only by the caller of the result) keeps the function skipped.
+
+use std::collections::HashMap;
+
+use rustdoc_types::{
+    AssocItemConstraintKind, GenericArgs, GenericBound, GenericParamDefKind, Generics, Id, Term,
+    TraitBoundModifier, Type, WherePredicate,
+};
+
+use super::{Mapper, type_args};
+use crate::model::*;
+
+/// What resolves `Self` and the generic parameters of a signature.
+#[derive(Clone, Default)]
+pub(super) struct Scope {
+    /// The type whose impl the signature is in.
+    pub owner: Option<Id>,
+    /// Generic parameters bound to their instantiation.
+    pub subst: HashMap<String, Ty>,
+    /// `Self` of an impl for a type the crate does not define (`impl Trait
+    /// for str`).
+    pub self_type: Option<Type>,
+    /// A `?Sized` parameter may be `str`: the call is fully qualified
+    /// (`<str as Trait>::f(&s)`), so the guest's `&String` coerces.
+    pub unsized_str: bool,
+}
+
+impl Scope {
+    /// The scope of `impl Owner`.
+    pub fn of(owner: &Id) -> Scope {
+        Scope {
+            owner: Some(*owner),
+            ..Scope::default()
+        }
+    }
+}
+
+/// Traits any instantiation compwrap picks satisfies (its own types are
+/// checked against their impls instead).
+const SATISFIED_BY_STD: &[&str] = &[
+    "core::marker::Sized",
+    "core::marker::Send",
+    "core::marker::Sync",
+    "core::marker::Unpin",
+    "core::clone::Clone",
+    "core::fmt::Debug",
+    "core::hash::Hash",
+    "core::cmp::Eq",
+    "core::cmp::PartialEq",
+    "core::cmp::Ord",
+    "core::cmp::PartialOrd",
+    "core::default::Default",
+    "core::panic::unwind_safe::UnwindSafe",
+    "core::panic::unwind_safe::RefUnwindSafe",
+];
+
+/// Marker traits every value satisfies for our purposes.
+const MARKERS: &[&str] = &[
+    "core::marker::Sized",
+    "core::marker::Send",
+    "core::marker::Sync",
+    "core::marker::Unpin",
+];
+
+impl Mapper<'_> {
+    /// Binds every type parameter of a function's generics into `scope`, or
+    /// says why one has no obvious instantiation.
+    pub(super) fn instantiate(
+        &self,
+        generics: &Generics,
+        inputs: &[(String, Type)],
+        scope: &mut Scope,
+    ) -> Result<(), String> {
+        let mut pending: Vec<(String, Vec<GenericBound>)> = Vec::new();
+        for p in &generics.params {
+            match &p.kind {
+                GenericParamDefKind::Lifetime { .. } => {}
+                GenericParamDefKind::Const { .. } => {
+                    return Err(format!("const generic parameter `{}`", p.name));
+                }
+                // `impl Trait` parameters are instantiated where they appear.
+                GenericParamDefKind::Type {
+                    is_synthetic: true, ..
+                } => {}
+                GenericParamDefKind::Type { bounds, .. } => {
+                    if !inputs.iter().any(|(_, t)| mentions_generic(t, &p.name)) {
+                        return Err(format!(
+                            "generic parameter `{}` appears only in the result: its type is the caller's choice",
+                            p.name
+                        ));
+                    }
+                    pending.push((p.name.clone(), bounds.clone()));
+                }
+            }
+        }
+        for w in &generics.where_predicates {
+            match w {
+                WherePredicate::BoundPredicate {
+                    type_: Type::Generic(name),
+                    bounds,
+                    ..
+                } => match pending.iter_mut().find(|(n, _)| n == name) {
+                    Some((_, b)) => b.extend(bounds.iter().cloned()),
+                    None => return Err(format!("where clause on `{name}`")),
+                },
+                WherePredicate::LifetimePredicate { .. } => {}
+                _ => return Err("where clause on a type expression".into()),
+            }
+        }
+        // A bound may name another parameter (`I: IntoIterator<Item = S>`):
+        // resolve in rounds until nothing changes.
+        let mut last_error = String::new();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut i = 0;
+            while i < pending.len() {
+                match self.obvious(&pending[i].1, scope) {
+                    Ok(ty) => {
+                        let (name, _) = pending.remove(i);
+                        scope.subst.insert(name, ty);
+                    }
+                    Err(reason) => {
+                        last_error = format!("generic parameter `{}`: {reason}", pending[i].0);
+                        i += 1;
+                    }
+                }
+            }
+            if pending.len() == before {
+                return Err(last_error);
+            }
+        }
+        Ok(())
+    }
+
+    /// The one obvious type satisfying all of `bounds`.
+    pub(super) fn obvious(&self, bounds: &[GenericBound], scope: &Scope) -> Result<Ty, String> {
+        let mut chosen: Option<Ty> = None;
+        let mut others: Vec<String> = Vec::new();
+        for b in bounds {
+            let GenericBound::TraitBound {
+                trait_, modifier, ..
+            } = b
+            else {
+                continue; // lifetimes and `use<..>` capture nothing we pass
+            };
+            let path = self
+                .std_path(&trait_.id)
+                .unwrap_or_else(|| trait_.path.clone());
+            if *modifier == TraitBoundModifier::Maybe {
+                continue; // `?Sized`
+            }
+            let candidate = match path.as_str() {
+                "core::convert::AsRef" | "core::borrow::Borrow" => {
+                    match type_args(trait_).first() {
+                        Some(Type::Primitive(s)) if s == "str" => Some(Ty::Str(StrKind::String)),
+                        Some(Type::Slice(t)) if matches!(&**t, Type::Primitive(p) if p == "u8") => {
+                            Some(Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Vec))
+                        }
+                        Some(Type::ResolvedPath(p)) => match self.std_path(&p.id).as_deref() {
+                            Some("std::path::Path") => Some(Ty::Str(StrKind::PathBuf)),
+                            Some("std::ffi::os_str::OsStr") => Some(Ty::Str(StrKind::String)),
+                            _ => {
+                                return Err(format!(
+                                    "bound `{path}` of a type without an owned form"
+                                ));
+                            }
+                        },
+                        _ => return Err(format!("bound `{}`", trait_.path)),
+                    }
+                }
+                "core::convert::Into" => {
+                    let Some(target) = type_args(trait_).first().copied() else {
+                        return Err("bound `Into` without a target".into());
+                    };
+                    let ty = self.ty(target, scope)?;
+                    if !self.liftable(&ty) || super::contains_ref(&ty) {
+                        return Err(format!(
+                            "`Into<{}>`: the target cannot be built from WIT",
+                            trait_.path
+                        ));
+                    }
+                    Some(ty)
+                }
+                "core::iter::traits::collect::IntoIterator" => {
+                    let item =
+                        item_constraint(trait_).ok_or("`IntoIterator` without an `Item` type")?;
+                    let ty = match item {
+                        ItemBound::Type(t) => self.ty(t, scope)?,
+                        ItemBound::Bounds(b) => self.obvious(b, scope)?,
+                    };
+                    if !self.liftable(&ty) || super::contains_ref(&ty) {
+                        return Err("iterator items cannot be built from WIT".into());
+                    }
+                    Some(Ty::List(Box::new(ty), ListKind::Vec))
+                }
+                "alloc::string::ToString" | "core::fmt::Display" => {
+                    others.push(path.clone());
+                    None
+                }
+                "core::ops::function::Fn"
+                | "core::ops::function::FnMut"
+                | "core::ops::function::FnOnce" => {
+                    return Err("closure parameter".into());
+                }
+                p if SATISFIED_BY_STD.contains(&p) || p == "core::marker::Copy" => {
+                    others.push(path.clone());
+                    None
+                }
+                _ => match self.own_trait_instance(&trait_.id, scope) {
+                    Some(ty) => Some(ty),
+                    None => return Err(format!("bound `{}` has no obvious type", trait_.path)),
+                },
+            };
+            if let Some(c) = candidate {
+                match &chosen {
+                    Some(prev) if *prev != c => {
+                        return Err("bounds that no single type satisfies".into());
+                    }
+                    _ => chosen = Some(c),
+                }
+            }
+        }
+        // `T: Display` / `T: ToString` alone: a string is the natural value.
+        let chosen = match chosen {
+            Some(c) => c,
+            None if others
+                .iter()
+                .any(|o| o == "alloc::string::ToString" || o == "core::fmt::Display") =>
+            {
+                Ty::Str(StrKind::String)
+            }
+            None => return Err("no bound names an obvious type".into()),
+        };
+        for other in &others {
+            if !self.satisfies(&chosen, other) {
+                return Err(format!("the obvious type does not implement `{other}`"));
+            }
+        }
+        Ok(chosen)
+    }
+
+    /// The obvious type for a bound by one of the crate's own traits: the
+    /// trait's implementation for `String` or `Vec<u8>` (`regex::Replacer`
+    /// for `String`), or for `str` where the call is qualified.
+    fn own_trait_instance(&self, trait_id: &Id, scope: &Scope) -> Option<Ty> {
+        let Some(rustdoc_types::ItemEnum::Trait(tr)) = self.item(trait_id).map(|i| &i.inner) else {
+            return None;
+        };
+        let mut found = Vec::new();
+        for imp in tr.implementations.iter().filter_map(|id| self.item(id)) {
+            let rustdoc_types::ItemEnum::Impl(imp) = &imp.inner else {
+                continue;
+            };
+            let ty = match &imp.for_ {
+                Type::Primitive(p) if p == "str" && scope.unsized_str => Ty::Str(StrKind::Ref),
+                Type::ResolvedPath(p) => match self.std_path(&p.id).as_deref() {
+                    Some("alloc::string::String") => Ty::Str(StrKind::String),
+                    Some("alloc::vec::Vec") if matches!(type_args(p).first(), Some(Type::Primitive(u)) if u == "u8") => {
+                        Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Vec)
+                    }
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            found.push(ty);
+        }
+        // An owned `String` is the first choice.
+        found.sort_by_key(|t| !matches!(t, Ty::Str(StrKind::String)));
+        found.into_iter().next()
+    }
+
+    /// Whether a value of `ty` implements the trait at `path`.
+    fn satisfies(&self, ty: &Ty, path: &str) -> bool {
+        if MARKERS.contains(&path) {
+            return true;
+        }
+        match ty {
+            Ty::Prim(_) | Ty::Size { .. } => true,
+            Ty::Named(n) => self.id_of(n).is_some_and(|id| self.implements(&id, path)),
+            Ty::List(t, _) | Ty::Option(t) => {
+                path != "core::marker::Copy"
+                    && path != "core::fmt::Display"
+                    && path != "alloc::string::ToString"
+                    && self.satisfies(t, path)
+            }
+            Ty::Str(_) => path != "core::marker::Copy",
+            _ => false,
+        }
+    }
+}
+
+enum ItemBound<'t> {
+    Type(&'t Type),
+    Bounds(&'t [GenericBound]),
+}
+
+/// `Item = T` or `Item: Bounds` of an iterator bound.
+fn item_constraint(trait_: &rustdoc_types::Path) -> Option<ItemBound<'_>> {
+    let Some(GenericArgs::AngleBracketed { constraints, .. }) = trait_.args.as_deref() else {
+        return None;
+    };
+    constraints
+        .iter()
+        .find(|c| c.name == "Item")
+        .and_then(|c| match &c.binding {
+            AssocItemConstraintKind::Equality(Term::Type(t)) => Some(ItemBound::Type(t)),
+            AssocItemConstraintKind::Constraint(b) => Some(ItemBound::Bounds(b)),
+            _ => None,
+        })
+}
+
+/// `Item` of an `impl Iterator<Item = T>` result.
+pub(super) fn iterator_item(
+    bounds: &[GenericBound],
+    std_path: impl Fn(&Id) -> Option<String>,
+) -> Option<&Type> {
+    bounds.iter().find_map(|b| match b {
+        GenericBound::TraitBound { trait_, .. }
+            if std_path(&trait_.id).as_deref()
+                == Some("core::iter::traits::iterator::Iterator") =>
+        {
+            match item_constraint(trait_)? {
+                ItemBound::Type(t) => Some(t),
+                ItemBound::Bounds(_) => None,
+            }
+        }
+        _ => None,
+    })
+}
+
+/// Whether a bound list includes `Display` (or `ToString`).
+pub(super) fn is_display(
+    bounds: &[GenericBound],
+    std_path: impl Fn(&Id) -> Option<String>,
+) -> bool {
+    bounds.iter().any(|b| {
+        matches!(b, GenericBound::TraitBound { trait_, .. }
+            if matches!(std_path(&trait_.id).as_deref(), Some("core::fmt::Display" | "alloc::string::ToString")))
+    })
+}
+
+/// Whether `ty` mentions the generic parameter `name`.
+fn mentions_generic(ty: &Type, name: &str) -> bool {
+    match ty {
+        Type::Generic(g) => g == name,
+        Type::BorrowedRef { type_, .. } | Type::RawPointer { type_, .. } => {
+            mentions_generic(type_, name)
+        }
+        Type::Slice(t) | Type::Array { type_: t, .. } => mentions_generic(t, name),
+        Type::Tuple(ts) => ts.iter().any(|t| mentions_generic(t, name)),
+        Type::ResolvedPath(p) => type_args(p).into_iter().any(|t| mentions_generic(t, name)),
+        _ => false,
+    }
+}
