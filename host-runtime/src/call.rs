@@ -356,7 +356,7 @@ fn unknown_export(exports: &[ExportedFunc], query: &str) -> anyhow::Error {
     let wanted = query.rsplit_once('#').map_or(query, |(_, name)| name);
     let mut close: Vec<(usize, String)> = exports
         .iter()
-        .map(|f| (edit_distance(wanted, &f.name), f))
+        .map(|f| (strsim::levenshtein(wanted, &f.name), f))
         .filter(|(distance, f)| {
             *distance <= wanted.len().div_ceil(3).max(2) || f.name.contains(wanted)
         })
@@ -376,21 +376,6 @@ fn unknown_export(exports: &[ExportedFunc], query: &str) -> anyhow::Error {
         "no exported function `{query}`; {intro}: {}",
         names.join(", ")
     )
-}
-
-/// Levenshtein distance, on chars.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current.push(substitute.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 /// One instance of a component in its own store, for dynamic calls.

@@ -105,6 +105,7 @@ pub fn generated_with_report(spec: &str) -> Result<(Store, Generated, LoadedComp
     let store = test_store()?;
     let options = Options {
         spec: spec.parse()?,
+        only: Vec::new(),
         features: compwrap::resolve::Features::default(),
         assume_yes: true,
         force: false,

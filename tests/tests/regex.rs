@@ -328,15 +328,15 @@ fn builder_options_apply_like_native() -> Result<()> {
             Val::Resource(builder) => builder,
             other => anyhow::bail!("the regex-builder constructor returned {other:?}"),
         };
+        // `fn case_insensitive(&mut self, yes: bool) -> &mut RegexBuilder`
+        // changes the builder in place; the chained `&mut Self` is dropped.
         let name = format!("regex#[method]regex-builder.{option}");
-        let Val::Resource(configured) = method(&mut instance, &name, builder, &[Val::Bool(true)])?
-        else {
-            anyhow::bail!("{name} returns a regex-builder");
-        };
+        let results = instance.call(&name, &[Val::Resource(builder), Val::Bool(true)])?;
+        anyhow::ensure!(results.is_empty(), "{name} returned {results:?}");
         let built = method(
             &mut instance,
             "regex#[method]regex-builder.build",
-            configured,
+            builder,
             &[],
         )?
         .ok()?;

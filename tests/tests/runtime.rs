@@ -31,6 +31,7 @@ fn generate_reuses_the_stored_component() -> Result<()> {
     // store is asked directly, bypassing the per-process memo.
     let options = compwrap::generate::Options {
         spec: SEMVER.parse()?,
+        only: Vec::new(),
         features: compwrap::resolve::Features::default(),
         assume_yes: true,
         force: false,

@@ -20,6 +20,8 @@ pub struct Options {
     pub spec: CrateSpec,
     /// Feature selection.
     pub features: Features,
+    /// Rust paths to generate (with the types they need); all when empty.
+    pub only: Vec<String>,
     /// Install a missing `wasm32-wasip2` target without asking.
     pub assume_yes: bool,
     /// Rebuild even when the generate key is in the store.
@@ -89,14 +91,14 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     // then reuse the first one's result.
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
-    let key = generate_key(&resolved, &opts.features)?;
+    let key = generate_key(&resolved, opts)?;
     if !opts.force
-        && let Some(hit) = lookup(store, &key)?
+        && let Some(hit) = lookup(store, &key, opts.only.is_empty())?
     {
         return Ok(hit);
     }
     let target_dir = store.build_dir().join("target");
-    let Derived { api, report } = derive(&resolved, &target_dir, progress)?;
+    let Derived { api, report } = derive(&resolved, &target_dir, &opts.only, progress)?;
     let files = crate::emit::files(&api, &resolved, &opts.features);
     let guest_dir = store
         .build_dir()
@@ -142,7 +144,11 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         report,
     };
     store::atomic_write(&store.key_path(&key), &serde_json::to_vec_pretty(&record)?)?;
-    store.put_ref(&record.ref_entry())?;
+    // `name@version` means the whole crate: a `--only` component is found
+    // by its digest.
+    if opts.only.is_empty() {
+        store.put_ref(&record.ref_entry())?;
+    }
     Ok(generated(store, record, false))
 }
 
@@ -171,6 +177,7 @@ pub struct Derived {
 pub fn derive(
     resolved: &Resolved,
     target_dir: &std::path::Path,
+    only: &[String],
     progress: &dyn Progress,
 ) -> Result<Derived> {
     progress.step(&format!(
@@ -179,7 +186,10 @@ pub fn derive(
     ));
     let krate = crate::rustdoc::extract(resolved, target_dir)?;
     progress.step("mapping the API to WIT");
-    let (api, items) = crate::api::map(&krate, &resolved.name, &resolved.version);
+    let (mut api, mut items) = crate::api::map(&krate, &resolved.name, &resolved.version);
+    if !only.is_empty() {
+        crate::select::select(&mut api, &mut items, only)?;
+    }
     let report = Report::new(&resolved.name, &resolved.version, &items);
     if api.is_empty() {
         return Err(Error::NothingMapped {
@@ -202,7 +212,12 @@ pub fn derive_only(
     progress.step(&format!("resolving {}@{}", opts.spec.name, opts.spec.req));
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
-    let derived = derive(&resolved, &store.build_dir().join("target"), progress)?;
+    let derived = derive(
+        &resolved,
+        &store.build_dir().join("target"),
+        &opts.only,
+        progress,
+    )?;
     Ok((crate::wit::render(&derived.api), derived.report))
 }
 
@@ -235,7 +250,7 @@ fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
 }
 
 /// The stored result for `key`, when its record and blob are both present.
-fn lookup(store: &Store, key: &str) -> Result<Option<Generated>> {
+fn lookup(store: &Store, key: &str, whole_crate: bool) -> Result<Option<Generated>> {
     let Some(record) = store::read_entry::<KeyRecord>(&store.key_path(key))? else {
         return Ok(None);
     };
@@ -244,14 +259,18 @@ fn lookup(store: &Store, key: &str) -> Result<Option<Generated>> {
     }
     // Make sure `name@version` points at it (e.g. after a ref was removed).
     let entry = record.ref_entry();
-    if store.get_ref(&entry.name, &entry.version)?.as_ref() != Some(&entry) {
+    if whole_crate && store.get_ref(&entry.name, &entry.version)?.as_ref() != Some(&entry) {
         store.put_ref(&entry)?;
     }
     Ok(Some(generated(store, record, true)))
 }
 
 /// Hash of every input that affects the component.
-fn generate_key(resolved: &Resolved, features: &Features) -> Result<String> {
+fn generate_key(resolved: &Resolved, opts: &Options) -> Result<String> {
+    let features = &opts.features;
+    let mut only = opts.only.clone();
+    only.sort();
+    only.dedup();
     let mut features_sorted = features.features.clone();
     features_sorted.sort();
     features_sorted.dedup();
@@ -261,6 +280,7 @@ fn generate_key(resolved: &Resolved, features: &Features) -> Result<String> {
         "checksum": resolved.checksum,
         "features": features_sorted,
         "default_features": !features.no_default,
+        "only": only,
         "compwrap": env!("CARGO_PKG_VERSION"),
         "generator": env!("COMPWRAP_GENERATOR_HASH"),
         "wit_bindgen": crate::emit::WIT_BINDGEN,

@@ -19,6 +19,7 @@ pub mod names;
 pub mod report;
 pub mod resolve;
 pub mod rustdoc;
+pub mod select;
 pub mod target;
 pub mod wit;
 
@@ -60,6 +61,14 @@ pub enum Error {
     /// A component named on the command line is not in the store.
     #[error("{0}")]
     NotFound(String),
+    /// An `--only` path names no public item of the crate.
+    #[error("`{path}` is not a public item of the crate{}", suggest(suggestions))]
+    UnknownPath {
+        /// The path asked for.
+        path: String,
+        /// The closest public paths.
+        suggestions: Vec<String>,
+    },
     /// Nothing in the crate's public API could be mapped.
     #[error("nothing in `{name}`'s public API could be mapped to WIT ({} public items, all skipped)", report.items.len())]
     NothingMapped {
@@ -77,10 +86,19 @@ impl Error {
             Error::UnknownCrate(_)
             | Error::UnknownVersion { .. }
             | Error::NoLibrary(_)
-            | Error::NotFound(_) => 3,
+            | Error::NotFound(_)
+            | Error::UnknownPath { .. } => 3,
             Error::BuildFailed { .. } => 4,
             Error::NothingMapped { .. } => 5,
             Error::NotAComponent { .. } => 6,
         }
+    }
+}
+
+fn suggest(suggestions: &[String]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!(" (closest: {})", suggestions.join(", "))
     }
 }

@@ -19,6 +19,8 @@ pub struct Report {
     pub version: String,
     /// Totals.
     pub coverage: Coverage,
+    /// Skipped items by category, by count (descending).
+    pub skip_categories: Vec<(Category, usize)>,
     /// Skip reasons with backticked names blanked, by count (descending).
     pub skip_reasons: Vec<(String, usize)>,
     /// Every public item.
@@ -62,6 +64,99 @@ pub struct Item {
     /// Reason when skipped.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub skipped: Option<String>,
+    /// The reason's category when skipped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+}
+
+/// Why an item was skipped, in a few words: the documented set every
+/// detailed reason falls into.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[serde(rename_all = "kebab-case")]
+pub enum Category {
+    /// A generic parameter without one obvious instantiation (a serde
+    /// bound, a closure, a type only the caller of the result picks).
+    Generic,
+    /// The value borrows data that cannot be copied out or passed in
+    /// (lifetime-bound types without accessors, `&mut` arguments,
+    /// `'static` borrows, types that only exist behind a reference).
+    Borrowed,
+    /// Ownership the boundary cannot give: `self` by value or borrowed
+    /// results of types that are not `Clone`.
+    Ownership,
+    /// A type with no WIT form: trait objects, function and raw pointers,
+    /// associated types, types of other crates without a defined mapping.
+    UnsupportedType,
+    /// The signature uses a type of this crate that is itself skipped.
+    SkippedType,
+    /// `unsafe fn` or a non-Rust ABI.
+    Unsafe,
+    /// Exists only at compile time: macros, traits, type aliases,
+    /// constants and statics.
+    CompileTime,
+    /// An error type: results carry it as `compwrap:types/types.error`.
+    ErrorType,
+    /// Defined in another crate and re-exported.
+    ReExport,
+    /// No data to carry: unit structs, enums without variants.
+    NoData,
+    /// Covered another way (methods of iterator types, which are
+    /// collected into lists; methods of traits that only bound generic
+    /// parameters).
+    Covered,
+    /// Not asked for with `--only`.
+    NotSelected,
+}
+
+impl Category {
+    /// The category of a detailed skip reason.
+    pub fn of(reason: &str) -> Category {
+        let r = reason;
+        let has = |s: &str| r.contains(s);
+        if has("--only") {
+            Category::NotSelected
+        } else if has("is not mapped (") {
+            Category::SkippedType
+        } else if has("error type") {
+            Category::ErrorType
+        } else if has("re-export") {
+            Category::ReExport
+        } else if has("unsafe") || has("ABI") {
+            Category::Unsafe
+        } else if has("macro")
+            || has("trait") && has("not exported") && !has("bounds generic")
+            || has("type alias")
+            || has("constant")
+            || has("static") && !has("'static")
+        {
+            Category::CompileTime
+        } else if has("iterator type") || has("bounds generic parameters") {
+            Category::Covered
+        } else if has("unit struct") || has("without variants") {
+            Category::NoData
+        } else if has("not Clone") {
+            Category::Ownership
+        } else if has("generic")
+            || has("closure")
+            || has("bound")
+            || has("caller's choice")
+            || has("where clause")
+        {
+            Category::Generic
+        } else if has("borrow")
+            || has("lifetime")
+            || has("mutation")
+            || has("`&mut")
+            || has("'static")
+            || has("mutable")
+            || has("unsized")
+            || has("reference to a reference")
+        {
+            Category::Borrowed
+        } else {
+            Category::UnsupportedType
+        }
+    }
 }
 
 impl Report {
@@ -69,6 +164,7 @@ impl Report {
     pub fn new(name: &str, version: &str, items: &[ReportItem]) -> Report {
         let mut coverage = Coverage::default();
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+        let mut categories: BTreeMap<Category, usize> = BTreeMap::new();
         for item in items {
             let mapped = item.wit.is_some();
             if is_function(&item.kind) {
@@ -80,14 +176,18 @@ impl Report {
             }
             if let Some(reason) = &item.skipped {
                 *reasons.entry(blank_names(reason)).or_default() += 1;
+                *categories.entry(Category::of(reason)).or_default() += 1;
             }
         }
         let mut skip_reasons: Vec<(String, usize)> = reasons.into_iter().collect();
         skip_reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        let mut skip_categories: Vec<(Category, usize)> = categories.into_iter().collect();
+        skip_categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         Report {
             name: name.into(),
             version: version.into(),
             coverage,
+            skip_categories,
             skip_reasons,
             items: items
                 .iter()
@@ -96,6 +196,7 @@ impl Report {
                     kind: i.kind.clone(),
                     wit: i.wit.clone(),
                     skipped: i.skipped.clone(),
+                    category: i.skipped.as_deref().map(Category::of),
                 })
                 .collect(),
         }
@@ -158,6 +259,52 @@ mod tests {
             }
         );
         assert_eq!(r.skip_reasons, vec![("generic parameter …".to_string(), 2)]);
+        assert_eq!(r.skip_categories, vec![(Category::Generic, 2)]);
         assert!((r.coverage.percent() - 33.33).abs() < 0.1);
+    }
+
+    #[test]
+    fn reasons_fall_into_their_categories() {
+        for (reason, category) in [
+            ("generic type (parameter `S`)", Category::Generic),
+            ("parameter `f`: closure parameter", Category::Generic),
+            ("borrows data (lifetime parameter `'a`)", Category::Borrowed),
+            (
+                "parameter `b`: `&mut [T]`: mutation would not reach the caller",
+                Category::Borrowed,
+            ),
+            (
+                "parameter `s` must be borrowed for `'static`, which no call argument is",
+                Category::Borrowed,
+            ),
+            (
+                "takes `self` by value and the type is not Clone",
+                Category::Ownership,
+            ),
+            (
+                "result: type `std::fs::File` is not mappable",
+                Category::UnsupportedType,
+            ),
+            (
+                "result: `a::B` is not mapped (generic type (parameter `T`))",
+                Category::SkippedType,
+            ),
+            ("unsafe fn", Category::Unsafe),
+            ("macros exist only at compile time", Category::CompileTime),
+            ("statics are not mapped", Category::CompileTime),
+            (
+                "error type: results carry it as the `compwrap:types/types.error` record",
+                Category::ErrorType,
+            ),
+            ("re-exported from another crate", Category::ReExport),
+            ("unit struct: no data to carry", Category::NoData),
+            (
+                "method of an iterator type: the iterator is collected into a list",
+                Category::Covered,
+            ),
+            ("not selected with --only", Category::NotSelected),
+        ] {
+            assert_eq!(Category::of(reason), category, "{reason}");
+        }
     }
 }

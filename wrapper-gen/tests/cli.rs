@@ -166,6 +166,73 @@ fn generate_reuses_the_stored_component_and_call_works() {
     );
 }
 
+/// `--only` keeps the named items and the types they need; the component
+/// builds, is found by digest, and does not replace `name@version`.
+#[test]
+fn only_generates_the_named_items_and_the_types_they_need() {
+    let home = test_home();
+    generated_json(&compwrap(
+        &home,
+        &["generate", "semver@1.0.28", "--json", "--yes"],
+    ));
+    let args = [
+        "generate",
+        "semver@1.0.28",
+        "--only",
+        "semver::VersionReq::matches,semver::Version::parse",
+        "--json",
+        "--yes",
+    ];
+    let g = generated_json(&compwrap(&home, &args));
+    let wit = g["wit"].as_str().unwrap();
+    for wanted in [
+        "version-req-matches:",
+        "version-parse:",
+        "record version {",
+        "record comparator {",
+        "enum op {",
+    ] {
+        assert!(wit.contains(wanted), "{wanted} missing:\n{wit}");
+    }
+    for unwanted in ["version-req-parse:", "comparator-parse:", "prerelease-new:"] {
+        assert!(!wit.contains(unwanted), "{unwanted} kept:\n{wit}");
+    }
+    let items = g["report"]["items"].as_array().unwrap();
+    let item = |path: &str| items.iter().find(|i| i["path"] == path).unwrap();
+    assert_eq!(
+        item("semver::Comparator::parse")["category"],
+        "not-selected"
+    );
+    assert_eq!(
+        item("semver::Version::parse")["wit"],
+        "semver.version-parse"
+    );
+
+    let digest = g["digest"].as_str().unwrap();
+    let o = compwrap(&home, &["call", digest, "version-parse", "\"1.2.3\""]);
+    assert!(o.status.success(), "{}", text(&o));
+    let o = compwrap(&home, &["call", digest, "version-req-parse", "\">=1\""]);
+    assert_fails(&o, 7, "version-req-parse");
+    // The whole crate's component is still `semver@1.0.28`.
+    let o = compwrap(
+        &home,
+        &["call", "semver@1.0.28", "version-req-parse", "\">=1\""],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+
+    let o = compwrap(
+        &home,
+        &[
+            "generate",
+            "semver@1.0.28",
+            "--dry-run",
+            "--only",
+            "semver::Verson::parse",
+        ],
+    );
+    assert_fails(&o, 3, "closest: semver::Version::parse");
+}
+
 #[test]
 fn regex_methods_are_callable_from_the_command_line() {
     let home = test_home();

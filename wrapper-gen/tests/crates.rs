@@ -10,6 +10,7 @@ use compwrap::generate::{Generated, Options, Quiet, generate};
 fn generated(spec: &str) -> Generated {
     let options = Options {
         spec: spec.parse().unwrap(),
+        only: Vec::new(),
         features: Default::default(),
         assume_yes: true,
         force: false,

@@ -53,6 +53,7 @@ fn manifest_dir() -> PathBuf {
 fn derive(spec: &str) -> (String, Report) {
     let options = Options {
         spec: spec.parse().unwrap(),
+        only: Vec::new(),
         features: Features::default(),
         assume_yes: false,
         force: false,

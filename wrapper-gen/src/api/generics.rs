@@ -89,7 +89,16 @@ impl Mapper<'_> {
                     is_synthetic: true, ..
                 } => {}
                 GenericParamDefKind::Type { bounds, .. } => {
-                    if !inputs.iter().any(|(_, t)| mentions_generic(t, &p.name)) {
+                    // `I: IntoIterator<Item = S>`: `S` is fixed through `I`.
+                    let through_bounds = generics.params.iter().any(|q| {
+                        matches!(&q.kind, GenericParamDefKind::Type { bounds, .. }
+                            if bounds_mention(bounds, &p.name))
+                    }) || generics.where_predicates.iter().any(|w| {
+                        matches!(w, WherePredicate::BoundPredicate { bounds, .. }
+                            if bounds_mention(bounds, &p.name))
+                    });
+                    if !through_bounds && !inputs.iter().any(|(_, t)| mentions_generic(t, &p.name))
+                    {
                         return Err(format!(
                             "generic parameter `{}` appears only in the result: its type is the caller's choice",
                             p.name
@@ -342,6 +351,28 @@ pub(super) fn is_display(
     bounds.iter().any(|b| {
         matches!(b, GenericBound::TraitBound { trait_, .. }
             if matches!(std_path(&trait_.id).as_deref(), Some("core::fmt::Display" | "alloc::string::ToString")))
+    })
+}
+
+/// Whether trait bounds mention the generic parameter `name` in their
+/// arguments (`IntoIterator<Item = S>`, `AsRef<T>`).
+fn bounds_mention(bounds: &[GenericBound], name: &str) -> bool {
+    bounds.iter().any(|b| {
+        let GenericBound::TraitBound { trait_, .. } = b else {
+            return false;
+        };
+        match trait_.args.as_deref() {
+            Some(GenericArgs::AngleBracketed { args, constraints }) => args.iter().any(
+                |a| matches!(a, rustdoc_types::GenericArg::Type(t) if mentions_generic(t, name)),
+            ) || constraints.iter().any(
+                |c| match &c.binding {
+                    AssocItemConstraintKind::Equality(Term::Type(t)) => mentions_generic(t, name),
+                    AssocItemConstraintKind::Constraint(b) => bounds_mention(b, name),
+                    _ => false,
+                },
+            ),
+            _ => false,
+        }
     })
 }
 

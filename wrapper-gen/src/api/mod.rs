@@ -1130,7 +1130,23 @@ impl<'a> Mapper<'a> {
                 _ => "struct",
             };
             match self.types[i].decided.clone() {
-                Decided::Skipped(reason) => self.skip(path, kind_word, reason),
+                Decided::Skipped(reason) => {
+                    // Its functions are public items too: list them.
+                    for f in self.inherent_fns(&self.types[i].id) {
+                        let name = f.name.as_deref().unwrap_or("");
+                        let kind = if has_self(f) {
+                            "method"
+                        } else {
+                            "associated function"
+                        };
+                        self.skip(
+                            format!("{path}::{name}"),
+                            kind,
+                            format!("`{path}` is not mapped ({reason})"),
+                        );
+                    }
+                    self.skip(path, kind_word, reason)
+                }
                 Decided::Kind(_) => {
                     let wit = namespaces[module].claim(&self.types[i].wit);
                     self.types[i].wit = wit.clone();

@@ -16,7 +16,7 @@ use super::{Spinner, StoreArgs, human_size};
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
@@ -28,6 +28,12 @@ pub struct Opts {
     /// Do not enable the crate's default features.
     #[arg(long)]
     no_default_features: bool,
+    /// Generate only these items (Rust paths, comma-separated: a type with
+    /// its methods, a function, or a module) and the types they need. The
+    /// component is stored by digest; `name@version` keeps naming the whole
+    /// crate's component.
+    #[arg(long, value_delimiter = ',', value_name = "PATH,…")]
+    only: Vec<String>,
     /// Print the summary (with the full mapping report) as JSON on stdout.
     #[arg(long)]
     json: bool,
@@ -60,6 +66,7 @@ impl Opts {
                 features,
                 no_default: self.no_default_features,
             },
+            only: self.only.clone(),
             assume_yes: self.yes,
             force: self.force,
         };
@@ -122,7 +129,7 @@ impl Opts {
                 "Derived", report.name, report.version
             );
             print_coverage(&report);
-            print_reasons(&report.skip_reasons);
+            print_reasons(&report);
             if let Some(dir) = &self.out {
                 println!("{:>12} {}", "written to", dir.display());
             }
@@ -138,7 +145,7 @@ fn print_nothing_mapped(e: &anyhow::Error, json: bool) -> Result<()> {
         if json {
             println!("{}", serde_json::to_string_pretty(report)?);
         } else {
-            print_reasons(&report.skip_reasons);
+            print_reasons(report);
         }
     }
     Ok(())
@@ -164,7 +171,7 @@ fn print_summary(g: &Generated) {
     println!("{verb:>12} {} {} ({})", g.name, g.version, g.digest);
     println!("{:>12} {}", "size", human_size(g.size));
     print_coverage(&g.report);
-    print_reasons(&g.report.skip_reasons);
+    print_reasons(&g.report);
     if g.reused {
         println!("{:>12} none: the store has this generate key", "build");
     } else {
@@ -186,9 +193,21 @@ fn print_coverage(report: &compwrap::report::Report) {
     );
 }
 
-fn print_reasons(reasons: &[(String, usize)]) {
-    for (i, (reason, count)) in reasons.iter().take(5).enumerate() {
+/// The top skip categories, each with its most frequent detailed reason.
+fn print_reasons(report: &compwrap::report::Report) {
+    use compwrap::report::Category;
+    for (i, (category, count)) in report.skip_categories.iter().take(5).enumerate() {
         let label = if i == 0 { "skipped" } else { "" };
-        println!("{label:>12} {count:>3} × {reason}");
+        let example = report
+            .skip_reasons
+            .iter()
+            .find(|(reason, _)| Category::of(reason) == *category)
+            .map(|(reason, _)| format!(" (e.g. {reason})"))
+            .unwrap_or_default();
+        let name = serde_json::to_value(category)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        println!("{label:>12} {count:>3} × {name}{example}");
     }
 }

@@ -128,6 +128,9 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
         compwrap::Error::NotFound(_) => {
             Some("`compwrap ls` lists stored components; a path to a .wasm file works too")
         }
+        compwrap::Error::UnknownPath { .. } => Some(
+            "`--only` takes Rust paths as the crate exposes them; `compwrap generate <crate> --dry-run --json` lists every public item",
+        ),
         compwrap::Error::NoLibrary(_) => None,
     }
 }
