@@ -12,6 +12,9 @@ use crate::resolve::{Features, Resolved};
 /// wit-bindgen version the guests use.
 pub const WIT_BINDGEN: &str = "0.61";
 
+/// wstd version guests with `async fn`s use to drive them.
+pub const WSTD: &str = "0.6";
+
 /// The files of the guest crate, by relative path (sorted, deterministic).
 pub fn files(api: &Api, resolved: &Resolved, features: &Features) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
@@ -40,7 +43,7 @@ crate-type = ["cdylib"]
 [dependencies]
 {package} = {{ version = "={version}", default-features = {default}, features = [{feats}] }}
 wit-bindgen = "{wit_bindgen}"
-
+{executor}
 [profile.release]
 opt-level = "s"
 lto = true
@@ -56,6 +59,11 @@ strip = true
         default = !features.no_default,
         feats = feats.join(", "),
         wit_bindgen = WIT_BINDGEN,
+        executor = if api.uses_async() {
+            format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
+        } else {
+            String::new()
+        },
     )
 }
 

@@ -522,7 +522,13 @@ impl Glue {
         let _ = writeln!(out, "{ind}/// `{}`", f.rust);
         let _ = writeln!(out, "{ind}fn {fname}({}){ret} {{", sig_params.join(", "));
         out.push_str(&body);
-        let call = format!("{}({})", f.callee, args.join(", "));
+        let call = if f.value {
+            f.callee.clone()
+        } else if f.is_async {
+            format!("wstd::runtime::block_on({}({}))", f.callee, args.join(", "))
+        } else {
+            format!("{}({})", f.callee, args.join(", "))
+        };
         if f.updates_self {
             // `a0` is the value `&mut self` changed: it goes back first.
             let this = match &f.params[0].ty {

@@ -33,6 +33,13 @@ impl Api {
         self.interfaces.iter().map(|i| i.functions.len()).sum()
     }
 
+    /// Whether any exported function is an `async fn`.
+    pub fn uses_async(&self) -> bool {
+        self.interfaces
+            .iter()
+            .any(|i| i.functions.iter().any(|f| f.is_async))
+    }
+
     /// Whether nothing at all was mapped.
     pub fn is_empty(&self) -> bool {
         self.interfaces
@@ -365,6 +372,11 @@ pub struct Function {
     /// A `&mut self` method of a value type (record, variant, string form):
     /// the updated value is returned, alone or before the Rust result.
     pub updates_self: bool,
+    /// A constant or static: `callee` is read, not called.
+    pub value: bool,
+    /// An `async fn`: the guest drives it to completion (wstd's executor,
+    /// which polls WASI pollables).
+    pub is_async: bool,
 }
 
 impl Function {

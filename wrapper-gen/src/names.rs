@@ -211,4 +211,33 @@ mod tests {
             }
         }
     }
+
+    /// Parses `name` as a WIT function name: the ground truth for validity.
+    fn parses_as_wit(name: &str) -> bool {
+        let source = format!(
+            "package a:b;\ninterface i {{\n    {}: func();\n}}\n",
+            wit_ident(name)
+        );
+        wit_parser::UnresolvedPackageGroup::parse("t.wit", &source).is_ok()
+    }
+
+    proptest::proptest! {
+        /// Any Rust identifier (ASCII or not, raw or not, with digits and
+        /// underscores anywhere) becomes a WIT identifier that parses, the
+        /// same one every time, and unique within its namespace.
+        #[test]
+        fn any_rust_identifier_maps_to_a_valid_unique_wit_identifier(
+            names in proptest::collection::vec("(r#)?[_a-zA-Zé中]([_a-zA-Z0-9é中]{0,12})", 1..40)
+        ) {
+            let mut ns = Namespace::default();
+            let mut seen = BTreeSet::new();
+            for rust in &names {
+                let once = kebab(rust);
+                proptest::prop_assert_eq!(&once, &kebab(rust), "not deterministic");
+                let claimed = ns.claim(&once);
+                proptest::prop_assert!(parses_as_wit(&claimed), "{} -> {} does not parse", rust, claimed);
+                proptest::prop_assert!(seen.insert(claimed.clone()), "{} claimed twice", claimed);
+            }
+        }
+    }
 }

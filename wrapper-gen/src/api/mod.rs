@@ -61,6 +61,7 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         type_index: HashMap::new(),
         functions: Vec::new(),
         traits: Vec::new(),
+        values: Vec::new(),
         input_traits: input_traits(krate),
         report: Vec::new(),
         interface_names: Namespace::default(),
@@ -90,6 +91,8 @@ struct Mapper<'a> {
     functions: Vec<(usize, Id, String)>,
     /// Public traits: (module, item, Rust path).
     traits: Vec<(usize, Id, String)>,
+    /// Public constants and statics: (module, item, Rust path).
+    values: Vec<(usize, Id, String)>,
     /// Traits that bound a generic parameter of some function of the crate
     /// (`R: Replacer`): inputs, not extension traits.
     input_traits: BTreeSet<Id>,
@@ -228,8 +231,9 @@ impl<'a> Mapper<'a> {
             ItemEnum::Macro(_) | ItemEnum::ProcMacro(_) => {
                 self.skip(path, "macro", "macros exist only at compile time")
             }
-            ItemEnum::Constant { .. } => self.skip(path, "constant", "constants are not mapped"),
-            ItemEnum::Static(_) => self.skip(path, "static", "statics are not mapped"),
+            ItemEnum::Constant { .. } | ItemEnum::Static(_) => {
+                self.values.push((module, *id, path))
+            }
             ItemEnum::TypeAlias(_) => {
                 self.skip(path, "type alias", "type aliases are resolved where used")
             }
@@ -1197,6 +1201,25 @@ impl<'a> Mapper<'a> {
             let funcs = self.foreign_impls(t, &mut namespaces[module]);
             interfaces[module].functions.extend(funcs);
         }
+        for (module, id, path) in std::mem::take(&mut self.values) {
+            let item = self.item(&id).expect("value exists");
+            let kind = match item.inner {
+                ItemEnum::Static(_) => "static",
+                _ => "constant",
+            };
+            match self.value(item, None, &path) {
+                Ok(mut f) => {
+                    f.wit = namespaces[module].claim(&kebab(item.name.as_deref().unwrap_or("v")));
+                    self.mapped(
+                        path,
+                        kind,
+                        format!("{}.{}", self.modules[module].wit, f.wit),
+                    );
+                    interfaces[module].functions.push(f);
+                }
+                Err(reason) => self.skip(path, kind, reason),
+            }
+        }
         for (module, id, path) in std::mem::take(&mut self.functions) {
             let item = self.item(&id).expect("function exists");
             match self.function(item, None, &path) {
@@ -1371,19 +1394,27 @@ impl<'a> Mapper<'a> {
             }
             for fid in &imp.items {
                 let Some(item) = self.item(fid) else { continue };
+                let is_const = matches!(item.inner, ItemEnum::AssocConst { .. });
                 if !matches!(item.visibility, Visibility::Public)
-                    || !matches!(item.inner, ItemEnum::Function(_))
+                    || !(is_const || matches!(item.inner, ItemEnum::Function(_)))
                 {
                     continue;
                 }
                 let name = item.name.clone().unwrap_or_default();
                 let path = format!("{type_path}::{name}");
-                let report_kind = if has_self(item) {
+                let report_kind = if is_const {
+                    "associated constant"
+                } else if has_self(item) {
                     "method"
                 } else {
                     "associated function"
                 };
-                match self.function(item, Some((&id, kind)), &path) {
+                let mapped = if is_const {
+                    self.value(item, Some(&id), &path)
+                } else {
+                    self.function(item, Some((&id, kind)), &path)
+                };
+                match mapped {
                     Ok(mut f) => {
                         let wit = self.place(&mut f, kind, &type_wit, &name, ns, &mut method_ns);
                         self.mapped(path, report_kind, format!("{iface}.{wit}"));
@@ -1472,6 +1503,38 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// A constant or an immutable static, read by a function without
+    /// parameters (WIT has no constants).
+    fn value(&self, item: &Item, owner: Option<&Id>, path: &str) -> Result<Function, String> {
+        let ty = match &item.inner {
+            ItemEnum::Constant { type_, .. } | ItemEnum::AssocConst { type_, .. } => type_,
+            ItemEnum::Static(s) if s.is_mutable || s.is_unsafe => {
+                return Err("mutable or unsafe static".into());
+            }
+            ItemEnum::Static(s) => &s.type_,
+            _ => return Err("not a constant".into()),
+        };
+        let scope = Scope {
+            owner: owner.copied(),
+            ..Scope::default()
+        };
+        let output = self.ty(ty, &scope).map_err(|r| format!("type: {r}"))?;
+        if !self.lowerable(&output) {
+            return Err("its type cannot be copied out".into());
+        }
+        Ok(Function {
+            wit: String::new(),
+            rust: path.into(),
+            callee: path.into(),
+            kind: FuncKind::Free,
+            params: Vec::new(),
+            output,
+            updates_self: false,
+            value: true,
+            is_async: false,
+        })
+    }
+
     /// Maps a function's signature, or says why it cannot be.
     fn function(
         &self,
@@ -1501,9 +1564,7 @@ impl<'a> Mapper<'a> {
         if func.header.is_unsafe {
             return Err("unsafe fn".into());
         }
-        if func.header.is_async {
-            return Err("async fn".into());
-        }
+        let is_async = func.header.is_async;
         if !matches!(func.header.abi, rustdoc_types::Abi::Rust) {
             return Err("non-Rust ABI".into());
         }
@@ -1568,6 +1629,8 @@ impl<'a> Mapper<'a> {
             params,
             output,
             updates_self,
+            value: false,
+            is_async,
         })
     }
 

@@ -216,6 +216,8 @@ impl Mapper<'_> {
             params,
             output,
             updates_self: false,
+            value: false,
+            is_async: false,
         }
     }
 }
