@@ -1,33 +1,43 @@
 //! Fingerprints the code generator's sources so a change to how compwrap
 //! maps or emits code changes every generate key (stale components are never
 //! reused by a newer compwrap build).
+//!
+//! Every `.rs` file under `src/` counts except the command line (`cli/`,
+//! `main.rs`), which does not change what is generated; so does the shared
+//! WIT package.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-const GENERATOR_SOURCES: &[&str] = &[
-    "api.rs",
-    "model.rs",
-    "names.rs",
-    "wit.rs",
-    "glue.rs",
-    "emit.rs",
-    "build.rs",
-    "component.rs",
-];
+fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
+    let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    for entry in entries {
+        let path = entry.expect("directory entry").path();
+        if path.is_dir() {
+            if path.file_name().is_some_and(|n| n != "cli") {
+                sources(&path, out);
+            }
+        } else if path.extension().is_some_and(|e| e == "rs")
+            && path.file_name().is_some_and(|n| n != "main.rs")
+        {
+            out.push(path);
+        }
+    }
+}
 
 fn main() {
+    let mut files = Vec::new();
+    sources(Path::new("src"), &mut files);
+    files.push(PathBuf::from("../wit/types.wit"));
+    files.sort();
+    println!("cargo:rerun-if-changed=src");
+    println!("cargo:rerun-if-changed=../wit/types.wit");
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
-    for name in GENERATOR_SOURCES {
-        let path = Path::new("src").join(name);
-        println!("cargo:rerun-if-changed={}", path.display());
-        let bytes = std::fs::read(&path).unwrap_or_default();
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let name = path.to_string_lossy().replace('\\', "/");
         for b in name.bytes().chain(bytes) {
             hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
         }
-    }
-    println!("cargo:rerun-if-changed=../wit/types.wit");
-    for b in std::fs::read("../wit/types.wit").unwrap_or_default() {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     println!("cargo:rustc-env=COMPWRAP_GENERATOR_HASH={hash:016x}");
 }

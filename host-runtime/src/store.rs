@@ -254,9 +254,18 @@ impl Store {
             None => (spec, None),
         };
         let refs = self.refs()?;
+        // `toml@1.2.2` finds `1.2.2+spec-1.1.0`: build metadata does not
+        // distinguish versions (semver's precedence rule).
+        let same_version = |stored: &str, wanted: &str| {
+            stored == wanted
+                || matches!(
+                    (semver::Version::parse(stored), semver::Version::parse(wanted)),
+                    (Ok(a), Ok(b)) if b.build.is_empty() && a.cmp_precedence(&b).is_eq()
+                )
+        };
         let found = refs
             .iter()
-            .rfind(|r| r.name == name && version.is_none_or(|v| r.version == v));
+            .rfind(|r| r.name == name && version.is_none_or(|v| same_version(&r.version, v)));
         match found {
             Some(entry) => Ok(entry.digest.clone()),
             None => {
@@ -389,7 +398,7 @@ mod tests {
     fn refs_resolve_by_name_version_and_newest() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path()).unwrap();
-        for (v, bytes) in [("1.0.9", b"a"), ("1.0.10", b"b")] {
+        for (v, bytes) in [("1.0.9", b"a"), ("1.0.10", b"b"), ("2.0.0+spec-1.1", b"c")] {
             let digest = store.put_blob(bytes).unwrap();
             let entry = RefEntry {
                 name: "x".into(),
@@ -403,9 +412,15 @@ mod tests {
         assert_eq!(store.resolve("x@1.0.9").unwrap(), Digest::of(b"a"));
         assert_eq!(
             store.resolve("x").unwrap(),
-            Digest::of(b"b"),
+            Digest::of(b"c"),
             "newest by semver"
         );
+        assert_eq!(
+            store.resolve("x@2.0.0").unwrap(),
+            Digest::of(b"c"),
+            "build metadata does not distinguish versions"
+        );
+        assert_eq!(store.resolve("x@2.0.0+spec-1.1").unwrap(), Digest::of(b"c"));
         let err = store.resolve("y").unwrap_err().to_string();
         assert!(err.contains("compwrap generate y"), "{err}");
     }

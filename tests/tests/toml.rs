@@ -145,3 +145,39 @@ fn tables_travel_as_key_value_pairs() -> Result<()> {
     }
     Ok(())
 }
+
+/// `toml::value::Datetime` is `toml_datetime::Datetime`, re-exported: a
+/// record with its `Display`/`FromStr`, as in its own crate.
+#[test]
+fn reexported_datetime_matches_native() -> Result<()> {
+    let mut instance = instance()?;
+    for text in [
+        "1979-05-27T07:32:00Z",
+        "1979-05-27T00:32:00.999999-07:00",
+        "1979-05-27",
+        "07:32:00",
+        "1979-05-27 07:32:00",
+        "not a date",
+        "1979-13-27",
+    ] {
+        let native = text
+            .parse::<toml::value::Datetime>()
+            .map(|d| d.to_string())
+            .map_err(|e| e.to_string());
+        let parsed = call1(&mut instance, "datetime-parse", &[string(text)])?.into_result()?;
+        let component = match parsed {
+            Ok(record) => {
+                ensure!(
+                    matches!(record, Val::Record(_)),
+                    "a datetime is a record: {record:?}"
+                );
+                Ok(call1(&mut instance, "datetime-to-string", &[record])?
+                    .str()?
+                    .to_owned())
+            }
+            Err(e) => Err(error_message(&e)?),
+        };
+        ensure!(component == native, "{text:?}: {component:?} vs {native:?}");
+    }
+    Ok(())
+}

@@ -241,3 +241,35 @@ fn origin_is_a_resource_with_native_serialization() -> Result<()> {
     }
     Ok(())
 }
+
+/// `url::form_urlencoded` is the `form_urlencoded` crate, re-exported:
+/// compwrap documents that crate too and exports it as an interface.
+#[test]
+fn reexported_form_urlencoded_matches_native() -> Result<()> {
+    let mut instance = instance()?;
+    for input in ["a=1&b=x+y", "k=%E2%9C%93&&=v&novalue", "", "a=%ZZ&b=%41"] {
+        let native: Vec<(String, String)> = url::form_urlencoded::parse(input.as_bytes())
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        let got = call1(
+            &mut instance,
+            "form-urlencoded#parse",
+            &[compwrap_tests::bytes(input.as_bytes())],
+        )?;
+        let Val::List(pairs) = &got else {
+            anyhow::bail!("parse returned {got:?}");
+        };
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|p| match p {
+                Val::Tuple(kv) => match kv.as_slice() {
+                    [Val::String(k), Val::String(v)] => Ok((k.clone(), v.clone())),
+                    other => anyhow::bail!("pair {other:?}"),
+                },
+                other => anyhow::bail!("pair {other:?}"),
+            })
+            .collect::<Result<_>>()?;
+        ensure!(pairs == native, "parse {input:?}: {pairs:?} vs {native:?}");
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ pub mod glue;
 pub mod layout;
 pub mod model;
 pub mod names;
+pub mod reexport;
 pub mod report;
 pub mod resolve;
 pub mod rustdoc;

@@ -75,6 +75,31 @@ pub struct Resolved {
     pub repository: Option<String>,
     /// The scratch package used to resolve and document it.
     pub scratch: PathBuf,
+    /// The crate's direct dependencies, whose items it may re-export.
+    pub dependencies: Vec<Dependency>,
+}
+
+/// A direct dependency of the resolved crate.
+#[derive(Debug, Clone)]
+pub struct Dependency {
+    /// Package name.
+    pub name: String,
+    /// Exact version.
+    pub version: String,
+    /// Library crate name (`toml_datetime`), as rustdoc names it.
+    pub lib_name: String,
+}
+
+/// The library target name of a package.
+fn lib_target(pkg: &cargo_metadata::Package) -> Option<String> {
+    pkg.targets
+        .iter()
+        .find(|t| {
+            t.kind
+                .iter()
+                .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib))
+        })
+        .map(|t| t.name.replace('-', "_"))
 }
 
 /// The `cargo` to run (`$CARGO` when set, as cargo subcommands do).
@@ -116,16 +141,25 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
         .iter()
         .find(|p| p.name.as_str() == spec.name && p.source.is_some())
         .with_context(|| format!("cargo did not resolve `{}`", spec.name))?;
-    let lib_name = pkg
-        .targets
-        .iter()
-        .find(|t| {
-            t.kind
+    let lib_name = lib_target(pkg).ok_or_else(|| Error::NoLibrary(spec.name.clone()))?;
+    let dependencies = metadata
+        .resolve
+        .as_ref()
+        .and_then(|r| r.nodes.iter().find(|n| n.id == pkg.id))
+        .map(|node| {
+            node.deps
                 .iter()
-                .any(|k| matches!(k, TargetKind::Lib | TargetKind::RLib | TargetKind::DyLib))
+                .filter_map(|d| metadata.packages.iter().find(|p| p.id == d.pkg))
+                .filter_map(|p| {
+                    Some(Dependency {
+                        name: p.name.to_string(),
+                        version: p.version.to_string(),
+                        lib_name: lib_target(p)?,
+                    })
+                })
+                .collect()
         })
-        .map(|t| t.name.replace('-', "_"))
-        .ok_or_else(|| Error::NoLibrary(spec.name.clone()))?;
+        .unwrap_or_default();
     let version = pkg.version.to_string();
     // Pin the exact version so rustdoc and the guest see the same crate.
     write_scratch(&scratch, &spec.name, &format!("={version}"), features)?;
@@ -139,6 +173,7 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
         license: pkg.license.clone(),
         repository: pkg.repository.clone(),
         scratch,
+        dependencies,
     })
 }
 

@@ -8,8 +8,65 @@ use anyhow::{Context, Result};
 use crate::resolve::{Resolved, cargo};
 use crate::target::TARGET;
 
-/// Runs `cargo rustdoc` for the resolved crate and loads its JSON.
+/// Runs `cargo rustdoc` for the resolved crate and loads its JSON, with
+/// the items it re-exports from its dependencies merged in
+/// ([`crate::reexport`]).
 pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::Crate> {
+    let what = format!("{} {}", resolved.name, resolved.version);
+    let mut krate = document(
+        resolved,
+        target_dir,
+        &resolved.name,
+        &resolved.version,
+        &resolved.lib_name,
+    )
+    .map_err(|e| match e {
+        Documented::Failed(detail) => crate::Error::BuildFailed { what, detail }.into(),
+        Documented::Other(e) => e,
+    })?;
+    // Re-exports of re-exports: a few rounds at most.
+    let mut merged = std::collections::BTreeSet::new();
+    for _ in 0..3 {
+        let wanted: Vec<String> = crate::reexport::reexported_crates(&krate)
+            .into_iter()
+            .filter(|name| !merged.contains(name))
+            .collect();
+        if wanted.is_empty() {
+            break;
+        }
+        for name in wanted {
+            merged.insert(name.clone());
+            let Some(dep) = resolved.dependencies.iter().find(|d| d.lib_name == name) else {
+                continue; // a dependency of a dependency: left as a path
+            };
+            match document(resolved, target_dir, &dep.name, &dep.version, &dep.lib_name) {
+                Ok(json) => crate::reexport::merge(&mut krate, json, &name),
+                // Its items stay "re-exported from another crate" in the report.
+                Err(e) => tracing::warn!("could not document `{name}`: {e:?}"),
+            }
+        }
+    }
+    crate::api::parse(krate)
+}
+
+/// Why documenting a package failed.
+#[derive(Debug)]
+enum Documented {
+    /// rustdoc (or the build of its dependencies) failed: its last lines.
+    Failed(String),
+    /// Anything else.
+    Other(anyhow::Error),
+}
+
+/// Runs `cargo rustdoc` for package `name@version` of the scratch package
+/// and reads its JSON.
+fn document(
+    resolved: &Resolved,
+    target_dir: &Path,
+    name: &str,
+    version: &str,
+    lib_name: &str,
+) -> Result<serde_json::Value, Documented> {
     let output = cargo()
         .args([
             "rustdoc",
@@ -21,7 +78,7 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         ])
         .arg(resolved.scratch.join("Cargo.toml"))
         .arg("-p")
-        .arg(format!("{}@{}", resolved.name, resolved.version))
+        .arg(format!("{name}@{version}"))
         .args([
             "--",
             "-Z",
@@ -37,20 +94,17 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         .env("RUSTC_BOOTSTRAP", "1")
         .stdin(Stdio::null())
         .output()
-        .context("failed to run `cargo rustdoc`")?;
+        .context("failed to run `cargo rustdoc`")
+        .map_err(Documented::Other)?;
     if !output.status.success() {
         // rustdoc compiles the crate's dependencies for the target first,
         // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(crate::Error::BuildFailed {
-            what: format!("{} {}", resolved.name, resolved.version),
-            detail: crate::build::last_lines(&stderr, 30),
-        }
-        .into());
+        return Err(Documented::Failed(crate::build::last_lines(&stderr, 30)));
     }
     let json = target_dir
         .join(TARGET)
         .join("doc")
-        .join(format!("{}.json", resolved.lib_name));
-    crate::api::load(&json)
+        .join(format!("{lib_name}.json"));
+    crate::api::read_json(&json).map_err(Documented::Other)
 }

@@ -24,7 +24,7 @@ mod traits;
 use generics::Scope;
 
 /// Reads rustdoc JSON, checking its format version first.
-pub fn load(path: &Path) -> Result<Crate> {
+pub fn read_json(path: &Path) -> Result<serde_json::Value> {
     let bytes = std::fs::read(path)
         .with_context(|| format!("failed to read rustdoc JSON {}", path.display()))?;
     #[derive(serde::Deserialize)]
@@ -43,6 +43,11 @@ pub fn load(path: &Path) -> Result<Crate> {
         );
     }
     serde_json::from_slice(&bytes).with_context(|| format!("failed to parse {}", path.display()))
+}
+
+/// The typed form of (merged) rustdoc JSON.
+pub fn parse(json: serde_json::Value) -> Result<Crate> {
+    serde_json::from_value(json).context("rustdoc JSON does not match its format version")
 }
 
 /// Maps a crate's public API. Returns the model and one report entry per
