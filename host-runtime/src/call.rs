@@ -183,8 +183,15 @@ impl TypeNames {
     }
 
     fn wit(&self, ty: &Type) -> String {
+        // wasmtime 48 panics comparing uninstantiated types that hold
+        // resources (it has no resource table to look them up in): such
+        // types print structurally.
         if is_nominal(ty)
-            && let Some((_, name)) = self.types.iter().find(|(named, _)| named == ty)
+            && !holds_resource(ty)
+            && let Some((_, name)) = self
+                .types
+                .iter()
+                .find(|(named, _)| !holds_resource(named) && named == ty)
         {
             return name.clone();
         }
@@ -344,6 +351,28 @@ fn interface_spelling(interface: &str, spelling: usize) -> &str {
         _ => unversioned
             .rsplit_once('/')
             .map_or(unversioned, |(_, last)| last),
+    }
+}
+
+/// Whether a value of `ty` can hold a resource handle.
+fn holds_resource(ty: &Type) -> bool {
+    match ty {
+        Type::Own(_) | Type::Borrow(_) => true,
+        Type::List(list) => holds_resource(&list.ty()),
+        Type::FixedLengthList(list) => holds_resource(&list.ty()),
+        Type::Map(map) => holds_resource(&map.key()) || holds_resource(&map.value()),
+        Type::Tuple(tuple) => tuple.types().any(|t| holds_resource(&t)),
+        Type::Option(option) => holds_resource(&option.ty()),
+        Type::Result(result) => {
+            result.ok().is_some_and(|t| holds_resource(&t))
+                || result.err().is_some_and(|t| holds_resource(&t))
+        }
+        Type::Record(record) => record.fields().any(|f| holds_resource(&f.ty)),
+        Type::Variant(variant) => variant
+            .cases()
+            .any(|c| c.ty.as_ref().is_some_and(holds_resource)),
+        Type::Future(_) | Type::Stream(_) => true,
+        _ => false,
     }
 }
 

@@ -39,6 +39,12 @@ pub const UNICODE_SEGMENTATION: &str = "unicode-segmentation@1.13.3";
 /// its version carries build metadata, `1.2.2+spec-1.1.0`).
 pub const TOML: &str = "toml@1.2.2+spec-1.1.0";
 
+/// The `humantime` release the tests generate (durations and system times).
+pub const HUMANTIME: &str = "humantime@2.4.0";
+
+/// The `ipnet` release the tests generate (IP addresses as strings).
+pub const IPNET: &str = "ipnet@2.12.2";
+
 /// Overrides where the shared test store lives.
 pub const HOME_ENV: &str = "COMPWRAP_TEST_HOME";
 

@@ -5,6 +5,8 @@
 //!   and runs the examples against it.
 //! - `cargo xtask bench`: `generate` vs a plain `cargo build` of the same
 //!   emitted guest crate, and a repeated (cached) `generate`.
+//! - `cargo xtask corpus`: coverage, generate time, component size and the
+//!   peak memory of deriving the API, for each crate of the test corpus.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -31,6 +33,8 @@ enum Cmd {
     },
     /// Install what tests need (the wasm32-wasip2 target) and nothing else.
     Setup,
+    /// Coverage, generate time, size and derive peak memory per corpus crate.
+    Corpus,
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -47,6 +51,7 @@ fn main() -> Result<()> {
         Cmd::Test { args } => test(&args),
         Cmd::Setup => setup(),
         Cmd::Bench { spec, runs } => bench(&spec, runs),
+        Cmd::Corpus => corpus(),
     }
 }
 
@@ -242,6 +247,101 @@ fn bench_in(exe: &Path, home: &Path, spec: &str, runs: usize) -> Result<()> {
     println!("  plain cargo build of the same crate:      {p:.2} s");
     println!("  ratio generate / plain build:            {:.2}x", g / p);
     println!("  repeated generate (cache hit):           {c:.3} s");
+    Ok(())
+}
+
+/// The crates the end-to-end tests generate and compare with the native
+/// crates (`tests/src/lib.rs`).
+const CORPUS: &[&str] = &[
+    "semver@1.0.28",
+    "regex@1.13.2",
+    "url@2.5.8",
+    "uuid@1.29.3",
+    "unicode-segmentation@1.13.3",
+    "toml@1.2.2",
+    "humantime@2.4.0",
+    "ipnet@2.12.2",
+];
+
+/// For each corpus crate, in a fresh store: the first generate (its
+/// dependencies built cold), a forced second one (guest rebuilt), the
+/// component size and coverage; and, in another fresh store, the wall time
+/// and peak memory (largest process of the tree, GNU time's `%M`) of
+/// `generate --dry-run`, which is the rustdoc and mapping step alone.
+fn corpus() -> Result<()> {
+    setup()?;
+    run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
+    let exe = target_dir().join("release/compwrap");
+    println!(
+        "{:<30} {:>9} {:>6} {:>9} {:>9} {:>11} {:>9} {:>10}",
+        "crate", "mapped", "%", "cold s", "warm s", "size", "derive s", "derive MB"
+    );
+    let mut percents = Vec::new();
+    for spec in CORPUS {
+        let home = tempdir_in(&target_dir(), "corpus-home")?;
+        let generate = |force: bool| -> Result<(f64, serde_json::Value)> {
+            let mut cmd = Command::new(&exe);
+            cmd.args(["generate", spec, "--yes", "--json"])
+                .env("COMPWRAP_HOME", &home)
+                .stderr(Stdio::inherit());
+            if force {
+                cmd.arg("--force");
+            }
+            let t = Instant::now();
+            let out = cmd.output().with_context(|| format!("running {cmd:?}"))?;
+            let seconds = t.elapsed().as_secs_f64();
+            if !out.status.success() {
+                bail!("{cmd:?} failed ({})", out.status);
+            }
+            Ok((seconds, serde_json::from_slice(&out.stdout)?))
+        };
+        let (cold, _) = generate(false)?;
+        let (warm, g) = generate(true)?;
+        let _ = std::fs::remove_dir_all(&home);
+
+        let home = tempdir_in(&target_dir(), "corpus-derive")?;
+        let t = Instant::now();
+        let out = Command::new("/usr/bin/time")
+            .args(["-f", "%M"])
+            .arg(&exe)
+            .args(["generate", spec, "--dry-run", "--yes"])
+            .env("COMPWRAP_HOME", &home)
+            .output()
+            .context("running /usr/bin/time (GNU time)")?;
+        let derive = t.elapsed().as_secs_f64();
+        let _ = std::fs::remove_dir_all(&home);
+        let peak_kb: f64 = String::from_utf8_lossy(&out.stderr)
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse().ok())
+            .context("GNU time printed no peak memory")?;
+
+        let c = &g["report"]["coverage"];
+        let (mapped, total) = (c["functions_mapped"].as_f64(), c["functions"].as_f64());
+        let (mapped, total) = (mapped.unwrap_or(0.0), total.unwrap_or(0.0));
+        let percent = if total == 0.0 {
+            100.0
+        } else {
+            100.0 * mapped / total
+        };
+        percents.push(percent);
+        println!(
+            "{:<30} {:>9} {:>6.1} {:>9.1} {:>9.1} {:>11} {:>9.1} {:>10.0}",
+            spec,
+            format!("{mapped}/{total}"),
+            percent,
+            cold,
+            warm,
+            g["size"].as_u64().unwrap_or(0),
+            derive,
+            peak_kb / 1024.0
+        );
+    }
+    println!(
+        "average coverage: {:.1}% over {} crates",
+        percents.iter().sum::<f64>() / percents.len() as f64,
+        percents.len()
+    );
     Ok(())
 }
 

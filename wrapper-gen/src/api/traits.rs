@@ -70,6 +70,13 @@ const EXPOSED: &[Exposed] = &[
         resource_only: false,
     },
     Exposed {
+        trait_path: "core::iter::traits::iterator::Iterator",
+        label: "Iterator",
+        method: "next",
+        name: "next",
+        resource_only: true,
+    },
+    Exposed {
         trait_path: "core::hash::Hash",
         label: "Hash",
         method: "hash",
@@ -111,7 +118,9 @@ impl Mapper<'_> {
             if taken {
                 continue;
             }
-            let mut f = self.trait_function(e, &type_path, &named);
+            let Some(mut f) = self.trait_function(e, &id, &type_path, &named) else {
+                continue;
+            };
             let wit = self.place(&mut f, kind, &type_wit, e.name, ns, method_ns);
             self.mapped(
                 f.rust.clone(),
@@ -158,7 +167,13 @@ impl Mapper<'_> {
             })
     }
 
-    fn trait_function(&self, e: &Exposed, type_path: &str, named: &Named) -> Function {
+    fn trait_function(
+        &self,
+        e: &Exposed,
+        id: &Id,
+        type_path: &str,
+        named: &Named,
+    ) -> Option<Function> {
         let this = || Ty::Ref {
             mutable: false,
             inner: Box::new(Ty::Named(named.clone())),
@@ -206,9 +221,28 @@ impl Mapper<'_> {
                 vec![receiver("self")],
                 Ty::Prim("u64".into()),
             ),
+            // An owned iterator: the host pulls items one at a time.
+            "next" => {
+                let item = self.iterator_item(id)?;
+                let item = self.ty(&item, &super::Scope::of(id)).ok()?;
+                if !self.lowerable(&item) {
+                    return None;
+                }
+                (
+                    format!("<{type_path} as std::iter::Iterator>::next"),
+                    vec![Param {
+                        wit: "self".into(),
+                        ty: Ty::Ref {
+                            mutable: true,
+                            inner: Box::new(Ty::Named(named.clone())),
+                        },
+                    }],
+                    Ty::Option(Box::new(item)),
+                )
+            }
             other => unreachable!("not an exposed trait function: {other}"),
         };
-        Function {
+        Some(Function {
             wit: String::new(),
             rust: format!("<{type_path} as {}>::{}", e.label, e.method),
             callee,
@@ -218,6 +252,6 @@ impl Mapper<'_> {
             updates_self: false,
             value: false,
             is_async: false,
-        }
+        })
     }
 }
