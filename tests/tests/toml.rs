@@ -105,15 +105,24 @@ fn accessors_match_native() -> Result<()> {
     Ok(())
 }
 
+/// `toml::Table` is `Map<String, Value>`: a public alias of a generic type
+/// with concrete arguments becomes a resource of its own, its methods
+/// instantiated (`get<Q>(&self, key: &Q) where String: Borrow<Q>` takes a
+/// string) and its iterators collected.
 #[test]
-fn tables_travel_as_key_value_pairs() -> Result<()> {
+fn tables_are_resources_with_the_map_methods() -> Result<()> {
     let mut instance = instance()?;
     let text = "{ name = \"compwrap\", version = \"0.1.0\", tags = [\"wasm\", \"wit\"], n = 1 }";
     let native = text.parse::<Value>()?;
+    let native_table = native.as_table().expect("a table");
     let this = string(&native.to_string());
     let table = call1(&mut instance, "value-as-table", std::slice::from_ref(&this))?;
-    let Some(Val::List(entries)) = table.option()? else {
+    let Some(Val::Resource(table)) = table.option()?.cloned() else {
         bail!("as-table gave {table:?}");
+    };
+    let entries = call1(&mut instance, "[method]table.iter", &[Val::Resource(table)])?;
+    let Val::List(entries) = entries else {
+        bail!("iter gave {entries:?}");
     };
     let got: Vec<(String, String)> = entries
         .iter()
@@ -125,24 +134,54 @@ fn tables_travel_as_key_value_pairs() -> Result<()> {
             other => bail!("entry {other:?}"),
         })
         .collect::<Result<_>>()?;
-    let expected: Vec<(String, String)> = native
-        .as_table()
-        .expect("a table")
+    let expected: Vec<(String, String)> = native_table
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string()))
         .collect();
-    ensure!(got == expected, "as-table: {got:?} vs {expected:?}");
+    ensure!(got == expected, "iter: {got:?} vs {expected:?}");
     for key in ["name", "tags", "missing"] {
-        let got = call1(&mut instance, "value-get", &[this.clone(), string(key)])?;
+        let got = call1(
+            &mut instance,
+            "[method]table.get",
+            &[Val::Resource(table), string(key)],
+        )?;
         let got = got
             .option()?
             .map(|v| v.str().map(str::to_owned))
             .transpose()?;
         ensure!(
-            got == native.get(key).map(Value::to_string),
+            got == native_table.get(key).map(Value::to_string),
             "get {key}: {got:?}"
         );
+        let by_value = call1(&mut instance, "value-get", &[this.clone(), string(key)])?;
+        let by_value = by_value
+            .option()?
+            .map(|v| v.str().map(str::to_owned))
+            .transpose()?;
+        ensure!(
+            by_value == native.get(key).map(Value::to_string),
+            "value-get {key}"
+        );
     }
+    // `insert(&mut self, ..)` changes the resource in place.
+    let mut native_table = native_table.clone();
+    let previous = native_table.insert("n".into(), Value::Integer(2));
+    let got = call1(
+        &mut instance,
+        "[method]table.insert",
+        &[Val::Resource(table), string("n"), string("2")],
+    )?;
+    let got = got
+        .option()?
+        .map(|v| v.str().map(str::to_owned))
+        .transpose()?;
+    ensure!(got == previous.map(|v| v.to_string()), "insert: {got:?}");
+    let len = call1(&mut instance, "[method]table.len", &[Val::Resource(table)])?;
+    ensure!(len.u64()? == native_table.len() as u64, "len");
+    let keys = call1(&mut instance, "[method]table.keys", &[Val::Resource(table)])?;
+    let expected: Vec<Val> = native_table.keys().map(|k| string(k)).collect();
+    ensure!(keys == Val::List(expected), "keys: {keys:?}");
+    instance.drop_resource(table)?;
     Ok(())
 }
 
@@ -178,6 +217,52 @@ fn reexported_datetime_matches_native() -> Result<()> {
             Err(e) => Err(error_message(&e)?),
         };
         ensure!(component == native, "{text:?}: {component:?} vs {native:?}");
+    }
+    Ok(())
+}
+
+/// `toml::from_str<T: DeserializeOwned>` has no single obvious `T`: it is
+/// exported once per crate type that implements the serde traits, so
+/// `from-str-value` parses a whole document and `to-string-value` writes one.
+#[test]
+fn serde_entry_points_are_instantiated_per_type() -> Result<()> {
+    let mut instance = instance()?;
+    let documents = [
+        "[package]\nname = \"compwrap\"\nversion = \"0.1.0\"\n\n[dependencies]\nwasmtime = { version = \"48\", default-features = false }\n",
+        "title = \"TOML\"\n[[servers]]\nip = \"10.0.0.1\"\n[[servers]]\nip = \"10.0.0.2\"\n",
+        "a = 1\na = 2\n",
+        "[table\n",
+        "",
+    ];
+    for doc in documents {
+        let native = toml::from_str::<Value>(doc)
+            .map(|v| v.to_string())
+            .map_err(|e| e.to_string());
+        let got = match call1(&mut instance, "from-str-value", &[string(doc)])?.into_result()? {
+            Ok(v) => Ok(v.str()?.to_owned()),
+            Err(e) => Err(error_message(&e)?),
+        };
+        ensure!(
+            got == native,
+            "from-str-value {doc:?}: {got:?} vs {native:?}"
+        );
+        if let Ok(value) = toml::from_str::<Value>(doc) {
+            let native = toml::to_string(&value).map_err(|e| e.to_string());
+            let got = match call1(
+                &mut instance,
+                "to-string-value",
+                &[string(&value.to_string())],
+            )?
+            .into_result()?
+            {
+                Ok(v) => Ok(v.str()?.to_owned()),
+                Err(e) => Err(error_message(&e)?),
+            };
+            ensure!(
+                got == native,
+                "to-string-value {doc:?}: {got:?} vs {native:?}"
+            );
+        }
     }
     Ok(())
 }

@@ -310,6 +310,28 @@ impl Glue {
             | TypeKind::Text => {}
             TypeKind::Record {
                 fields,
+                open: true,
+                from_default: true,
+                ..
+            } => {
+                // `#[non_exhaustive]`: no struct literal outside its crate.
+                let _ = writeln!(
+                    out,
+                    "\nfn {lift}(x: {w}) -> {r} {{\n    let mut v = <{r} as Default>::default();"
+                );
+                for f in fields {
+                    let _ = writeln!(
+                        out,
+                        "    v.{} = {};",
+                        rust_raw(&f.rust),
+                        self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0)
+                    );
+                }
+                out.push_str("    v\n}\n");
+                self.lower_record(out, &lower, &w, r, fields);
+            }
+            TypeKind::Record {
+                fields,
                 tuple,
                 open,
                 ..
@@ -336,16 +358,7 @@ impl Glue {
                     }
                     out.push_str("}\n");
                 }
-                let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    {w} {{");
-                for f in fields {
-                    let _ = writeln!(
-                        out,
-                        "        {}: {},",
-                        rust_snake(&f.wit),
-                        self.lower(&f.ty, &format!("x.{}", rust_raw(&f.rust)), 0)
-                    );
-                }
-                out.push_str("    }\n}\n");
+                self.lower_record(out, &lower, &w, r, fields);
             }
             TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
                 let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
@@ -402,6 +415,19 @@ impl Glue {
                 );
             }
         }
+    }
+
+    fn lower_record(&self, out: &mut String, lower: &str, w: &str, r: &str, fields: &[Field]) {
+        let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    {w} {{");
+        for f in fields {
+            let _ = writeln!(
+                out,
+                "        {}: {},",
+                rust_snake(&f.wit),
+                self.lower(&f.ty, &format!("x.{}", rust_raw(&f.rust)), 0)
+            );
+        }
+        out.push_str("    }\n}\n");
     }
 
     fn case_pat_wit(&self, w: &str, c: &Case) -> String {

@@ -242,6 +242,7 @@ mod tests {
                 tuple: false,
                 synthetic: false,
                 open: false,
+                from_default: false,
             },
         }
     }

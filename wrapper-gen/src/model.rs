@@ -85,9 +85,12 @@ pub enum TypeKind {
         /// Generated for the struct-like variant of an enum: it has no Rust
         /// type of its own.
         synthetic: bool,
-        /// `#[non_exhaustive]`: cannot be built outside its crate, so it
-        /// only travels out of the component.
+        /// `#[non_exhaustive]`: cannot be built with a struct literal
+        /// outside its crate.
         open: bool,
+        /// An open struct with `Default`: built from its default value with
+        /// each field assigned (else it only travels out of the component).
+        from_default: bool,
     },
     /// An enum of unit variants → `enum`.
     Enum {

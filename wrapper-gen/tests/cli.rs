@@ -233,6 +233,42 @@ fn only_generates_the_named_items_and_the_types_they_need() {
     assert_fails(&o, 3, "closest: semver::Version::parse");
 }
 
+/// A crate whose API is only macros maps nothing: exit 5, with the report.
+#[test]
+fn crate_with_nothing_mappable_says_why() {
+    let home = test_home();
+    let o = compwrap(
+        &home,
+        &["generate", "static_assertions@1.1.0", "--dry-run", "--yes"],
+    );
+    assert_fails(
+        &o,
+        5,
+        "nothing in `static_assertions`'s public API could be mapped",
+    );
+    assert!(text(&o).contains("compile-time"), "{}", text(&o));
+    let o = compwrap(
+        &home,
+        &[
+            "generate",
+            "static_assertions@1.1.0",
+            "--dry-run",
+            "--json",
+            "--yes",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o));
+    let report: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(
+        report["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i["category"] == "compile-time"),
+        "{report}"
+    );
+}
+
 #[test]
 fn regex_methods_are_callable_from_the_command_line() {
     let home = test_home();

@@ -80,6 +80,8 @@ impl Mapper<'_> {
         let mut pending: Vec<(String, Vec<GenericBound>)> = Vec::new();
         for p in &generics.params {
             match &p.kind {
+                // Bound by the caller (a serde entry point's type).
+                _ if scope.subst.contains_key(&p.name) => {}
                 GenericParamDefKind::Lifetime { .. } => {}
                 GenericParamDefKind::Const { .. } => {
                     return Err(format!("const generic parameter `{}`", p.name));
@@ -116,6 +118,15 @@ impl Mapper<'_> {
                     ..
                 } => match pending.iter_mut().find(|(n, _)| n == name) {
                     Some((_, b)) => b.extend(bounds.iter().cloned()),
+                    // `K: Borrow<Q>` with `K` bound by the impl (a map's
+                    // `get<Q>(&self, key: &Q)`): `Q` is `K` itself.
+                    None if scope.subst.contains_key(name) => {
+                        let known = scope.subst[name].clone();
+                        for q in borrowed_params(bounds, |id| self.std_path(id)) {
+                            pending.retain(|(n, _)| *n != q);
+                            scope.subst.insert(q, known.clone());
+                        }
+                    }
                     None => return Err(format!("where clause on `{name}`")),
                 },
                 WherePredicate::LifetimePredicate { .. } => {}
@@ -322,6 +333,27 @@ fn item_constraint(trait_: &rustdoc_types::Path) -> Option<ItemBound<'_>> {
             AssocItemConstraintKind::Constraint(b) => Some(ItemBound::Bounds(b)),
             _ => None,
         })
+}
+
+/// The generic parameters `Q` of `Borrow<Q>` bounds.
+fn borrowed_params(
+    bounds: &[GenericBound],
+    std_path: impl Fn(&Id) -> Option<String>,
+) -> Vec<String> {
+    bounds
+        .iter()
+        .filter_map(|b| match b {
+            GenericBound::TraitBound { trait_, .. }
+                if std_path(&trait_.id).as_deref() == Some("core::borrow::Borrow") =>
+            {
+                match type_args(trait_).first() {
+                    Some(Type::Generic(q)) => Some(q.clone()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect()
 }
 
 /// `Item` of an `impl Iterator<Item = T>` result.

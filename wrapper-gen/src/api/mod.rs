@@ -20,6 +20,7 @@ use crate::names::{Namespace, kebab};
 
 mod generics;
 mod impls;
+mod serde_fns;
 mod traits;
 use generics::Scope;
 
@@ -117,6 +118,10 @@ struct TypeEntry {
     path: String,
     wit: String,
     decided: Decided,
+    /// For a public alias of a generic type with concrete arguments
+    /// (`toml::Table = Map<String, Value>`): the generic type and the
+    /// arguments.
+    instance: Option<(Id, Vec<Type>)>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -221,14 +226,15 @@ impl<'a> Mapper<'a> {
                 self.walk(id, index, seen);
             }
             ItemEnum::Struct(_) | ItemEnum::Enum(_) => {
+                let decided = self.candidate(item, false);
                 self.type_index.insert(*id, self.types.len());
-                let decided = self.candidate(item);
                 self.types.push(TypeEntry {
                     id: *id,
                     module,
                     path,
                     wit: kebab(name),
                     decided,
+                    instance: None,
                 });
             }
             ItemEnum::Function(_) => self.functions.push((module, *id, path)),
@@ -239,9 +245,22 @@ impl<'a> Mapper<'a> {
             ItemEnum::Constant { .. } | ItemEnum::Static(_) => {
                 self.values.push((module, *id, path))
             }
-            ItemEnum::TypeAlias(_) => {
-                self.skip(path, "type alias", "type aliases are resolved where used")
-            }
+            ItemEnum::TypeAlias(alias) => match self.instantiated_generic(alias) {
+                // `pub type Table = Map<String, Value>`: a type of its own.
+                Some((generic, args)) => {
+                    let decided = self.candidate(self.item(&generic).expect("checked"), true);
+                    self.type_index.insert(*id, self.types.len());
+                    self.types.push(TypeEntry {
+                        id: *id,
+                        module,
+                        path,
+                        wit: kebab(name),
+                        decided,
+                        instance: Some((generic, args)),
+                    });
+                }
+                None => self.skip(path, "type alias", "type aliases are resolved where used"),
+            },
             ItemEnum::Union(_) => self.skip(path, "union", "unions have no WIT equivalent"),
             _ => {}
         }
@@ -250,7 +269,8 @@ impl<'a> Mapper<'a> {
     // ---- type kinds ------------------------------------------------------
 
     /// The structural kind of a type, before field types are checked.
-    fn candidate(&self, item: &Item) -> Decided {
+    /// `instantiated`: the generic parameters are bound by an alias.
+    fn candidate(&self, item: &Item, instantiated: bool) -> Decided {
         let generics = match &item.inner {
             ItemEnum::Struct(s) => &s.generics,
             ItemEnum::Enum(e) => &e.generics,
@@ -259,7 +279,7 @@ impl<'a> Mapper<'a> {
         if let Some(decided) = self.borrowing_kind(item, generics) {
             return decided;
         }
-        if let Some(reason) = generics_reason(generics) {
+        if !instantiated && let Some(reason) = generics_reason(generics) {
             return Decided::Skipped(reason);
         }
         match &item.inner {
@@ -362,7 +382,7 @@ impl<'a> Mapper<'a> {
             let Some(output) = f.sig.output.as_ref().filter(|_| is_accessor) else {
                 continue;
             };
-            let Ok(ty) = self.ty(output, &Scope::of(id)) else {
+            let Ok(ty) = self.ty(output, &self.scope_of(id)) else {
                 continue;
             };
             let own_path = &self.types[self.type_index[id]].path;
@@ -383,7 +403,11 @@ impl<'a> Mapper<'a> {
             let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {
                 continue;
             };
-            if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
+            if imp.trait_.is_some()
+                || imp.is_synthetic
+                || imp.blanket_impl.is_some()
+                || !self.impl_applies(id, imp)
+            {
                 continue;
             }
             out.extend(
@@ -428,12 +452,15 @@ impl<'a> Mapper<'a> {
 
     /// The type's own trait impls, with the trait's path.
     fn trait_impls(&self, id: &Id) -> impl Iterator<Item = (String, &'a rustdoc_types::Impl)> + '_ {
-        let target = *id;
+        let owner = *id;
+        let target = self.generic_of(id);
         self.impls_of(id).iter().filter_map(move |impl_id| {
             let ItemEnum::Impl(imp) = &self.item(impl_id)?.inner else {
                 return None;
             };
-            let own = matches!(&imp.for_, Type::ResolvedPath(p) if p.id == target);
+            // `impl Display for Table` names the alias itself.
+            let own = matches!(&imp.for_, Type::ResolvedPath(p) if p.id == target || p.id == owner)
+                && self.impl_applies(&owner, imp);
             if !own || imp.blanket_impl.is_some() || imp.is_negative {
                 return None;
             }
@@ -447,8 +474,124 @@ impl<'a> Mapper<'a> {
         })
     }
 
+    /// The struct or enum item of a type (the generic one for an alias).
+    fn type_item(&self, id: &Id) -> Option<&'a Item> {
+        self.item(&self.generic_of(id))
+    }
+
+    /// The alias instances of generic type `id`.
+    fn instances_of(&self, id: &Id) -> impl Iterator<Item = &TypeEntry> + '_ {
+        let id = *id;
+        self.types
+            .iter()
+            .filter(move |t| t.instance.as_ref().is_some_and(|(g, _)| *g == id))
+    }
+
+    /// The generic type an alias instantiates, else the type itself.
+    fn generic_of(&self, id: &Id) -> Id {
+        self.type_index
+            .get(id)
+            .and_then(|&i| self.types[i].instance.as_ref())
+            .map_or(*id, |(generic, _)| *generic)
+    }
+
+    /// `pub type Table = Map<String, Value>`: the crate's generic type and
+    /// the alias's arguments, when every argument is concrete.
+    fn instantiated_generic(&self, alias: &rustdoc_types::TypeAlias) -> Option<(Id, Vec<Type>)> {
+        if !alias.generics.params.is_empty() {
+            return None;
+        }
+        let Type::ResolvedPath(p) = &alias.type_ else {
+            return None;
+        };
+        let generics = match &self.item(&p.id)?.inner {
+            ItemEnum::Struct(s) => &s.generics,
+            ItemEnum::Enum(e) => &e.generics,
+            _ => return None,
+        };
+        let params = generics
+            .params
+            .iter()
+            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }))
+            .count();
+        let args: Vec<Type> = type_args(p).into_iter().cloned().collect();
+        let lifetimes = generics
+            .params
+            .iter()
+            .any(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }));
+        (params > 0 && args.len() == params && !lifetimes && !args.iter().any(has_generic))
+            .then_some((p.id, args))
+    }
+
+    /// The scope of type `id`'s impls: `Self`, and for an alias instance its
+    /// generic parameters bound to the alias's arguments.
+    fn scope_of(&self, id: &Id) -> Scope {
+        let mut scope = Scope::of(id);
+        let Some((generic, args)) = self
+            .type_index
+            .get(id)
+            .and_then(|&i| self.types[i].instance.as_ref())
+        else {
+            return scope;
+        };
+        let names = match self.item(generic).map(|i| &i.inner) {
+            Some(ItemEnum::Struct(s)) => &s.generics.params,
+            Some(ItemEnum::Enum(e)) => &e.generics.params,
+            _ => return scope,
+        };
+        let names = names
+            .iter()
+            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }));
+        for (param, arg) in names.zip(args) {
+            if let Ok(ty) = self.ty(arg, &Scope::default()) {
+                scope.subst.insert(param.name.clone(), ty);
+            }
+        }
+        scope
+    }
+
+    /// Whether an impl of type `id`'s generic type applies to `id`: its
+    /// concrete arguments (if any) are the alias's.
+    fn impl_applies(&self, id: &Id, imp: &rustdoc_types::Impl) -> bool {
+        let Some((_, args)) = self
+            .type_index
+            .get(id)
+            .and_then(|&i| self.types[i].instance.as_ref())
+        else {
+            return true;
+        };
+        let Type::ResolvedPath(for_) = &imp.for_ else {
+            return false;
+        };
+        type_args(for_).into_iter().zip(args).all(|(a, b)| {
+            matches!(a, Type::Generic(_))
+                || self.ty(a, &Scope::default()).ok() == self.ty(b, &Scope::default()).ok()
+        })
+    }
+
+    /// The alias instance of generic type `p` with `p`'s arguments.
+    fn instance_for(&self, p: &rustdoc_types::Path, sc: &Scope) -> Option<Id> {
+        // Only generic types have instances (and mapping the arguments of
+        // a type that has none could recurse).
+        self.instances_of(&p.id).next()?;
+        let args: Vec<Ty> = type_args(p)
+            .into_iter()
+            .map(|a| self.ty(a, sc))
+            .collect::<Result<_, _>>()
+            .ok()?;
+        self.instances_of(&p.id).find_map(|t| {
+            let (generic, targs) = t.instance.as_ref()?;
+            let targs: Vec<Ty> = targs
+                .iter()
+                .map(|a| self.ty(a, &Scope::default()))
+                .collect::<Result<_, _>>()
+                .ok()?;
+            (*generic == p.id && targs == args).then_some(t.id)
+        })
+    }
+
     fn impls_of(&self, id: &Id) -> &'a [Id] {
-        match self.item(id).map(|i| &i.inner) {
+        match self.type_item(id).map(|i| &i.inner) {
             Some(ItemEnum::Struct(s)) => &s.impls,
             Some(ItemEnum::Enum(e)) => &e.impls,
             _ => &[],
@@ -618,7 +761,7 @@ impl<'a> Mapper<'a> {
         if self.types[self.type_index[id]].decided == Decided::Kind(NamedKind::Snapshot) {
             return Ok(self.accessors(id).into_iter().map(|(_, ty)| ty).collect());
         }
-        let item = self.item(id).expect("type exists");
+        let item = self.type_item(id).expect("type exists");
         let mut out = Vec::new();
         let mut field_ids: Vec<&Id> = Vec::new();
         match &item.inner {
@@ -660,7 +803,7 @@ impl<'a> Mapper<'a> {
             };
             let name = field.name.clone().unwrap_or_default();
             let ty = self
-                .ty(ty, &Scope::of(id))
+                .ty(ty, &self.scope_of(id))
                 .map_err(|r| format!("field `{name}`: {r}"))?;
             if !self.liftable(&ty) || !self.lowerable(&ty) {
                 return Err(format!(
@@ -840,6 +983,9 @@ impl<'a> Mapper<'a> {
     }
 
     fn resolved(&self, p: &rustdoc_types::Path, sc: &Scope) -> Result<Ty, String> {
+        if let Some(alias) = self.instance_for(p, sc) {
+            return self.named(&alias).map(Ty::Named);
+        }
         if let Some(&index) = self.type_index.get(&p.id) {
             if let Decided::Iter(item) = &self.types[index].decided {
                 let item = self
@@ -991,9 +1137,12 @@ impl<'a> Mapper<'a> {
             .iter()
             .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }))
             .count();
-        let (_, imp) = self
-            .trait_impls(&p.id)
-            .find(|(path, _)| path == "core::iter::traits::collect::IntoIterator")?;
+        // An owned collection (`IntoIterator` for itself), or an iterator
+        // type with type parameters (`toml::map::Keys<'a, K, V>`).
+        let (trait_path, imp) = self.trait_impls(&p.id).find(|(path, _)| {
+            path == "core::iter::traits::collect::IntoIterator"
+                || path == "core::iter::traits::iterator::Iterator"
+        })?;
         let Type::ResolvedPath(for_) = &imp.for_ else {
             return None;
         };
@@ -1014,20 +1163,19 @@ impl<'a> Mapper<'a> {
                 };
             }
         }
+        let kind = if trait_path == "core::iter::traits::iterator::Iterator" {
+            ListKind::Iter
+        } else {
+            ListKind::Collection {
+                path: entry.path.clone(),
+                params,
+                from_iter: self.implements(&p.id, "core::iter::traits::collect::FromIterator"),
+            }
+        };
         Some(
             self.ty(item, &scope)
                 .map_err(|r| format!("item of `{}`: {r}", entry.path))
-                .map(|item| {
-                    Ty::List(
-                        Box::new(item),
-                        ListKind::Collection {
-                            path: entry.path.clone(),
-                            params,
-                            from_iter: self
-                                .implements(&p.id, "core::iter::traits::collect::FromIterator"),
-                        },
-                    )
-                }),
+                .map(|item| Ty::List(Box::new(item), kind)),
         )
     }
 
@@ -1066,14 +1214,28 @@ impl<'a> Mapper<'a> {
     }
 
     fn named_liftable(&self, n: &Named) -> bool {
+        let Some(id) = self.id_of(n) else {
+            return !matches!(
+                n.kind,
+                NamedKind::Record | NamedKind::Variant | NamedKind::Snapshot
+            );
+        };
         match n.kind {
-            NamedKind::Record | NamedKind::Variant => {
-                let Some(id) = self.id_of(n) else {
-                    return false;
-                };
-                let item = self.item(&id).expect("type exists");
+            // A `#[non_exhaustive]` struct is built from its `Default`.
+            NamedKind::Record => {
+                let item = self.type_item(&id).expect("type exists");
                 !item.attrs.contains(&Attribute::NonExhaustive)
+                    || self.implements(&id, "core::default::Default")
             }
+            // Variants of a `#[non_exhaustive]` enum can be built; a
+            // `#[non_exhaustive]` variant cannot.
+            NamedKind::Variant => match self.type_item(&id).map(|i| &i.inner) {
+                Some(ItemEnum::Enum(e)) => !e.variants.iter().any(|v| {
+                    self.item(v)
+                        .is_some_and(|v| v.attrs.contains(&Attribute::NonExhaustive))
+                }),
+                _ => true,
+            },
             NamedKind::Snapshot => false,
             _ => true,
         }
@@ -1136,9 +1298,22 @@ impl<'a> Mapper<'a> {
             let path = self.types[i].path.clone();
             let kind_word = match self.item(&self.types[i].id).map(|i| &i.inner) {
                 Some(ItemEnum::Enum(_)) => "enum",
+                Some(ItemEnum::TypeAlias(_)) => "type alias",
                 _ => "struct",
             };
             match self.types[i].decided.clone() {
+                Decided::Skipped(_) if self.instances_of(&self.types[i].id).next().is_some() => {
+                    // Its functions are listed under the instance.
+                    let aliases: Vec<String> = self
+                        .instances_of(&self.types[i].id)
+                        .map(|t| format!("`{}`", t.path))
+                        .collect();
+                    self.mapped(
+                        path,
+                        kind_word,
+                        format!("instantiated as {}", aliases.join(", ")),
+                    );
+                }
                 Decided::Skipped(reason) => {
                     // Its functions are public items too: list them.
                     for f in self.inherent_fns(&self.types[i].id) {
@@ -1156,10 +1331,19 @@ impl<'a> Mapper<'a> {
                     }
                     self.skip(path, kind_word, reason)
                 }
-                Decided::Kind(_) => {
+                Decided::Kind(kind) => {
                     let wit = namespaces[module].claim(&self.types[i].wit);
                     self.types[i].wit = wit.clone();
-                    let full = format!("{}.{wit}", self.modules[module].wit);
+                    // The report says which rule applied.
+                    let form = match kind {
+                        NamedKind::Record => "record",
+                        NamedKind::Enum => "enum",
+                        NamedKind::Variant => "variant",
+                        NamedKind::Resource => "resource",
+                        NamedKind::Text => "string: its Display and FromStr forms",
+                        NamedKind::Snapshot => "record of its accessors' values",
+                    };
+                    let full = format!("{}.{wit} ({form})", self.modules[module].wit);
                     self.mapped(path, kind_word, full);
                 }
                 Decided::Iter(_) => {
@@ -1227,9 +1411,10 @@ impl<'a> Mapper<'a> {
         }
         for (module, id, path) in std::mem::take(&mut self.functions) {
             let item = self.item(&id).expect("function exists");
+            let name = kebab(item.name.as_deref().unwrap_or("f"));
             match self.function(item, None, &path) {
                 Ok(mut f) => {
-                    f.wit = namespaces[module].claim(&kebab(item.name.as_deref().unwrap_or("f")));
+                    f.wit = namespaces[module].claim(&name);
                     self.mapped(
                         path,
                         "function",
@@ -1237,7 +1422,19 @@ impl<'a> Mapper<'a> {
                     );
                     interfaces[module].functions.push(f);
                 }
-                Err(reason) => self.skip(path, "function", reason),
+                Err(reason) => match self.serde_instances(item, None, &path) {
+                    // `from_str<T: DeserializeOwned>`: one per serde type.
+                    Some(instances) => {
+                        let mut names = Vec::new();
+                        for (suffix, mut f) in instances {
+                            f.wit = namespaces[module].claim(&format!("{name}-{suffix}"));
+                            names.push(format!("{}.{}", self.modules[module].wit, f.wit));
+                            interfaces[module].functions.push(f);
+                        }
+                        self.mapped(path, "function", names.join(", "));
+                    }
+                    None => self.skip(path, "function", reason),
+                },
             }
         }
         interfaces.retain(|i| !i.types.is_empty() || !i.functions.is_empty());
@@ -1253,7 +1450,7 @@ impl<'a> Mapper<'a> {
     /// The WIT definitions for type `i` (a variant may add generated records).
     fn type_def(&self, i: usize, kind: NamedKind, ns: &mut Namespace) -> Vec<TypeDef> {
         let entry = &self.types[i];
-        let item = self.item(&entry.id).expect("type exists");
+        let item = self.type_item(&entry.id).expect("type exists");
         let open = item.attrs.contains(&Attribute::NonExhaustive)
             || matches!(&item.inner, ItemEnum::Enum(e) if e.has_stripped_variants);
         let mut defs = Vec::new();
@@ -1265,6 +1462,7 @@ impl<'a> Mapper<'a> {
                     tuple,
                     synthetic: false,
                     open,
+                    from_default: open && self.implements(&entry.id, "core::default::Default"),
                 }
             }
             (ItemEnum::Enum(e), NamedKind::Enum | NamedKind::Variant) => {
@@ -1301,6 +1499,7 @@ impl<'a> Mapper<'a> {
                                     tuple: false,
                                     synthetic: true,
                                     open: false,
+                                    from_default: false,
                                 },
                             });
                             Payload::Struct { record, fields }
@@ -1371,7 +1570,7 @@ impl<'a> Mapper<'a> {
                 Some(Field {
                     wit,
                     rust,
-                    ty: self.ty(ty, &Scope::of(owner)).ok()?,
+                    ty: self.ty(ty, &self.scope_of(owner)).ok()?,
                 })
             })
             .collect();
@@ -1394,7 +1593,11 @@ impl<'a> Mapper<'a> {
             let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {
                 continue;
             };
-            if imp.trait_.is_some() || imp.is_synthetic || imp.blanket_impl.is_some() {
+            if imp.trait_.is_some()
+                || imp.is_synthetic
+                || imp.blanket_impl.is_some()
+                || !self.impl_applies(&id, imp)
+            {
                 continue;
             }
             for fid in &imp.items {
@@ -1547,10 +1750,7 @@ impl<'a> Mapper<'a> {
         owner: Option<(&Id, NamedKind)>,
         path: &str,
     ) -> Result<Function, String> {
-        let scope = Scope {
-            owner: owner.map(|(id, _)| *id),
-            ..Scope::default()
-        };
+        let scope = owner.map_or_else(Scope::default, |(id, _)| self.scope_of(id));
         self.function_in(item, owner, scope, path)
     }
 
@@ -1669,6 +1869,19 @@ impl<'a> Mapper<'a> {
             wit: "self".into(),
             ty,
         })
+    }
+}
+
+/// Whether a type mentions a generic parameter anywhere.
+fn has_generic(ty: &Type) -> bool {
+    match ty {
+        Type::Generic(_) | Type::ImplTrait(_) => true,
+        Type::BorrowedRef { type_, .. } | Type::RawPointer { type_, .. } => has_generic(type_),
+        Type::Slice(t) | Type::Array { type_: t, .. } => has_generic(t),
+        Type::Tuple(ts) => ts.iter().any(has_generic),
+        Type::ResolvedPath(p) => type_args(p).into_iter().any(has_generic),
+        Type::QualifiedPath { .. } => true,
+        _ => false,
     }
 }
 
@@ -1815,5 +2028,21 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
         | Ty::Ref { inner: t, .. } => collect_named(t, out),
         Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),
         _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unknown_rustdoc_format_names_both_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, r#"{"format_version": 12, "index": {}}"#).unwrap();
+        let err = format!("{:#}", super::read_json(&path).unwrap_err());
+        assert!(err.contains("version 12"), "{err}");
+        assert!(
+            err.contains(&format!("version {}", rustdoc_types::FORMAT_VERSION)),
+            "{err}"
+        );
     }
 }

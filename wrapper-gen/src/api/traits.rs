@@ -224,7 +224,7 @@ impl Mapper<'_> {
             // An owned iterator: the host pulls items one at a time.
             "next" => {
                 let item = self.iterator_item(id)?;
-                let item = self.ty(&item, &super::Scope::of(id)).ok()?;
+                let item = self.ty(&item, &self.scope_of(id)).ok()?;
                 if !self.lowerable(&item) {
                     return None;
                 }

@@ -1,0 +1,114 @@
+//! Serde entry points: `toml::from_str<T: DeserializeOwned>(s: &str)` or
+//! `to_string<T: Serialize>(value: &T)` have no single obvious type for `T`
+//! (the caller picks it), but a data-format crate defines its own types
+//! that implement the serde traits (`toml::Value`, `toml_datetime::Datetime`).
+//! Such a function is exported once per such type, named after it:
+//! `from-str-value`, `from-str-datetime`, `to-string-value`.
+
+use rustdoc_types::{GenericBound, GenericParamDefKind, Item, ItemEnum, TraitBoundModifier};
+
+use super::generics::Scope;
+use super::{Decided, Mapper};
+use crate::model::*;
+use crate::names::kebab;
+
+/// Which serde trait a bound names, by the end of its path (serde's items
+/// live in `serde_core` or `serde`).
+fn serde_trait(path: &str) -> Option<&'static str> {
+    if path.ends_with("de::DeserializeOwned") || path.ends_with("de::Deserialize") {
+        Some("de::Deserialize")
+    } else if path.ends_with("ser::Serialize") {
+        Some("ser::Serialize")
+    } else {
+        None
+    }
+}
+
+impl Mapper<'_> {
+    /// One function per crate type satisfying the serde bounds of `item`'s
+    /// single type parameter, with the WIT name suffix for each; `None` when
+    /// the function is not a serde entry point.
+    pub(super) fn serde_instances(
+        &self,
+        item: &Item,
+        owner: Option<(&rustdoc_types::Id, NamedKind)>,
+        path: &str,
+    ) -> Option<Vec<(String, Function)>> {
+        let ItemEnum::Function(func) = &item.inner else {
+            return None;
+        };
+        let mut params = func
+            .generics
+            .params
+            .iter()
+            .filter(|p| !matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+        let param = params.next()?;
+        if params.next().is_some() {
+            return None;
+        }
+        let GenericParamDefKind::Type {
+            bounds,
+            is_synthetic: false,
+            ..
+        } = &param.kind
+        else {
+            return None;
+        };
+        let mut needed = Vec::new();
+        let all_bounds = bounds
+            .iter()
+            .chain(func.generics.where_predicates.iter().flat_map(|w| match w {
+                rustdoc_types::WherePredicate::BoundPredicate {
+                    type_: rustdoc_types::Type::Generic(g),
+                    bounds,
+                    ..
+                } if *g == param.name => bounds.as_slice(),
+                _ => &[],
+            }));
+        for b in all_bounds {
+            let GenericBound::TraitBound {
+                trait_, modifier, ..
+            } = b
+            else {
+                continue;
+            };
+            if *modifier == TraitBoundModifier::Maybe {
+                continue;
+            }
+            let trait_path = self
+                .std_path(&trait_.id)
+                .unwrap_or_else(|| trait_.path.clone());
+            match serde_trait(&trait_path) {
+                Some(t) => needed.push(t),
+                None if trait_path == "core::marker::Sized" => {}
+                None => return None,
+            }
+        }
+        if needed.is_empty() {
+            return None;
+        }
+        let mut out = Vec::new();
+        for t in &self.types {
+            if !matches!(t.decided, Decided::Kind(k) if k != NamedKind::Snapshot) {
+                continue;
+            }
+            let traits = self.traits_of(&t.id);
+            if !needed
+                .iter()
+                .all(|n| traits.iter().any(|have| have.ends_with(n)))
+            {
+                continue;
+            }
+            let mut scope = owner.map_or_else(Scope::default, |(id, _)| self.scope_of(id));
+            let Ok(named) = self.named(&t.id) else {
+                continue;
+            };
+            scope.subst.insert(param.name.clone(), Ty::Named(named));
+            if let Ok(mut f) = self.function_in(item, owner, scope, path) {
+                f.callee = format!("{path}::<{}>", t.path);
+                out.push((kebab(&t.wit), f));
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
