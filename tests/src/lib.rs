@@ -256,6 +256,40 @@ pub fn error_message(error: &Val) -> Result<String> {
     Ok(error.field("message")?.str()?.to_owned())
 }
 
+/// A `result<string-like, error>` as `Ok(text)` or `Err(message)`, to
+/// compare with a native `Result` mapped the same way.
+pub fn text_or_error(val: Val) -> Result<std::result::Result<String, String>> {
+    Ok(match val.into_result()? {
+        Ok(v) => Ok(v.str()?.to_owned()),
+        Err(e) => Err(error_message(&e)?),
+    })
+}
+
+/// A `list<string>`.
+pub fn strings(val: &Val) -> Result<Vec<String>> {
+    match val {
+        Val::List(items) => items.iter().map(|s| Ok(s.str()?.to_owned())).collect(),
+        other => bail!("expected a list of strings, got {other:?}"),
+    }
+}
+
+/// A `list<tuple<string, string>>`.
+pub fn string_pairs(val: &Val) -> Result<Vec<(String, String)>> {
+    let Val::List(items) = val else {
+        bail!("expected a list of pairs, got {val:?}");
+    };
+    items
+        .iter()
+        .map(|item| match item {
+            Val::Tuple(pair) => match pair.as_slice() {
+                [a, b] => Ok((a.str()?.to_owned(), b.str()?.to_owned())),
+                other => bail!("expected a pair of strings, got {other:?}"),
+            },
+            other => bail!("expected a tuple, got {other:?}"),
+        })
+        .collect()
+}
+
 /// A `list<u8>` value.
 pub fn bytes(bytes: &[u8]) -> Val {
     Val::List(bytes.iter().copied().map(Val::U8).collect())

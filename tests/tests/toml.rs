@@ -6,7 +6,7 @@
 use anyhow::{Result, bail, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{TOML, ValExt, call1, error_message, generated, string};
+use compwrap_tests::{TOML, ValExt, call1, error_message, generated, string, text_or_error};
 use toml::Value;
 
 const VALUES: &[&str] = &[
@@ -35,12 +35,7 @@ fn instance() -> Result<Instance> {
 }
 
 fn parse(instance: &mut Instance, text: &str) -> Result<std::result::Result<String, String>> {
-    Ok(
-        match call1(instance, "value-parse", &[string(text)])?.into_result()? {
-            Ok(v) => Ok(v.str()?.to_owned()),
-            Err(e) => Err(error_message(&e)?),
-        },
-    )
+    text_or_error(call1(instance, "value-parse", &[string(text)])?)
 }
 
 #[test]
@@ -121,19 +116,7 @@ fn tables_are_resources_with_the_map_methods() -> Result<()> {
         bail!("as-table gave {table:?}");
     };
     let entries = call1(&mut instance, "[method]table.iter", &[Val::Resource(table)])?;
-    let Val::List(entries) = entries else {
-        bail!("iter gave {entries:?}");
-    };
-    let got: Vec<(String, String)> = entries
-        .iter()
-        .map(|e| match e {
-            Val::Tuple(kv) => match kv.as_slice() {
-                [Val::String(k), Val::String(v)] => Ok((k.clone(), v.clone())),
-                other => bail!("entry {other:?}"),
-            },
-            other => bail!("entry {other:?}"),
-        })
-        .collect::<Result<_>>()?;
+    let got = compwrap_tests::string_pairs(&entries)?;
     let expected: Vec<(String, String)> = native_table
         .iter()
         .map(|(k, v)| (k.clone(), v.to_string()))
@@ -238,26 +221,18 @@ fn serde_entry_points_are_instantiated_per_type() -> Result<()> {
         let native = toml::from_str::<Value>(doc)
             .map(|v| v.to_string())
             .map_err(|e| e.to_string());
-        let got = match call1(&mut instance, "from-str-value", &[string(doc)])?.into_result()? {
-            Ok(v) => Ok(v.str()?.to_owned()),
-            Err(e) => Err(error_message(&e)?),
-        };
+        let got = text_or_error(call1(&mut instance, "from-str-value", &[string(doc)])?)?;
         ensure!(
             got == native,
             "from-str-value {doc:?}: {got:?} vs {native:?}"
         );
         if let Ok(value) = toml::from_str::<Value>(doc) {
             let native = toml::to_string(&value).map_err(|e| e.to_string());
-            let got = match call1(
+            let got = text_or_error(call1(
                 &mut instance,
                 "to-string-value",
                 &[string(&value.to_string())],
-            )?
-            .into_result()?
-            {
-                Ok(v) => Ok(v.str()?.to_owned()),
-                Err(e) => Err(error_message(&e)?),
-            };
+            )?)?;
             ensure!(
                 got == native,
                 "to-string-value {doc:?}: {got:?} vs {native:?}"

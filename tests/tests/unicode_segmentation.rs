@@ -5,7 +5,7 @@
 use anyhow::{Result, bail, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{UNICODE_SEGMENTATION, ValExt, call1, generated, string};
+use compwrap_tests::{UNICODE_SEGMENTATION, ValExt, call1, generated, string, strings};
 use unicode_segmentation::{GraphemeCursor, UnicodeSegmentation};
 
 const TEXTS: &[&str] = &[
@@ -24,13 +24,6 @@ const TEXTS: &[&str] = &[
 fn instance() -> Result<Instance> {
     let (_, loaded) = generated(UNICODE_SEGMENTATION)?;
     loaded.instantiate()
-}
-
-fn strings(v: &Val) -> Result<Vec<String>> {
-    match v {
-        Val::List(items) => items.iter().map(|s| Ok(s.str()?.to_owned())).collect(),
-        other => bail!("expected a list of strings, got {other:?}"),
-    }
 }
 
 fn indexed(v: &Val) -> Result<Vec<(usize, String)>> {

@@ -5,7 +5,7 @@
 use anyhow::{Context, Result, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{URL, ValExt, call1, error_message, generated, string};
+use compwrap_tests::{URL, ValExt, call1, generated, string, text_or_error};
 use url::Url;
 
 const INPUTS: &[&str] = &[
@@ -34,12 +34,7 @@ fn instance() -> Result<Instance> {
 
 /// `url-parse(input)` as `Ok(serialization)` or `Err(message)`.
 fn parse(instance: &mut Instance, input: &str) -> Result<std::result::Result<String, String>> {
-    Ok(
-        match call1(instance, "url-parse", &[string(input)])?.into_result()? {
-            Ok(v) => Ok(v.str()?.to_owned()),
-            Err(e) => Err(error_message(&e)?),
-        },
-    )
+    text_or_error(call1(instance, "url-parse", &[string(input)])?)
 }
 
 #[test]
@@ -132,16 +127,11 @@ fn join_matches_native() -> Result<()> {
             .join(relative)
             .map(|u| u.to_string())
             .map_err(|e| e.to_string());
-        let component = match call1(
+        let component = text_or_error(call1(
             &mut instance,
             "url-join",
             &[string(base.as_str()), string(relative)],
-        )?
-        .into_result()?
-        {
-            Ok(v) => Ok(v.str()?.to_owned()),
-            Err(e) => Err(error_message(&e)?),
-        };
+        )?)?;
         ensure!(
             component == native,
             "join {relative:?}: {component:?} vs {native:?}"
@@ -256,19 +246,7 @@ fn reexported_form_urlencoded_matches_native() -> Result<()> {
             "form-urlencoded#parse",
             &[compwrap_tests::bytes(input.as_bytes())],
         )?;
-        let Val::List(pairs) = &got else {
-            anyhow::bail!("parse returned {got:?}");
-        };
-        let pairs: Vec<(String, String)> = pairs
-            .iter()
-            .map(|p| match p {
-                Val::Tuple(kv) => match kv.as_slice() {
-                    [Val::String(k), Val::String(v)] => Ok((k.clone(), v.clone())),
-                    other => anyhow::bail!("pair {other:?}"),
-                },
-                other => anyhow::bail!("pair {other:?}"),
-            })
-            .collect::<Result<_>>()?;
+        let pairs = compwrap_tests::string_pairs(&got)?;
         ensure!(pairs == native, "parse {input:?}: {pairs:?} vs {native:?}");
     }
     Ok(())

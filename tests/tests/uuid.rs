@@ -4,7 +4,7 @@
 use anyhow::{Result, bail, ensure};
 use compwrap_host::call::Instance;
 use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{UUID, ValExt, bytes, call1, error_message, generated, string};
+use compwrap_tests::{UUID, ValExt, bytes, call1, generated, string, text_or_error};
 use uuid::Uuid;
 
 const VALID: &[&str] = &[
@@ -50,11 +50,7 @@ fn parse_str_matches_native_including_errors() -> Result<()> {
         let native = Uuid::parse_str(input)
             .map(|u| u.to_string())
             .map_err(|e| e.to_string());
-        let component =
-            match call1(&mut instance, "uuid-parse-str", &[string(input)])?.into_result()? {
-                Ok(v) => Ok(v.str()?.to_owned()),
-                Err(e) => Err(error_message(&e)?),
-            };
+        let component = text_or_error(call1(&mut instance, "uuid-parse-str", &[string(input)])?)?;
         ensure!(
             component == native,
             "parse {input:?}: {component:?} vs {native:?}"
@@ -150,11 +146,7 @@ fn from_slice_checks_the_length_like_native() -> Result<()> {
         let native = Uuid::from_slice(&input)
             .map(|u| u.to_string())
             .map_err(|e| e.to_string());
-        let component =
-            match call1(&mut instance, "uuid-from-slice", &[bytes(&input)])?.into_result()? {
-                Ok(v) => Ok(v.str()?.to_owned()),
-                Err(e) => Err(error_message(&e)?),
-            };
+        let component = text_or_error(call1(&mut instance, "uuid-from-slice", &[bytes(&input)])?)?;
         ensure!(
             component == native,
             "from-slice of {len} bytes: {component:?} vs {native:?}"

@@ -68,10 +68,12 @@ impl<'a> Mapper<'a> {
         ns: &mut Namespace,
         method_ns: &mut Namespace,
     ) -> Vec<Function> {
-        let id = self.types[i].id;
-        let type_path = self.types[i].path.clone();
-        let type_wit = self.types[i].wit.clone();
-        let iface = self.modules[self.types[i].module].wit.clone();
+        let super::TypeRef {
+            id,
+            path: type_path,
+            wit: type_wit,
+            iface,
+        } = self.type_ref(i);
         let mut out = Vec::new();
         for impl_id in self.impls_of(&id) {
             let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {

@@ -474,6 +474,26 @@ impl<'a> Mapper<'a> {
         })
     }
 
+    /// The generics of a struct or enum.
+    fn generics_of(&self, id: &Id) -> Option<&'a Generics> {
+        match &self.item(id)?.inner {
+            ItemEnum::Struct(s) => Some(&s.generics),
+            ItemEnum::Enum(e) => Some(&e.generics),
+            _ => None,
+        }
+    }
+
+    /// The names and places type `i` is known by.
+    fn type_ref(&self, i: usize) -> TypeRef {
+        let t = &self.types[i];
+        TypeRef {
+            id: t.id,
+            path: t.path.clone(),
+            wit: t.wit.clone(),
+            iface: self.modules[t.module].wit.clone(),
+        }
+    }
+
     /// The struct or enum item of a type (the generic one for an alias).
     fn type_item(&self, id: &Id) -> Option<&'a Item> {
         self.item(&self.generic_of(id))
@@ -504,16 +524,8 @@ impl<'a> Mapper<'a> {
         let Type::ResolvedPath(p) = &alias.type_ else {
             return None;
         };
-        let generics = match &self.item(&p.id)?.inner {
-            ItemEnum::Struct(s) => &s.generics,
-            ItemEnum::Enum(e) => &e.generics,
-            _ => return None,
-        };
-        let params = generics
-            .params
-            .iter()
-            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }))
-            .count();
+        let generics = self.generics_of(&p.id)?;
+        let params = type_params(generics).count();
         let args: Vec<Type> = type_args(p).into_iter().cloned().collect();
         let lifetimes = generics
             .params
@@ -534,15 +546,10 @@ impl<'a> Mapper<'a> {
         else {
             return scope;
         };
-        let names = match self.item(generic).map(|i| &i.inner) {
-            Some(ItemEnum::Struct(s)) => &s.generics.params,
-            Some(ItemEnum::Enum(e)) => &e.generics.params,
-            _ => return scope,
+        let Some(generics) = self.generics_of(generic) else {
+            return scope;
         };
-        let names = names
-            .iter()
-            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }));
-        for (param, arg) in names.zip(args) {
+        for (param, arg) in type_params(generics).zip(args) {
             if let Ok(ty) = self.ty(arg, &Scope::default()) {
                 scope.subst.insert(param.name.clone(), ty);
             }
@@ -1127,16 +1134,7 @@ impl<'a> Mapper<'a> {
     fn collection(&self, p: &rustdoc_types::Path, sc: &Scope) -> Option<Result<Ty, String>> {
         let args = type_args(p);
         let entry = &self.types[self.type_index[&p.id]];
-        let generics = match &self.item(&p.id)?.inner {
-            ItemEnum::Struct(s) => &s.generics,
-            ItemEnum::Enum(e) => &e.generics,
-            _ => return None,
-        };
-        let params = generics
-            .params
-            .iter()
-            .filter(|g| matches!(g.kind, GenericParamDefKind::Type { .. }))
-            .count();
+        let params = type_params(self.generics_of(&p.id)?).count();
         // An owned collection (`IntoIterator` for itself), or an iterator
         // type with type parameters (`toml::map::Keys<'a, K, V>`).
         let (trait_path, imp) = self.trait_impls(&p.id).find(|(path, _)| {
@@ -1583,10 +1581,12 @@ impl<'a> Mapper<'a> {
             self.report_snapshot_methods(i);
             return Vec::new();
         }
-        let id = self.types[i].id;
-        let type_path = self.types[i].path.clone();
-        let type_wit = self.types[i].wit.clone();
-        let iface = self.modules[self.types[i].module].wit.clone();
+        let TypeRef {
+            id,
+            path: type_path,
+            wit: type_wit,
+            iface,
+        } = self.type_ref(i);
         let mut method_ns = Namespace::default();
         let mut out = Vec::new();
         for impl_id in self.impls_of(&id) {
@@ -1870,6 +1870,21 @@ impl<'a> Mapper<'a> {
             ty,
         })
     }
+}
+
+/// A type's id, Rust path, WIT name and interface.
+struct TypeRef {
+    id: Id,
+    path: String,
+    wit: String,
+    iface: String,
+}
+
+/// The type parameters (not lifetimes or consts) of `g`.
+fn type_params(g: &Generics) -> impl Iterator<Item = &rustdoc_types::GenericParamDef> {
+    g.params
+        .iter()
+        .filter(|p| matches!(p.kind, GenericParamDefKind::Type { .. }))
 }
 
 /// Whether a type mentions a generic parameter anywhere.

@@ -95,10 +95,12 @@ impl Mapper<'_> {
         ns: &mut Namespace,
         method_ns: &mut Namespace,
     ) -> Vec<Function> {
-        let id = self.types[i].id;
-        let type_path = self.types[i].path.clone();
-        let type_wit = self.types[i].wit.clone();
-        let iface = self.modules[self.types[i].module].wit.clone();
+        let super::TypeRef {
+            id,
+            path: type_path,
+            wit: type_wit,
+            iface,
+        } = self.type_ref(i);
         let named = self.named(&id).expect("decided");
         let resource = kind == NamedKind::Resource;
         let mut out = Vec::new();
