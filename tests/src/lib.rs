@@ -45,6 +45,10 @@ pub const HUMANTIME: &str = "humantime@2.4.0";
 /// The `ipnet` release the tests generate (IP addresses as strings).
 pub const IPNET: &str = "ipnet@2.12.2";
 
+/// The `tokio` release the tests generate with only its `sync` feature
+/// (`async fn`s that complete without a reactor).
+pub const TOKIO: &str = "tokio@1.54.1";
+
 /// Overrides where the shared test store lives.
 pub const HOME_ENV: &str = "COMPWRAP_TEST_HOME";
 
@@ -104,15 +108,26 @@ pub fn generated(spec: &str) -> Result<(Store, LoadedComponent)> {
 
 /// Like [`generated`], also returning what `generate` reported.
 pub fn generated_with_report(spec: &str) -> Result<(Store, Generated, LoadedComponent)> {
+    generated_with_features(spec, compwrap::resolve::Features::default())
+}
+
+/// Like [`generated_with_report`], with a feature selection; the component
+/// is loaded by digest (`name@version` names the last one generated).
+pub fn generated_with_features(
+    spec: &str,
+    features: compwrap::resolve::Features,
+) -> Result<(Store, Generated, LoadedComponent)> {
     let mut done = GENERATED.lock().unwrap_or_else(PoisonError::into_inner);
-    if let Some(hit) = done.get(spec) {
+    let memo = format!("{spec} {:?} {}", features.features, features.no_default);
+    let default_features = features.features.is_empty() && !features.no_default;
+    if let Some(hit) = done.get(&memo) {
         return Ok(hit.clone());
     }
     let store = test_store()?;
     let options = Options {
         spec: spec.parse()?,
         only: Vec::new(),
-        features: compwrap::resolve::Features::default(),
+        features,
         assume_yes: true,
         force: false,
     };
@@ -130,8 +145,15 @@ pub fn generated_with_report(spec: &str) -> Result<(Store, Generated, LoadedComp
         "generating `{spec}` gave version {}; the native crate the tests compare with is {wanted_version}",
         generated.version
     );
+    // `name@version` must name what was just generated; with other
+    // features it names the default component, so load by digest.
+    let source = if default_features {
+        spec.to_owned()
+    } else {
+        generated.digest.to_string()
+    };
     let loaded = runtime_for(&store)?
-        .load_from_store(&store, spec)
+        .load_from_store(&store, &source)
         .with_context(|| format!("failed to load `{spec}` from {}", store.root().display()))?;
     ensure!(
         loaded.digest() == &generated.digest,
@@ -140,7 +162,7 @@ pub fn generated_with_report(spec: &str) -> Result<(Store, Generated, LoadedComp
         generated.digest
     );
     let entry = (store, generated, loaded);
-    done.insert(spec.to_owned(), entry.clone());
+    done.insert(memo, entry.clone());
     Ok(entry)
 }
 
