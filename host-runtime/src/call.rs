@@ -506,8 +506,10 @@ impl Instance {
         if self.retired_resources.contains(&resource.ty()) {
             bail!("{}", retired_handle_message("the resource handle"));
         }
+        let loaded = self.loaded.clone();
         let live = self.live()?;
         live.store.data_mut().clear_captured_stderr()?;
+        loaded.arm_limits(&mut live.store)?;
         match resource.resource_drop(&mut live.store) {
             Ok(()) => Ok(()),
             Err(error) => Err(self.failed("dropping a resource", error)),
@@ -516,8 +518,10 @@ impl Instance {
 
     fn call_func(&mut self, func: &ExportedFunc, args: &[Val]) -> Result<Vec<Val>> {
         let what = format!("call to `{}`", func.qualified_name());
+        let loaded = self.loaded.clone();
         let live = self.live()?;
         live.store.data_mut().clear_captured_stderr()?;
+        loaded.arm_limits(&mut live.store)?;
         let callee = live
             .instance
             .get_func(&mut live.store, func.index)
@@ -568,7 +572,9 @@ impl Instance {
         } else {
             format!("{what} failed")
         };
-        message.push_str(&self.memory_limit_note(&error));
+        if let Some(limit) = self.loaded.runtime().limits().explain(&error) {
+            message.push_str(&format!("\n{limit}"));
+        }
         if let Some(live) = &mut self.live {
             message.push_str(&stderr_note(&live.store.data_mut().captured_stderr()));
         }
@@ -577,19 +583,6 @@ impl Instance {
             message.push_str("\nthe instance was discarded; the next call starts a new one");
         }
         wasmtime_error(error).context(message)
-    }
-
-    /// Points at the setting when the failure is the memory limit. Matches
-    /// the message of wasmtime's `StoreLimits`; `memory_limit_traps` tests it.
-    fn memory_limit_note(&self, error: &wasmtime::Error) -> String {
-        if !error.root_cause().to_string().contains("growing memory") {
-            return String::new();
-        }
-        let limit = self.loaded.runtime().max_memory_bytes();
-        format!(
-            "\n(the limit is {limit} bytes per linear memory; see \
-             `RuntimeBuilder::max_memory_bytes`)"
-        )
     }
 
     fn discard_live(&mut self) {

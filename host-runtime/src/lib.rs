@@ -6,11 +6,14 @@
 //! configuration; later loads deserialize the cached native code.
 
 pub mod call;
+pub mod limits;
 pub mod runtime;
 pub mod store;
 mod wasi;
 
+pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limits};
 pub use runtime::*;
 pub use store::{Digest, Store};
+pub use wasi::{Capabilities, Preopen};
 pub use wasmtime;
 pub use wasmtime::component::bindgen;

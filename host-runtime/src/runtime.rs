@@ -28,11 +28,9 @@ use wasmtime::{Engine, StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::call::{self, ExportedFunc, Instance};
+use crate::limits::{EpochTicker, Limits};
 use crate::store::{Digest, Store, atomic_write};
-use crate::wasi::{self, GuestStderr};
-
-/// Default for [`RuntimeBuilder::max_memory_bytes`]: 1 GiB.
-pub const DEFAULT_MAX_MEMORY_BYTES: usize = 1 << 30;
+use crate::wasi::{self, Capabilities, GuestStderr, Preopen};
 
 /// Loads components and compiles them with one shared wasmtime [`Engine`].
 ///
@@ -48,21 +46,23 @@ struct RuntimeInner {
     linker: Linker<HostState>,
     /// `<native_cache_dir>/<engine-hash>`, or `None` when caching is off.
     native_cache: Option<PathBuf>,
-    max_memory_bytes: usize,
-    inherit_stdio: bool,
+    limits: Limits,
+    caps: Capabilities,
+    /// Advances the epoch for the time limit; stops with the runtime.
+    _ticker: Option<EpochTicker>,
 }
 
 /// Configures a [`Runtime`]; made by [`Runtime::builder`].
 #[derive(Clone, Debug)]
 pub struct RuntimeBuilder {
     native_cache_dir: Option<Option<PathBuf>>,
-    max_memory_bytes: usize,
-    inherit_stdio: bool,
+    limits: Limits,
+    caps: Capabilities,
 }
 
 impl Runtime {
     /// A runtime with the defaults of [`RuntimeBuilder`]: native code cached
-    /// in the local store, 1 GiB of memory per linear memory, no stdio.
+    /// in the local store, the default [`Limits`], no capabilities.
     pub fn new() -> Result<Runtime> {
         Runtime::builder().build()
     }
@@ -71,8 +71,8 @@ impl Runtime {
     pub fn builder() -> RuntimeBuilder {
         RuntimeBuilder {
             native_cache_dir: None,
-            max_memory_bytes: DEFAULT_MAX_MEMORY_BYTES,
-            inherit_stdio: false,
+            limits: Limits::default(),
+            caps: Capabilities::default(),
         }
     }
 
@@ -95,7 +95,17 @@ impl Runtime {
     /// The most bytes each linear memory may grow to
     /// ([`RuntimeBuilder::max_memory_bytes`]).
     pub fn max_memory_bytes(&self) -> usize {
-        self.inner.max_memory_bytes
+        self.inner.limits.max_memory_bytes
+    }
+
+    /// The limits of every call.
+    pub fn limits(&self) -> &Limits {
+        &self.inner.limits
+    }
+
+    /// What guests may reach.
+    pub fn capabilities(&self) -> &Capabilities {
+        &self.inner.caps
     }
 
     /// Loads the component in the file at `path`.
@@ -201,8 +211,8 @@ impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
             .field("native_cache", &self.inner.native_cache)
-            .field("max_memory_bytes", &self.inner.max_memory_bytes)
-            .field("inherit_stdio", &self.inner.inherit_stdio)
+            .field("limits", &self.inner.limits)
+            .field("capabilities", &self.inner.caps)
             .finish_non_exhaustive()
     }
 }
@@ -223,27 +233,90 @@ impl RuntimeBuilder {
     /// The most bytes each linear memory of an instance may grow to; a guest
     /// that tries to grow past it traps.
     ///
-    /// Default: [`DEFAULT_MAX_MEMORY_BYTES`] (1 GiB).
+    /// Default: [`DEFAULT_MAX_MEMORY_BYTES`](crate::limits::DEFAULT_MAX_MEMORY_BYTES) (1 GiB).
     pub fn max_memory_bytes(mut self, bytes: usize) -> Self {
-        self.max_memory_bytes = bytes;
+        self.limits.max_memory_bytes = bytes;
         self
     }
 
-    /// Whether guests use the host process's stdin, stdout and stderr.
+    /// The longest one call may run (wall time); `None` for no limit. A call
+    /// that runs longer traps and the instance is replaced.
+    ///
+    /// Default: [`DEFAULT_CALL_TIMEOUT`](crate::limits::DEFAULT_CALL_TIMEOUT)
+    /// (10 s), measured in steps of [`EPOCH_TICK`](crate::limits::EPOCH_TICK).
+    pub fn call_timeout(mut self, timeout: Option<std::time::Duration>) -> Self {
+        self.limits.call_timeout = timeout;
+        self
+    }
+
+    /// The most native stack wasm code may use; deeper recursion traps.
+    ///
+    /// Default: [`DEFAULT_MAX_WASM_STACK`](crate::limits::DEFAULT_MAX_WASM_STACK) (512 KiB).
+    pub fn max_wasm_stack(mut self, bytes: usize) -> Self {
+        self.limits.max_wasm_stack = bytes;
+        self
+    }
+
+    /// Fuel per call (about one unit per wasm instruction): a deterministic
+    /// limit on work, at some cost in speed. `None` turns it off.
+    ///
+    /// Default: `None`.
+    pub fn fuel(mut self, fuel: Option<u64>) -> Self {
+        self.limits.fuel = fuel;
+        self
+    }
+
+    /// Whether guests write to the host process's stdout and stderr.
     ///
     /// Default: `false`: stdin is empty, stdout is discarded, and stderr is
     /// captured so that a guest's panic message appears in the error of the
     /// call that trapped.
     pub fn inherit_stdio(mut self, inherit: bool) -> Self {
-        self.inherit_stdio = inherit;
+        self.caps.inherit_stdio = inherit;
         self
     }
 
-    /// Creates the engine and the linker.
+    /// Lets guests see the host directory `host` at `guest` (e.g. `/data`),
+    /// read-only unless `writable`.
+    ///
+    /// Default: no directories, so every path is unreachable.
+    pub fn preopen_dir(
+        mut self,
+        host: impl Into<PathBuf>,
+        guest: impl Into<String>,
+        writable: bool,
+    ) -> Self {
+        self.caps.preopens.push(Preopen {
+            host: host.into(),
+            guest: guest.into(),
+            writable,
+        });
+        self
+    }
+
+    /// Sets an environment variable guests see.
+    ///
+    /// Default: none, not even the host's.
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.caps.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Creates the engine, the linker and the epoch ticker.
     pub fn build(self) -> Result<Runtime> {
-        let engine = Engine::new(&wasmtime::Config::new())
+        let mut config = wasmtime::Config::new();
+        self.limits.configure(&mut config);
+        let engine = Engine::new(&config)
             .map_err(wasmtime_error)
             .context("failed to create the wasmtime engine")?;
+        // Fail now rather than at the first call when a directory is missing.
+        wasi::context(&self.caps)?;
+        let ticker = match self.limits.call_timeout {
+            Some(_) => Some(
+                EpochTicker::start(&engine).context("failed to start the epoch ticker thread")?,
+            ),
+            None => None,
+        };
         let cache_root = match self.native_cache_dir {
             Some(dir) => dir,
             None => Some(Store::open_default()?.native_dir()),
@@ -254,8 +327,9 @@ impl RuntimeBuilder {
                 linker: wasi::linker(&engine)?,
                 engine,
                 native_cache,
-                max_memory_bytes: self.max_memory_bytes,
-                inherit_stdio: self.inherit_stdio,
+                limits: self.limits,
+                caps: self.caps,
+                _ticker: ticker,
             }),
         })
     }
@@ -379,23 +453,37 @@ impl LoadedComponent {
         call::find_export(&self.inner.exports, name)
     }
 
-    /// A fresh wasmtime store for one instance: a deny-by-default WASI
-    /// context, its own resource table, and the runtime's memory limit.
+    /// A fresh wasmtime store for one instance: the runtime's WASI
+    /// capabilities, its own resource table, and the runtime's limits, armed
+    /// for one call. Before each further call made through typed bindings,
+    /// give it a fresh budget with [`LoadedComponent::arm_limits`].
     pub fn new_store(&self) -> Result<wasmtime::Store<HostState>> {
         let runtime = &self.inner.runtime.inner;
-        let (wasi, stderr) = wasi::context(runtime.inherit_stdio)?;
+        let (wasi, stderr) = wasi::context(&runtime.caps)?;
         let state = HostState {
             wasi,
             table: ResourceTable::new(),
             limits: StoreLimitsBuilder::new()
-                .memory_size(runtime.max_memory_bytes)
+                .memory_size(runtime.limits.max_memory_bytes)
                 .trap_on_grow_failure(true)
                 .build(),
             stderr,
         };
         let mut store = wasmtime::Store::new(&runtime.engine, state);
         store.limiter(|state| &mut state.limits);
+        self.arm_limits(&mut store)?;
         Ok(store)
+    }
+
+    /// Gives `store` a fresh time budget (and fuel, when configured) for the
+    /// next call; dynamic calls ([`Instance::call`]) do this themselves.
+    pub fn arm_limits(&self, store: &mut wasmtime::Store<HostState>) -> Result<()> {
+        self.inner
+            .runtime
+            .inner
+            .limits
+            .arm(store)
+            .map_err(wasmtime_error)
     }
 
     /// A new instance in a new store, for dynamic calls.

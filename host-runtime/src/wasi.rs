@@ -1,5 +1,5 @@
 //! The WASI p2 capabilities a component gets: none, unless the application
-//! grants them.
+//! grants them ([`Capabilities`]).
 //!
 //! Every store starts from a deny-by-default [`WasiCtx`]: no preopened
 //! directories, no environment variables, no arguments, no sockets and no
@@ -10,12 +10,13 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi::cli::OutputFile;
-use wasmtime_wasi::{WasiCtx, WasiCtxBuilder};
+use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::runtime::{HostState, wasmtime_error};
 
@@ -31,18 +32,56 @@ pub(crate) fn linker(engine: &Engine) -> Result<Linker<HostState>> {
     Ok(linker)
 }
 
-/// A deny-by-default WASI context and the guest's stderr.
-///
-/// With `inherit_stdio` the guest uses the host process's stdin, stdout and
-/// stderr and nothing is captured.
-pub(crate) fn context(inherit_stdio: bool) -> Result<(WasiCtx, GuestStderr)> {
+/// What a guest may reach beyond its own memory; nothing by default.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capabilities {
+    /// The guest uses the host process's stdout and stderr (else stdout is
+    /// discarded and stderr captured for error messages).
+    pub inherit_stdio: bool,
+    /// Host directories the guest sees, and at which guest paths.
+    pub preopens: Vec<Preopen>,
+    /// Environment variables the guest sees.
+    pub env: Vec<(String, String)>,
+}
+
+/// A host directory made visible to the guest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preopen {
+    /// The directory on the host.
+    pub host: PathBuf,
+    /// Where the guest sees it (`/data`).
+    pub guest: String,
+    /// Whether the guest may create, change and remove files in it.
+    pub writable: bool,
+}
+
+/// A WASI context with exactly `caps`, and the guest's stderr.
+pub(crate) fn context(caps: &Capabilities) -> Result<(WasiCtx, GuestStderr)> {
     let mut builder = WasiCtxBuilder::new();
     builder
         .allow_tcp(false)
         .allow_udp(false)
         .allow_ip_name_lookup(false);
-    let stderr = if inherit_stdio {
-        builder.inherit_stdio();
+    for dir in &caps.preopens {
+        let perms = if dir.writable {
+            FsPerms::ReadWrite
+        } else {
+            FsPerms::ReadOnly
+        };
+        builder
+            .preopened_dir(&dir.host, &dir.guest, perms)
+            .map_err(crate::runtime::wasmtime_error)
+            .with_context(|| {
+                format!(
+                    "failed to open {} for the guest's {}",
+                    dir.host.display(),
+                    dir.guest
+                )
+            })?;
+    }
+    builder.envs(&caps.env);
+    let stderr = if caps.inherit_stdio {
+        builder.inherit_stdout().inherit_stderr();
         GuestStderr::Inherited
     } else {
         let (stream, stderr) = GuestStderr::capture()?;

@@ -5,10 +5,12 @@
 //! `wasi:cli/run@0.2.x#run: func() -> result`. Needs the target:
 //! `rustup target add wasm32-wasip2`.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
-use anyhow::{Context, Result};
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use common::guest;
 use compwrap_host::call::Instance;
 use compwrap_host::{Digest, LoadedComponent, Runtime, Store};
 use tempfile::TempDir;
@@ -23,34 +25,6 @@ fn runtime_with_cache(cache: &Path) -> Result<Runtime> {
 /// A runtime that never touches the disk.
 fn uncached_runtime() -> Result<Runtime> {
     Runtime::builder().native_cache_dir(None).build()
-}
-
-/// Builds `main_body` as the `main` of a `wasm32-wasip2` program.
-fn guest(main_body: &str) -> Result<Vec<u8>> {
-    let dir = TempDir::new()?;
-    let source = dir.path().join("guest.rs");
-    let output = dir.path().join("guest.wasm");
-    std::fs::write(&source, format!("fn main() {{ {main_body} }}\n"))?;
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let status = Command::new(rustc)
-        .args([
-            "--target",
-            "wasm32-wasip2",
-            "-O",
-            "-C",
-            "strip=debuginfo",
-            "-o",
-        ])
-        .arg(&output)
-        .arg(&source)
-        .status()
-        .context("failed to run rustc")?;
-    anyhow::ensure!(
-        status.success(),
-        "rustc failed to build a guest; is the target installed? \
-         (`rustup target add wasm32-wasip2`)"
-    );
-    std::fs::read(&output).context("failed to read the guest")
 }
 
 fn hello() -> Result<Vec<u8>> {
@@ -360,7 +334,7 @@ fn memory_limit_traps() -> Result<()> {
         "{text}"
     );
     assert!(
-        text.contains("the limit is 16777216 bytes per linear memory"),
+        text.contains("past the limit of 16777216 bytes (`RuntimeBuilder::max_memory_bytes`)"),
         "{text}"
     );
     assert!(text.contains("the instance was discarded"), "{text}");
