@@ -355,7 +355,7 @@ fn interface_spelling(interface: &str, spelling: usize) -> &str {
 }
 
 /// Whether a value of `ty` can hold a resource handle.
-fn holds_resource(ty: &Type) -> bool {
+pub(crate) fn holds_resource(ty: &Type) -> bool {
     match ty {
         Type::Own(_) | Type::Borrow(_) => true,
         Type::List(list) => holds_resource(&list.ty()),

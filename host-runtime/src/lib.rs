@@ -7,11 +7,13 @@
 
 pub mod call;
 pub mod limits;
+pub mod pool;
 pub mod runtime;
 pub mod store;
 mod wasi;
 
 pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limits};
+pub use pool::Pool;
 pub use runtime::*;
 pub use store::{Digest, Store};
 pub use wasi::{Capabilities, Preopen};

@@ -58,6 +58,7 @@ pub struct RuntimeBuilder {
     native_cache_dir: Option<Option<PathBuf>>,
     limits: Limits,
     caps: Capabilities,
+    pooling: Option<u32>,
 }
 
 impl Runtime {
@@ -73,6 +74,7 @@ impl Runtime {
             native_cache_dir: None,
             limits: Limits::default(),
             caps: Capabilities::default(),
+            pooling: None,
         }
     }
 
@@ -302,10 +304,31 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Preallocates memory, tables and instance state for up to
+    /// `max_instances` live instances (wasmtime's pooling allocator), which
+    /// makes instantiation cheaper at the cost of reserving address space up
+    /// front; `None` allocates on demand.
+    ///
+    /// Default: `None`.
+    pub fn pooling_allocator(mut self, max_instances: Option<u32>) -> Self {
+        self.pooling = max_instances;
+        self
+    }
+
     /// Creates the engine, the linker and the epoch ticker.
     pub fn build(self) -> Result<Runtime> {
         let mut config = wasmtime::Config::new();
         self.limits.configure(&mut config);
+        if let Some(instances) = self.pooling {
+            let mut pooling = wasmtime::PoolingAllocationConfig::new();
+            pooling
+                .total_component_instances(instances)
+                .total_core_instances(instances.saturating_mul(4))
+                .total_memories(instances.saturating_mul(4))
+                .total_tables(instances.saturating_mul(4))
+                .max_memory_size(self.limits.max_memory_bytes);
+            config.allocation_strategy(wasmtime::InstanceAllocationStrategy::Pooling(pooling));
+        }
         let engine = Engine::new(&config)
             .map_err(wasmtime_error)
             .context("failed to create the wasmtime engine")?;

@@ -390,3 +390,28 @@ fn guests_get_no_environment_or_files() -> Result<()> {
     assert_eq!(result.as_deref(), Some("ok"));
     Ok(())
 }
+
+#[test]
+fn pooling_allocator_instantiates_and_recovers() -> Result<()> {
+    let runtime = Runtime::builder()
+        .native_cache_dir(None)
+        .pooling_allocator(Some(8))
+        .max_memory_bytes(64 << 20)
+        .build()?;
+    // A command's `run` runs once per instance: 20 instances reuse the
+    // pool's 8 slots as each is dropped.
+    let loaded = runtime.load_bytes(&hello()?)?;
+    for _ in 0..20 {
+        assert_eq!(
+            loaded.instantiate()?.call_wave("run", &[])?.as_deref(),
+            Some("ok")
+        );
+    }
+    let panicking = runtime.load_bytes(&guest(r#"panic!("in a pooled slot");"#)?)?;
+    let mut instance = panicking.instantiate()?;
+    for _ in 0..3 {
+        let text = format!("{:#}", instance.call("run", &[]).unwrap_err());
+        assert!(text.contains("in a pooled slot"), "{text}");
+    }
+    Ok(())
+}

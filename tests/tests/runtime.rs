@@ -316,3 +316,89 @@ fn handles_from_a_trapped_instance_are_rejected_with_an_explanation() -> Result<
     );
     Ok(())
 }
+
+/// One `Pool` handle shared by 8 threads, 10,000 calls each, every result
+/// checked against the native crate.
+#[test]
+fn a_pool_serves_many_threads_with_correct_results() -> Result<()> {
+    let (_, loaded) = generated(SEMVER)?;
+    let pool = loaded.pool();
+    std::thread::scope(|scope| -> Result<()> {
+        let workers: Vec<_> = (0..8u64)
+            .map(|t| {
+                let pool = pool.clone();
+                scope.spawn(move || -> Result<()> {
+                    for i in 0..10_000u64 {
+                        let text = format!("{t}.{i}.{}-rc.{}", i % 7, i % 3);
+                        let native = semver::Version::parse(&text)?;
+                        let parsed = single(pool.call("version-parse", &[string(&text)])?)?.ok()?;
+                        anyhow::ensure!(
+                            parsed.field("major")?.u64()? == native.major
+                                && parsed.field("minor")?.u64()? == native.minor
+                                && parsed.field("patch")?.u64()? == native.patch
+                                && parsed.field("pre")?.str()? == native.pre.as_str(),
+                            "thread {t}, call {i}: {parsed:?}"
+                        );
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        for worker in workers {
+            worker.join().expect("a worker panicked")?;
+        }
+        Ok(())
+    })?;
+    assert!(pool.idle() >= 1 && pool.idle() <= 8, "{} idle", pool.idle());
+    // Functions with resources need their own instance.
+    let (_, regex) = generated(REGEX)?;
+    let error = regex
+        .pool()
+        .call("regex#[static]regex.create", &[string("a+")])
+        .unwrap_err();
+    assert!(
+        error_text(&error).contains("takes or returns a resource"),
+        "{error:#}"
+    );
+    Ok(())
+}
+
+/// The resident set size of this process, from `/proc/self/statm`.
+fn resident_bytes() -> Result<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm")?;
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .context("statm has no resident field")?
+        .parse()?;
+    Ok(pages * 4096)
+}
+
+/// 10,000 calls that trap in a row (each discards its instance) leave
+/// resident memory where it was, and normal calls work afterwards.
+#[test]
+fn ten_thousand_traps_do_not_grow_resident_memory() -> Result<()> {
+    let (_, loaded) = generated(SEMVER)?;
+    let mut instance = loaded.instantiate()?;
+    // A string that is not a prerelease traps in the guest's conversion.
+    let trap = |instance: &mut compwrap_host::call::Instance| {
+        instance
+            .call("prerelease-is-empty", &[string("not a prerelease!")])
+            .unwrap_err()
+    };
+    for _ in 0..500 {
+        trap(&mut instance);
+    }
+    let before = resident_bytes()?;
+    for _ in 0..10_000 {
+        trap(&mut instance);
+    }
+    let after = resident_bytes()?;
+    assert!(
+        after <= before + before / 10,
+        "resident memory grew from {before} to {after} bytes over 10,000 traps"
+    );
+    let ok = single(instance.call("version-parse", &[string("1.2.3")])?)?.ok()?;
+    assert_eq!(ok.field("major")?.u64()?, 1);
+    Ok(())
+}
