@@ -17,7 +17,6 @@
 
 use std::fmt;
 use std::fs;
-use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -29,7 +28,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 
 use crate::call::{self, ExportedFunc, Instance};
 use crate::limits::{EpochTicker, Limits};
-use crate::store::{Digest, Store, atomic_write};
+use crate::store::{Digest, Store};
 use crate::wasi::{self, Capabilities, GuestStderr, Preopen};
 
 /// Loads components and compiles them with one shared wasmtime [`Engine`].
@@ -166,15 +165,24 @@ impl Runtime {
         })
     }
 
+    /// Where the native code of component `digest` is cached for this
+    /// runtime's engine configuration; `None` when caching is off.
+    pub fn native_path(&self, digest: &Digest) -> Option<PathBuf> {
+        self.inner
+            .native_cache
+            .as_ref()
+            .map(|dir| dir.join(format!("{}.cwasm", digest.hex())))
+    }
+
     /// The component's native code, from the cache when present (`true`)
     /// or compiled now (`false`, and written to the cache).
+    #[cfg(feature = "cranelift")]
     fn compile_cached(&self, bytes: &[u8], digest: &Digest) -> Result<(Component, bool)> {
         let engine = &self.inner.engine;
-        let Some(dir) = &self.inner.native_cache else {
+        let Some(path) = self.native_path(digest) else {
             let component = Component::new(engine, bytes).map_err(wasmtime_error)?;
             return Ok((component, false));
         };
-        let path = dir.join(format!("{}.cwasm", digest.hex()));
         if path.is_file() {
             match deserialize_cached(engine, &path) {
                 Ok(component) => return Ok((component, true)),
@@ -182,7 +190,7 @@ impl Runtime {
             }
         }
         let native = engine.precompile_component(bytes).map_err(wasmtime_error)?;
-        if let Err(e) = atomic_write(&path, &native) {
+        if let Err(e) = crate::store::atomic_write(&path, &native) {
             tracing::warn!("not caching native code: {e:#}");
             // SAFETY: `native` was produced by `precompile_component` of this
             // very engine a moment ago and has not left this process.
@@ -190,6 +198,33 @@ impl Runtime {
             return Ok((component.map_err(wasmtime_error)?, false));
         }
         Ok((deserialize_cached(engine, &path)?, false))
+    }
+
+    /// Without Cranelift the native code must be in the cache already.
+    #[cfg(not(feature = "cranelift"))]
+    fn compile_cached(&self, _bytes: &[u8], digest: &Digest) -> Result<(Component, bool)> {
+        let hint = "this compwrap-host is built without Cranelift (its `cranelift` feature) and \
+                    only loads native code made beforehand for the same engine configuration: \
+                    run `compwrap precompile` on the component with the same `COMPWRAP_HOME`";
+        let Some(path) = self.native_path(digest) else {
+            bail!("no native-code cache is configured; {hint}");
+        };
+        if !path.is_file() {
+            bail!(
+                "no native code for component {digest} at {}; {hint}",
+                path.display()
+            );
+        }
+        // A file made for another configuration, wasmtime version or CPU is
+        // refused by wasmtime's checks: an error, not undefined behaviour.
+        deserialize_cached(&self.inner.engine, &path)
+            .with_context(|| {
+                format!(
+                    "the native code at {} is not usable; {hint}",
+                    path.display()
+                )
+            })
+            .map(|component| (component, true))
     }
 }
 
@@ -344,7 +379,7 @@ impl RuntimeBuilder {
             Some(dir) => dir,
             None => Some(Store::open_default()?.native_dir()),
         };
-        let native_cache = cache_root.map(|root| root.join(engine_hash(&engine)));
+        let native_cache = cache_root.map(|root| root.join(engine_key(&self.limits)));
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
                 linker: wasi::linker(&engine)?,
@@ -358,27 +393,28 @@ impl RuntimeBuilder {
     }
 }
 
-/// The first 16 hex digits of a sha256 of the engine's precompilation
-/// compatibility hash: equal for engines whose native code is interchangeable.
-fn engine_hash(engine: &Engine) -> String {
-    let mut hasher = Sha256Hasher(Sha256::new());
-    engine.precompile_compatibility_hash().hash(&mut hasher);
-    hex::encode(hasher.0.finalize())[..16].to_owned()
-}
+/// The wasmtime release compwrap-host is built with (its native code is
+/// only usable by the same release).
+const WASMTIME_RELEASE: &str = "48";
 
-/// Feeds [`Hash`] output into sha256: unlike `DefaultHasher`, its result is
-/// the same across Rust releases, so the cache survives a toolchain update.
-struct Sha256Hasher(Sha256);
-
-impl Hasher for Sha256Hasher {
-    fn write(&mut self, bytes: &[u8]) {
-        self.0.update(bytes);
-    }
-
-    fn finish(&self) -> u64 {
-        let digest = self.0.clone().finalize();
-        u64::from_le_bytes(digest[..8].try_into().expect("sha256 has 32 bytes"))
-    }
+/// Names the native-code cache directory of an engine configuration: the
+/// first 16 hex digits of a sha256 over what decides whether native code
+/// is interchangeable — the wasmtime release, the CPU architecture and OS,
+/// and the settings that change generated code (epoch interruption, fuel,
+/// stack limit). Builds with and without Cranelift agree on it, so code
+/// precompiled by one loads in the other; wasmtime itself still checks
+/// every file it loads, so a wrong guess is an error, not undefined
+/// behaviour.
+fn engine_key(limits: &Limits) -> String {
+    let key = format!(
+        "wasmtime {WASMTIME_RELEASE}; {}-{}; epoch {}; fuel {}; stack {}",
+        std::env::consts::ARCH,
+        std::env::consts::OS,
+        limits.call_timeout.is_some(),
+        limits.fuel.is_some(),
+        limits.max_wasm_stack,
+    );
+    hex::encode(Sha256::digest(key.as_bytes()))[..16].to_owned()
 }
 
 /// Fails with a clear message unless `bytes` start like a component: the

@@ -415,3 +415,30 @@ fn pooling_allocator_instantiates_and_recovers() -> Result<()> {
     }
     Ok(())
 }
+
+/// Native code made for another engine configuration (here: with fuel) put
+/// where this engine's belongs is refused by wasmtime's checks and compiled
+/// anew, never run.
+#[test]
+fn native_code_of_another_configuration_is_refused() -> Result<()> {
+    let cache = TempDir::new()?;
+    let bytes = hello()?;
+    let fueled = Runtime::builder()
+        .native_cache_dir(Some(cache.path().to_path_buf()))
+        .fuel(Some(u64::MAX))
+        .build()?;
+    let theirs = fueled.load_bytes(&bytes)?;
+    let theirs = fueled.native_path(theirs.digest()).expect("cached");
+    let plain = runtime_with_cache(cache.path())?;
+    let ours = plain.native_path(&Digest::of(&bytes)).expect("cached");
+    assert_ne!(theirs, ours, "configurations share a cache directory");
+    std::fs::create_dir_all(ours.parent().unwrap())?;
+    std::fs::copy(&theirs, &ours)?;
+    let loaded = plain.load_bytes(&bytes)?;
+    assert!(!loaded.was_cached(), "the foreign native code was used");
+    assert_eq!(
+        loaded.instantiate()?.call_wave("run", &[])?.as_deref(),
+        Some("ok")
+    );
+    Ok(())
+}

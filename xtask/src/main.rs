@@ -186,6 +186,75 @@ fn run_examples(home: &Path) -> Result<()> {
         .args(["generate", "semver@1.0.28", "--yes"])
         .env("COMPWRAP_HOME", home))?;
     run(Command::new(bin("semver-host")).env("COMPWRAP_HOME", home))?;
+    run_precompiled_host(home)
+}
+
+/// The Cranelift-free host: built on its own so its features are not
+/// unified with the workspace's, checked to contain no compiler, and run on
+/// native code from `compwrap precompile`; broken native code must be an
+/// error, not a crash.
+fn run_precompiled_host(home: &Path) -> Result<()> {
+    run(cargo().args(["build", "-p", "precompiled-host"]))?;
+    let tree = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .current_dir(workspace_root())
+        .args([
+            "tree",
+            "-p",
+            "precompiled-host",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ])
+        .output()
+        .context("failed to run cargo tree")?;
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    if tree.contains("cranelift-codegen") {
+        bail!("precompiled-host depends on cranelift-codegen:\n{tree}");
+    }
+    let precompiled = Command::new(bin("compwrap"))
+        .args(["precompile", "semver@1.0.28", "--json"])
+        .env("COMPWRAP_HOME", home)
+        .output()
+        .context("failed to run compwrap precompile")?;
+    if !precompiled.status.success() {
+        bail!(
+            "compwrap precompile failed: {}",
+            String::from_utf8_lossy(&precompiled.stderr)
+        );
+    }
+    let native: serde_json::Value = serde_json::from_slice(&precompiled.stdout)?;
+    let native = PathBuf::from(native["native"].as_str().context("no native path")?);
+    let host = || {
+        Command::new(bin("precompiled-host"))
+            .args(["1.2.3-beta.1"])
+            .env("COMPWRAP_HOME", home)
+            .env("RUST_BACKTRACE", "0")
+            .output()
+    };
+    let ok = host()?;
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    if !ok.status.success() || !stdout.contains("1.2.3-beta.1 -> ok({major: 1") {
+        bail!(
+            "precompiled-host failed: {stdout}{}",
+            String::from_utf8_lossy(&ok.stderr)
+        );
+    }
+    print!("{stdout}");
+    // Native code that is not this engine's: a clear error.
+    let good = std::fs::read(&native)?;
+    std::fs::write(&native, &good[..good.len() / 2])?;
+    let broken = host();
+    std::fs::write(&native, &good)?;
+    let broken = broken?;
+    let stderr = String::from_utf8_lossy(&broken.stderr);
+    if broken.status.success() || !stderr.contains("is not usable") {
+        bail!("truncated native code was not refused clearly: {stderr}");
+    }
+    eprintln!(
+        "xtask: truncated native code is refused: {}",
+        stderr.lines().next().unwrap_or("")
+    );
     Ok(())
 }
 

@@ -10,6 +10,7 @@ mod call;
 mod generate;
 mod inspect;
 mod ls;
+mod precompile;
 mod wit;
 
 const AFTER_HELP: &str = "\
@@ -20,6 +21,7 @@ Examples:
   compwrap wit semver@1.0.28               print a component's WIT
   compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
   compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
+  compwrap precompile semver@1.0.28        native code for hosts built without Cranelift
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
 
@@ -49,6 +51,7 @@ enum Command {
     Wit(wit::Opts),
     Ls(ls::Opts),
     Call(call::Opts),
+    Precompile(precompile::Opts),
 }
 
 impl Cli {
@@ -60,6 +63,7 @@ impl Cli {
             Command::Wit(o) => o.run(),
             Command::Ls(o) => o.run(),
             Command::Call(o) => o.run(),
+            Command::Precompile(o) => o.run(),
         }
     }
 }
