@@ -7,6 +7,8 @@
 //!   emitted guest crate, and a repeated (cached) `generate`.
 //! - `cargo xtask corpus`: coverage, generate time, component size and the
 //!   peak memory of deriving the API, for each crate of the test corpus.
+//! - `cargo xtask bench-host-build`: clean debug builds of an application
+//!   on compwrap-host with and without Cranelift.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -35,6 +37,8 @@ enum Cmd {
     Setup,
     /// Coverage, generate time, size and derive peak memory per corpus crate.
     Corpus,
+    /// Clean builds of a host application with and without Cranelift.
+    BenchHostBuild,
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -52,6 +56,7 @@ fn main() -> Result<()> {
         Cmd::Setup => setup(),
         Cmd::Bench { spec, runs } => bench(&spec, runs),
         Cmd::Corpus => corpus(),
+        Cmd::BenchHostBuild => bench_host_build(),
     }
 }
 
@@ -412,6 +417,56 @@ fn corpus() -> Result<()> {
         percents.len()
     );
     Ok(())
+}
+
+/// A clean debug build of `examples/precompiled-host` (compwrap-host
+/// without Cranelift) and of `examples/semver-host` (with it), each in an
+/// empty target directory, one after the other in this run; their wall
+/// times, ratio and target directory sizes.
+fn bench_host_build() -> Result<()> {
+    let mut results = Vec::new();
+    for (package, what) in [
+        ("precompiled-host", "without Cranelift"),
+        ("semver-host", "with Cranelift"),
+    ] {
+        let dir = tempdir_in(&target_dir(), "host-build")?;
+        let t = Instant::now();
+        run(cargo()
+            .args(["build", "-p", package])
+            .env("CARGO_TARGET_DIR", &dir))?;
+        let seconds = t.elapsed().as_secs_f64();
+        let bytes = dir_size(&dir);
+        let _ = std::fs::remove_dir_all(&dir);
+        results.push((package, what, seconds, bytes));
+    }
+    println!("clean debug build of a host application (same run, one after the other):");
+    for (package, what, seconds, bytes) in &results {
+        println!(
+            "  {package:<18} {what:<18} {seconds:>7.1} s  target/ {:>7.0} MiB",
+            *bytes as f64 / (1024.0 * 1024.0)
+        );
+    }
+    println!(
+        "  ratio without / with Cranelift: {:.2}x time, {:.2}x target size",
+        results[0].2 / results[1].2,
+        results[0].3 as f64 / results[1].3 as f64
+    );
+    Ok(())
+}
+
+/// Bytes in the files under `dir`.
+fn dir_size(dir: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => dir_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
