@@ -369,9 +369,9 @@ fn corpus() -> Result<()> {
             }
             Ok((seconds, serde_json::from_slice(&out.stdout)?))
         };
-        let (cold, _) = generate(false)?;
-        let (warm, g) = generate(true)?;
+        let generated = generate(false).and_then(|(cold, _)| Ok((cold, generate(true)?)));
         let _ = std::fs::remove_dir_all(&home);
+        let (cold, (warm, g)) = generated?;
 
         let home = tempdir_in(&target_dir(), "corpus-derive")?;
         let t = Instant::now();
@@ -431,12 +431,14 @@ fn bench_host_build() -> Result<()> {
     ] {
         let dir = tempdir_in(&target_dir(), "host-build")?;
         let t = Instant::now();
-        run(cargo()
+        let built = run(cargo()
             .args(["build", "-p", package])
-            .env("CARGO_TARGET_DIR", &dir))?;
+            .env("CARGO_TARGET_DIR", &dir));
         let seconds = t.elapsed().as_secs_f64();
         let bytes = dir_size(&dir);
+        // A whole target directory: never leave it behind.
         let _ = std::fs::remove_dir_all(&dir);
+        built?;
         results.push((package, what, seconds, bytes));
     }
     println!("clean debug build of a host application (same run, one after the other):");
