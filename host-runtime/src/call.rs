@@ -437,13 +437,49 @@ enum WaveHandle {
 
 impl Instance {
     pub(crate) fn new(loaded: LoadedComponent) -> Result<Instance> {
+        require_sync(&loaded)?;
         let live = Live::new(&loaded)?;
-        Ok(Instance {
+        Ok(Instance::with_live(loaded, live))
+    }
+
+    pub(crate) async fn new_async(loaded: LoadedComponent) -> Result<Instance> {
+        require_async(&loaded)?;
+        let live = Live::new_async(&loaded).await?;
+        Ok(Instance::with_live(loaded, live))
+    }
+
+    fn with_live(loaded: LoadedComponent, live: Live) -> Instance {
+        Instance {
             loaded,
             live: Some(live),
             retired_resources: Vec::new(),
             wave_handles: Vec::new(),
-        })
+        }
+    }
+
+    /// [`Instance::call`] for a runtime with
+    /// [`RuntimeBuilder::async_calls`](crate::RuntimeBuilder::async_calls):
+    /// the guest runs as a future, and WASI operations that would block
+    /// yield to the executor instead.
+    pub async fn call_async(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
+        let loaded = self.loaded.clone();
+        require_async(&loaded)?;
+        let func = loaded.export(name)?;
+        check_arity(func, args.len())?;
+        self.check_not_retired(func, args)?;
+        if self.live.is_none() {
+            self.live = Some(Live::new_async(&loaded).await?);
+        }
+        let live = self.live.as_mut().expect("made above");
+        let callee = live.prepare_call(&loaded, func)?;
+        let mut results = vec![Val::Bool(false); usize::from(func.result.is_some())];
+        match callee.call_async(&mut live.store, args, &mut results).await {
+            Ok(()) => {
+                live.remember_resources(&results);
+                Ok(results)
+            }
+            Err(error) => Err(self.call_failed(func, error)),
+        }
     }
 
     /// The component this is an instance of.
@@ -507,6 +543,7 @@ impl Instance {
             bail!("{}", retired_handle_message("the resource handle"));
         }
         let loaded = self.loaded.clone();
+        require_sync(&loaded)?;
         let live = self.live()?;
         live.store.data_mut().clear_captured_stderr()?;
         loaded.arm_limits(&mut live.store)?;
@@ -517,15 +554,10 @@ impl Instance {
     }
 
     fn call_func(&mut self, func: &ExportedFunc, args: &[Val]) -> Result<Vec<Val>> {
-        let what = format!("call to `{}`", func.qualified_name());
         let loaded = self.loaded.clone();
+        require_sync(&loaded)?;
         let live = self.live()?;
-        live.store.data_mut().clear_captured_stderr()?;
-        loaded.arm_limits(&mut live.store)?;
-        let callee = live
-            .instance
-            .get_func(&mut live.store, func.index)
-            .with_context(|| format!("the instance has no function `{}`", func.qualified_name()))?;
+        let callee = live.prepare_call(&loaded, func)?;
         let mut results = vec![Val::Bool(false); usize::from(func.result.is_some())];
         // wasmtime 48 runs the function's `post-return` within `call`.
         match callee.call(&mut live.store, args, &mut results) {
@@ -533,23 +565,27 @@ impl Instance {
                 live.remember_resources(&results);
                 Ok(results)
             }
-            Err(error) => {
-                let cause = error.root_cause().to_string();
-                let hint = if cause.contains("unknown handle") {
-                    Some("a resource argument was already dropped, or moved into an earlier call that took ownership of it".to_string())
-                } else if !error.is::<Trap>()
-                    && (cause.contains("type mismatch") || cause.contains("expected"))
-                {
-                    Some(format!("the arguments must match {}", func.signature()))
-                } else {
-                    None
-                };
-                let failed = self.failed(&what, error);
-                Err(match hint {
-                    Some(hint) => failed.context(format!("{what} failed: {hint}")),
-                    None => failed,
-                })
-            }
+            Err(error) => Err(self.call_failed(func, error)),
+        }
+    }
+
+    /// The error of a failed call, with a hint for the usual mistakes.
+    fn call_failed(&mut self, func: &ExportedFunc, error: wasmtime::Error) -> anyhow::Error {
+        let what = format!("call to `{}`", func.qualified_name());
+        let cause = error.root_cause().to_string();
+        let hint = if cause.contains("unknown handle") {
+            Some("a resource argument was already dropped, or moved into an earlier call that took ownership of it".to_string())
+        } else if !error.is::<Trap>()
+            && (cause.contains("type mismatch") || cause.contains("expected"))
+        {
+            Some(format!("the arguments must match {}", func.signature()))
+        } else {
+            None
+        };
+        let failed = self.failed(&what, error);
+        match hint {
+            Some(hint) => failed.context(format!("{what} failed: {hint}")),
+            None => failed,
         }
     }
 
@@ -729,7 +765,22 @@ impl fmt::Debug for Instance {
 impl Live {
     fn new(loaded: &LoadedComponent) -> Result<Live> {
         let mut store = loaded.new_store()?;
-        match loaded.instance_pre().instantiate(&mut store) {
+        let instance = loaded.instance_pre().instantiate(&mut store);
+        Live::made(loaded, store, instance)
+    }
+
+    async fn new_async(loaded: &LoadedComponent) -> Result<Live> {
+        let mut store = loaded.new_store()?;
+        let instance = loaded.instance_pre().instantiate_async(&mut store).await;
+        Live::made(loaded, store, instance)
+    }
+
+    fn made(
+        loaded: &LoadedComponent,
+        mut store: wasmtime::Store<HostState>,
+        instance: wasmtime::Result<wasmtime::component::Instance>,
+    ) -> Result<Live> {
+        match instance {
             Ok(instance) => Ok(Live {
                 store,
                 instance,
@@ -743,6 +794,20 @@ impl Live {
         }
     }
 
+    /// Clears the captured stderr, gives the store a fresh budget, and
+    /// finds the function to call.
+    fn prepare_call(
+        &mut self,
+        loaded: &LoadedComponent,
+        func: &ExportedFunc,
+    ) -> Result<wasmtime::component::Func> {
+        self.store.data_mut().clear_captured_stderr()?;
+        loaded.arm_limits(&mut self.store)?;
+        self.instance
+            .get_func(&mut self.store, func.index)
+            .with_context(|| format!("the instance has no function `{}`", func.qualified_name()))
+    }
+
     fn remember_resources(&mut self, results: &[Val]) {
         for val in results {
             for_each_resource(val, &mut |resource| {
@@ -752,6 +817,28 @@ impl Live {
             });
         }
     }
+}
+
+/// Synchronous calls need a runtime without `async_calls`.
+fn require_sync(loaded: &LoadedComponent) -> Result<()> {
+    if loaded.runtime().async_calls() {
+        bail!(
+            "this runtime calls guests asynchronously (`RuntimeBuilder::async_calls`): use \
+             `LoadedComponent::instantiate_async` and `Instance::call_async`"
+        );
+    }
+    Ok(())
+}
+
+/// Asynchronous calls need a runtime with `async_calls`.
+fn require_async(loaded: &LoadedComponent) -> Result<()> {
+    if !loaded.runtime().async_calls() {
+        bail!(
+            "this runtime calls guests synchronously: build it with \
+             `RuntimeBuilder::async_calls(true)` to use `call_async`"
+        );
+    }
+    Ok(())
 }
 
 fn check_arity(func: &ExportedFunc, given: usize) -> Result<()> {

@@ -47,6 +47,7 @@ struct RuntimeInner {
     native_cache: Option<PathBuf>,
     limits: Limits,
     caps: Capabilities,
+    async_calls: bool,
     /// Advances the epoch for the time limit; stops with the runtime.
     _ticker: Option<EpochTicker>,
 }
@@ -58,6 +59,7 @@ pub struct RuntimeBuilder {
     limits: Limits,
     caps: Capabilities,
     pooling: Option<u32>,
+    async_calls: bool,
 }
 
 impl Runtime {
@@ -74,6 +76,7 @@ impl Runtime {
             limits: Limits::default(),
             caps: Capabilities::default(),
             pooling: None,
+            async_calls: false,
         }
     }
 
@@ -107,6 +110,12 @@ impl Runtime {
     /// What guests may reach.
     pub fn capabilities(&self) -> &Capabilities {
         &self.inner.caps
+    }
+
+    /// Whether guests are called asynchronously
+    /// ([`RuntimeBuilder::async_calls`]).
+    pub fn async_calls(&self) -> bool {
+        self.inner.async_calls
     }
 
     /// Loads the component in the file at `path`.
@@ -350,6 +359,18 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Calls guests asynchronously: [`Instance::call_async`] and
+    /// [`LoadedComponent::instantiate_async`] are futures (for tokio and
+    /// other executors), and the synchronous calls are refused. WASI's
+    /// blocking operations then yield to the executor instead of blocking
+    /// its thread.
+    ///
+    /// Default: `false`.
+    pub fn async_calls(mut self, on: bool) -> Self {
+        self.async_calls = on;
+        self
+    }
+
     /// Creates the engine, the linker and the epoch ticker.
     pub fn build(self) -> Result<Runtime> {
         let mut config = wasmtime::Config::new();
@@ -382,11 +403,12 @@ impl RuntimeBuilder {
         let native_cache = cache_root.map(|root| root.join(engine_key(&self.limits)));
         Ok(Runtime {
             inner: Arc::new(RuntimeInner {
-                linker: wasi::linker(&engine)?,
+                linker: wasi::linker(&engine, self.async_calls)?,
                 engine,
                 native_cache,
                 limits: self.limits,
                 caps: self.caps,
+                async_calls: self.async_calls,
                 _ticker: ticker,
             }),
         })
@@ -548,6 +570,12 @@ impl LoadedComponent {
     /// A new instance in a new store, for dynamic calls.
     pub fn instantiate(&self) -> Result<Instance> {
         Instance::new(self.clone())
+    }
+
+    /// [`LoadedComponent::instantiate`] for a runtime with
+    /// [`RuntimeBuilder::async_calls`].
+    pub async fn instantiate_async(&self) -> Result<Instance> {
+        Instance::new_async(self.clone()).await
     }
 }
 

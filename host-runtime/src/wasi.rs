@@ -23,10 +23,16 @@ use crate::runtime::{HostState, wasmtime_error};
 /// How much of a call's stderr is kept for its error message.
 const STDERR_TAIL_BYTES: u64 = 16 * 1024;
 
-/// A linker with every WASI p2 interface, for synchronous calls.
-pub(crate) fn linker(engine: &Engine) -> Result<Linker<HostState>> {
+/// A linker with every WASI p2 interface, for synchronous or (with
+/// `async_calls`) asynchronous calls.
+pub(crate) fn linker(engine: &Engine, async_calls: bool) -> Result<Linker<HostState>> {
     let mut linker = Linker::new(engine);
-    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+    let added = if async_calls {
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+    } else {
+        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+    };
+    added
         .map_err(wasmtime_error)
         .context("failed to add WASI p2 to the linker")?;
     Ok(linker)
