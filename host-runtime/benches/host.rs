@@ -99,14 +99,36 @@ fn calls(c: &mut Criterion) {
         })
     });
 
+    // The same without a time limit: what the epoch checks cost.
+    let untimed = Runtime::builder()
+        .call_timeout(None)
+        .build()
+        .expect("runtime");
+    let untimed_loaded = untimed.load_bytes(&bytes).expect("load");
+    let mut untimed_store = untimed_loaded.new_store().expect("store");
+    let untimed_bindings = typed::SemverComponent::instantiate(
+        &mut untimed_store,
+        untimed_loaded.component(),
+        untimed_loaded.linker(),
+    )
+    .expect("instantiate");
+    group.bench_function("compwrap-host typed, no time limit", |b| {
+        b.iter(|| {
+            let parsed = untimed_bindings
+                .compwrap_semver_semver()
+                .call_version_parse(&mut untimed_store, black_box("1.2.3-beta.1+build.5"))
+                .expect("call");
+            black_box(parsed.expect("valid"))
+        })
+    });
+
     let engine = Engine::default();
     let component = Component::new(&engine, &bytes).expect("compile");
     let mut linker = Linker::new(&engine);
     wasmtime_wasi::p2::add_to_linker_sync(&mut linker).expect("wasi");
     let mut plain_wasm = plain_store(&engine);
-    let plain_bindings =
-        plain::SemverComponent::instantiate(&mut plain_wasm, &component, &linker)
-            .expect("instantiate");
+    let plain_bindings = plain::SemverComponent::instantiate(&mut plain_wasm, &component, &linker)
+        .expect("instantiate");
     group.bench_function("hand-written wasmtime bindgen", |b| {
         b.iter(|| {
             let parsed = plain_bindings
@@ -118,7 +140,9 @@ fn calls(c: &mut Criterion) {
     });
 
     group.bench_function("native semver", |b| {
-        b.iter(|| black_box(semver::Version::parse(black_box("1.2.3-beta.1+build.5")).expect("valid")))
+        b.iter(|| {
+            black_box(semver::Version::parse(black_box("1.2.3-beta.1+build.5")).expect("valid"))
+        })
     });
     group.finish();
 
@@ -126,7 +150,12 @@ fn calls(c: &mut Criterion) {
     group.bench_function("compwrap-host InstancePre", |b| {
         b.iter(|| {
             let mut store = loaded.new_store().expect("store");
-            black_box(loaded.instance_pre().instantiate(&mut store).expect("instance"))
+            black_box(
+                loaded
+                    .instance_pre()
+                    .instantiate(&mut store)
+                    .expect("instance"),
+            )
         })
     });
     let pooled_runtime = Runtime::builder()
@@ -137,13 +166,22 @@ fn calls(c: &mut Criterion) {
     group.bench_function("compwrap-host InstancePre, pooling allocator", |b| {
         b.iter(|| {
             let mut store = pooled.new_store().expect("store");
-            black_box(pooled.instance_pre().instantiate(&mut store).expect("instance"))
+            black_box(
+                pooled
+                    .instance_pre()
+                    .instantiate(&mut store)
+                    .expect("instance"),
+            )
         })
     });
     group.bench_function("plain Linker::instantiate", |b| {
         b.iter(|| {
             let mut store = plain_store(&engine);
-            black_box(linker.instantiate(&mut store, &component).expect("instance"))
+            black_box(
+                linker
+                    .instantiate(&mut store, &component)
+                    .expect("instance"),
+            )
         })
     });
     group.finish();
@@ -161,7 +199,9 @@ fn loads(c: &mut Criterion) {
             .native_cache_dir(Some(cache.path().to_path_buf()))
             .build()
             .expect("runtime");
-        cached.load_bytes(&bytes).expect("first load fills the cache");
+        cached
+            .load_bytes(&bytes)
+            .expect("first load fills the cache");
         group.bench_function("cached native code", |b| {
             b.iter(|| {
                 let loaded = cached.load_bytes(&bytes).expect("load");
