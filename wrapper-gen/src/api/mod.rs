@@ -227,8 +227,7 @@ impl<'a> Mapper<'a> {
             }
             ItemEnum::Struct(_) | ItemEnum::Enum(_) => {
                 let decided = self.candidate(item, false);
-                self.type_index.insert(*id, self.types.len());
-                self.types.push(TypeEntry {
+                self.push_type(TypeEntry {
                     id: *id,
                     module,
                     path,
@@ -249,8 +248,7 @@ impl<'a> Mapper<'a> {
                 // `pub type Table = Map<String, Value>`: a type of its own.
                 Some((generic, args)) => {
                     let decided = self.candidate(self.item(&generic).expect("checked"), true);
-                    self.type_index.insert(*id, self.types.len());
-                    self.types.push(TypeEntry {
+                    self.push_type(TypeEntry {
                         id: *id,
                         module,
                         path,
@@ -264,6 +262,13 @@ impl<'a> Mapper<'a> {
             ItemEnum::Union(_) => self.skip(path, "union", "unions have no WIT equivalent"),
             _ => {}
         }
+    }
+
+    /// Records a public type (after deciding its kind, which looks types
+    /// up by id).
+    fn push_type(&mut self, entry: TypeEntry) {
+        self.type_index.insert(entry.id, self.types.len());
+        self.types.push(entry);
     }
 
     // ---- type kinds ------------------------------------------------------

@@ -205,6 +205,14 @@ impl StoreArgs {
     }
 }
 
+/// A runtime with compwrap-host's defaults that caches native code in
+/// `store`, as hosts using that store do.
+pub fn runtime_for(store: &compwrap::Store) -> anyhow::Result<compwrap_host::Runtime> {
+    compwrap_host::Runtime::builder()
+        .native_cache_dir(Some(store.native_dir()))
+        .build()
+}
+
 /// Human-readable byte size.
 pub fn human_size(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["B", "KiB", "MiB", "GiB"];

@@ -37,9 +37,7 @@ impl Opts {
         let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
-        let runtime = compwrap_host::Runtime::builder()
-            .native_cache_dir(Some(store.native_dir()))
-            .build()?;
+        let runtime = super::runtime_for(&store)?;
         let loaded = runtime.load_bytes(&bytes)?;
         let path = runtime
             .native_path(loaded.digest())
