@@ -389,7 +389,7 @@ impl RuntimeBuilder {
             .map_err(wasmtime_error)
             .context("failed to create the wasmtime engine")?;
         // Fail now rather than at the first call when a directory is missing.
-        wasi::context(&self.caps)?;
+        wasi::check_preopens(&self.caps)?;
         let ticker = match self.limits.call_timeout {
             Some(_) => Some(
                 EpochTicker::start(&engine).context("failed to start the epoch ticker thread")?,

@@ -61,6 +61,20 @@ pub struct Preopen {
     pub writable: bool,
 }
 
+/// Fails, naming the directory, when a preopened directory cannot be read.
+pub(crate) fn check_preopens(caps: &Capabilities) -> Result<()> {
+    for dir in &caps.preopens {
+        std::fs::read_dir(&dir.host).with_context(|| {
+            format!(
+                "failed to open {} for the guest's {}",
+                dir.host.display(),
+                dir.guest
+            )
+        })?;
+    }
+    Ok(())
+}
+
 /// A WASI context with exactly `caps`, and the guest's stderr.
 pub(crate) fn context(caps: &Capabilities) -> Result<(WasiCtx, GuestStderr)> {
     let mut builder = WasiCtxBuilder::new();

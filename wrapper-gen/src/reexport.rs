@@ -119,12 +119,7 @@ fn max_id(krate: &Value) -> u64 {
 /// and `paths` keys, `root`, and the fields that hold ids. Ids `f` returns
 /// `None` for are kept.
 fn renumber(krate: &mut Value, f: &dyn Fn(u64) -> Option<u64>) {
-    let map = |id: &mut Value| {
-        if let Some(new) = id.as_u64().and_then(f) {
-            *id = Value::from(new);
-        }
-    };
-    map(&mut krate["root"]);
+    map_id(&mut krate["root"], f);
     for table in ["index", "paths"] {
         if let Some(obj) = krate[table].as_object_mut() {
             let old = std::mem::take(obj);
@@ -144,12 +139,15 @@ fn renumber(krate: &mut Value, f: &dyn Fn(u64) -> Option<u64>) {
     }
 }
 
+/// Renumbers one id value.
+fn map_id(id: &mut Value, f: &dyn Fn(u64) -> Option<u64>) {
+    if let Some(new) = id.as_u64().and_then(f) {
+        *id = Value::from(new);
+    }
+}
+
 fn renumber_value(v: &mut Value, f: &dyn Fn(u64) -> Option<u64>) {
-    let map = |id: &mut Value| {
-        if let Some(new) = id.as_u64().and_then(f) {
-            *id = Value::from(new);
-        }
-    };
+    let map = |id: &mut Value| map_id(id, f);
     match v {
         Value::Object(obj) => {
             for (key, child) in obj.iter_mut() {

@@ -356,14 +356,19 @@ impl<'a> Mapper<'a> {
             if path != "core::iter::traits::iterator::Iterator" {
                 return None;
             }
-            imp.items.iter().find_map(|assoc| match self.item(assoc) {
-                Some(Item {
-                    name: Some(n),
-                    inner: ItemEnum::AssocType { type_: Some(t), .. },
-                    ..
-                }) if n == "Item" => Some(t.clone()),
-                _ => None,
-            })
+            self.assoc_type(imp, "Item").cloned()
+        })
+    }
+
+    /// The associated type `name` an impl defines (`type Item = …`).
+    fn assoc_type(&self, imp: &rustdoc_types::Impl, name: &str) -> Option<&'a Type> {
+        imp.items.iter().find_map(|assoc| match self.item(assoc) {
+            Some(Item {
+                name: Some(n),
+                inner: ItemEnum::AssocType { type_: Some(t), .. },
+                ..
+            }) if n == name => Some(t),
+            _ => None,
         })
     }
 
@@ -512,12 +517,16 @@ impl<'a> Mapper<'a> {
             .filter(move |t| t.instance.as_ref().is_some_and(|(g, _)| *g == id))
     }
 
-    /// The generic type an alias instantiates, else the type itself.
-    fn generic_of(&self, id: &Id) -> Id {
+    /// The generic type and arguments alias `id` instantiates.
+    fn instance_of(&self, id: &Id) -> Option<&(Id, Vec<Type>)> {
         self.type_index
             .get(id)
             .and_then(|&i| self.types[i].instance.as_ref())
-            .map_or(*id, |(generic, _)| *generic)
+    }
+
+    /// The generic type an alias instantiates, else the type itself.
+    fn generic_of(&self, id: &Id) -> Id {
+        self.instance_of(id).map_or(*id, |(generic, _)| *generic)
     }
 
     /// `pub type Table = Map<String, Value>`: the crate's generic type and
@@ -544,11 +553,7 @@ impl<'a> Mapper<'a> {
     /// generic parameters bound to the alias's arguments.
     fn scope_of(&self, id: &Id) -> Scope {
         let mut scope = Scope::of(id);
-        let Some((generic, args)) = self
-            .type_index
-            .get(id)
-            .and_then(|&i| self.types[i].instance.as_ref())
-        else {
+        let Some((generic, args)) = self.instance_of(id) else {
             return scope;
         };
         let Some(generics) = self.generics_of(generic) else {
@@ -565,11 +570,7 @@ impl<'a> Mapper<'a> {
     /// Whether an impl of type `id`'s generic type applies to `id`: its
     /// concrete arguments (if any) are the alias's.
     fn impl_applies(&self, id: &Id, imp: &rustdoc_types::Impl) -> bool {
-        let Some((_, args)) = self
-            .type_index
-            .get(id)
-            .and_then(|&i| self.types[i].instance.as_ref())
-        else {
+        let Some((_, args)) = self.instance_of(id) else {
             return true;
         };
         let Type::ResolvedPath(for_) = &imp.for_ else {
@@ -1149,14 +1150,7 @@ impl<'a> Mapper<'a> {
         let Type::ResolvedPath(for_) = &imp.for_ else {
             return None;
         };
-        let item = imp.items.iter().find_map(|assoc| match self.item(assoc) {
-            Some(Item {
-                name: Some(n),
-                inner: ItemEnum::AssocType { type_: Some(t), .. },
-                ..
-            }) if n == "Item" => Some(t),
-            _ => None,
-        })?;
+        let item = self.assoc_type(imp, "Item")?;
         let mut scope = Scope::default();
         for (i, a) in type_args(for_).into_iter().enumerate() {
             if let (Type::Generic(g), Some(arg)) = (a, args.get(i)) {

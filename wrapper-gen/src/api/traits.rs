@@ -7,7 +7,7 @@
 //! functions where the trait adds something a WIT value does not already
 //! have (its text, its parser, its default, its order).
 
-use rustdoc_types::{Id, ItemEnum, Type};
+use rustdoc_types::{Id, Type};
 
 use super::Mapper;
 use crate::model::*;
@@ -150,21 +150,13 @@ impl Mapper<'_> {
                         || matches!(args[0], Type::Generic(g) if g == "Self")
                         || matches!(args[0], Type::ResolvedPath(p) if p.id == *id)
                 }
-                "core::str::traits::FromStr" => imp.items.iter().any(|assoc| {
-                    match self.item(assoc).map(|i| (&i.name, &i.inner)) {
-                        Some((Some(n), ItemEnum::AssocType { type_: Some(t), .. }))
-                            if n == "Err" =>
-                        {
-                            match t {
-                                Type::ResolvedPath(p) if self.type_index.contains_key(&p.id) => {
-                                    self.implements(&p.id, "core::fmt::Debug")
-                                }
-                                _ => true,
-                            }
-                        }
-                        _ => false,
+                "core::str::traits::FromStr" => match self.assoc_type(imp, "Err") {
+                    Some(Type::ResolvedPath(p)) if self.type_index.contains_key(&p.id) => {
+                        self.implements(&p.id, "core::fmt::Debug")
                     }
-                }),
+                    Some(_) => true,
+                    None => false,
+                },
                 _ => true,
             })
     }
