@@ -2,8 +2,10 @@
 //! wasmtime, and what its caches save.
 //!
 //! - `call`: `version-parse` through compwrap-host's typed bindings (with the
-//!   per-call limit budget a host re-arms), through a hand-written wasmtime
-//!   `bindgen!` embedding with wasmtime's defaults, and native `semver`.
+//!   per-call limit budget a host re-arms; and without a time limit),
+//!   through a hand-written wasmtime `bindgen!` embedding with wasmtime's
+//!   defaults and with an epoch deadline per call (the time limit's
+//!   mechanism), and native `semver`.
 //! - `instantiate`: from the cached `InstancePre`, with the pooling
 //!   allocator, and a plain `Linker::instantiate`.
 //! - `load`: cached native code vs compiling with Cranelift, for semver and
@@ -134,6 +136,30 @@ fn calls(c: &mut Criterion) {
             let parsed = plain_bindings
                 .compwrap_semver_semver()
                 .call_version_parse(&mut plain_wasm, black_box("1.2.3-beta.1+build.5"))
+                .expect("call");
+            black_box(parsed.expect("valid"))
+        })
+    });
+
+    // The hand-written embedding with the protection compwrap-host has by
+    // default: epoch interruption and a deadline set before each call.
+    let mut config = compwrap_host::wasmtime::Config::new();
+    config.epoch_interruption(true);
+    let epoch_engine = Engine::new(&config).expect("engine");
+    let epoch_component = Component::new(&epoch_engine, &bytes).expect("compile");
+    let mut epoch_linker = Linker::new(&epoch_engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut epoch_linker).expect("wasi");
+    let mut epoch_wasm = plain_store(&epoch_engine);
+    epoch_wasm.set_epoch_deadline(1000);
+    let epoch_bindings =
+        plain::SemverComponent::instantiate(&mut epoch_wasm, &epoch_component, &epoch_linker)
+            .expect("instantiate");
+    group.bench_function("hand-written wasmtime bindgen, epoch deadline", |b| {
+        b.iter(|| {
+            epoch_wasm.set_epoch_deadline(1000);
+            let parsed = epoch_bindings
+                .compwrap_semver_semver()
+                .call_version_parse(&mut epoch_wasm, black_box("1.2.3-beta.1+build.5"))
                 .expect("call");
             black_box(parsed.expect("valid"))
         })

@@ -612,7 +612,9 @@ impl Instance {
             message.push_str(&format!("\n{limit}"));
         }
         if let Some(live) = &mut self.live {
-            message.push_str(&stderr_note(&live.store.data_mut().captured_stderr()));
+            let state = live.store.data_mut();
+            message.push_str(&stderr_note(&state.captured_stderr()));
+            message.push_str(&crate::http::denied_note(state.denied_http_requests()));
         }
         if entered_wasm {
             self.discard_live();

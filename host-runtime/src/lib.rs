@@ -6,12 +6,14 @@
 //! configuration; later loads deserialize the cached native code.
 
 pub mod call;
+pub mod http;
 pub mod limits;
 pub mod pool;
 pub mod runtime;
 pub mod store;
 mod wasi;
 
+pub use http::HttpAllow;
 pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limits};
 pub use pool::Pool;
 pub use runtime::*;

@@ -47,6 +47,9 @@ struct RuntimeInner {
     native_cache: Option<PathBuf>,
     limits: Limits,
     caps: Capabilities,
+    /// `caps.http_allow`, shared by every store.
+    #[cfg(feature = "http")]
+    http_allow: Arc<[crate::http::HttpAllow]>,
     async_calls: bool,
     /// Advances the epoch for the time limit; stops with the runtime.
     _ticker: Option<EpochTicker>,
@@ -58,6 +61,7 @@ pub struct RuntimeBuilder {
     native_cache_dir: Option<Option<PathBuf>>,
     limits: Limits,
     caps: Capabilities,
+    http_allow: Vec<String>,
     pooling: Option<u32>,
     async_calls: bool,
 }
@@ -75,6 +79,7 @@ impl Runtime {
             native_cache_dir: None,
             limits: Limits::default(),
             caps: Capabilities::default(),
+            http_allow: Vec::new(),
             pooling: None,
             async_calls: false,
         }
@@ -348,6 +353,21 @@ impl RuntimeBuilder {
         self
     }
 
+    /// Lets guests make outgoing HTTP requests (`wasi:http`) to the hosts
+    /// `pattern` matches: `example.com`, `127.0.0.1:5000`, `[::1]:5000`,
+    /// `*.amazonaws.com` or `*` (see [`HttpAllow`](crate::HttpAllow)); can be
+    /// given several times. A request to any other host fails in the guest
+    /// with wasi:http's `HTTP-request-denied`, and a call that then fails
+    /// names the denied URL. Waiting on the network is bounded by
+    /// [`RuntimeBuilder::call_timeout`]. A bad pattern fails
+    /// [`RuntimeBuilder::build`].
+    ///
+    /// Default: no hosts. Needs the `http` feature (on by default).
+    pub fn allow_http(mut self, pattern: impl Into<String>) -> Self {
+        self.http_allow.push(pattern.into());
+        self
+    }
+
     /// Preallocates memory, tables and instance state for up to
     /// `max_instances` live instances (wasmtime's pooling allocator), which
     /// makes instantiation cheaper at the cost of reserving address space up
@@ -372,7 +392,8 @@ impl RuntimeBuilder {
     }
 
     /// Creates the engine, the linker and the epoch ticker.
-    pub fn build(self) -> Result<Runtime> {
+    pub fn build(mut self) -> Result<Runtime> {
+        self.caps.http_allow = crate::http::parse_allowlist(&self.http_allow)?;
         let mut config = wasmtime::Config::new();
         self.limits.configure(&mut config);
         if let Some(instances) = self.pooling {
@@ -407,6 +428,8 @@ impl RuntimeBuilder {
                 engine,
                 native_cache,
                 limits: self.limits,
+                #[cfg(feature = "http")]
+                http_allow: self.caps.http_allow.clone().into(),
                 caps: self.caps,
                 async_calls: self.async_calls,
                 _ticker: ticker,
@@ -549,6 +572,13 @@ impl LoadedComponent {
                 .trap_on_grow_failure(true)
                 .build(),
             stderr,
+            #[cfg(feature = "http")]
+            http_ctx: wasmtime_wasi_http::WasiHttpCtx::new(),
+            #[cfg(feature = "http")]
+            http_hooks: crate::http::HttpHooks::new(
+                runtime.http_allow.clone(),
+                runtime.limits.call_timeout,
+            ),
         };
         let mut store = wasmtime::Store::new(&runtime.engine, state);
         store.limiter(|state| &mut state.limits);
@@ -589,12 +619,16 @@ impl fmt::Debug for LoadedComponent {
 }
 
 /// What the host keeps per store: WASI state, resource table, memory
-/// limits, and the guest's captured stderr.
+/// limits, the guest's captured stderr, and its outgoing-HTTP state.
 pub struct HostState {
     wasi: WasiCtx,
     table: ResourceTable,
     limits: StoreLimits,
     stderr: GuestStderr,
+    #[cfg(feature = "http")]
+    http_ctx: wasmtime_wasi_http::WasiHttpCtx,
+    #[cfg(feature = "http")]
+    http_hooks: crate::http::HttpHooks,
 }
 
 impl HostState {
@@ -604,10 +638,34 @@ impl HostState {
         self.stderr.tail()
     }
 
-    /// Forgets the captured stderr, e.g. before a call made through typed
-    /// bindings, so that [`HostState::captured_stderr`] shows only its output.
+    /// Forgets the captured stderr and the denied HTTP requests, e.g. before
+    /// a call made through typed bindings, so that
+    /// [`HostState::captured_stderr`] and [`HostState::denied_http_requests`]
+    /// show only what that call did.
     pub fn clear_captured_stderr(&mut self) -> Result<()> {
+        #[cfg(feature = "http")]
+        self.http_hooks.denied.clear();
         self.stderr.start_call()
+    }
+
+    /// The URLs of the outgoing HTTP requests the allowlist denied since the
+    /// last [`HostState::clear_captured_stderr`].
+    pub fn denied_http_requests(&self) -> &[String] {
+        #[cfg(feature = "http")]
+        return &self.http_hooks.denied;
+        #[cfg(not(feature = "http"))]
+        return &[];
+    }
+}
+
+#[cfg(feature = "http")]
+impl wasmtime_wasi_http::WasiHttpView for HostState {
+    fn http(&mut self) -> wasmtime_wasi_http::WasiHttpCtxView<'_> {
+        wasmtime_wasi_http::WasiHttpCtxView {
+            ctx: &mut self.http_ctx,
+            table: &mut self.table,
+            hooks: &mut self.http_hooks,
+        }
     }
 }
 

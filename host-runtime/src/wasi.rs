@@ -6,7 +6,8 @@
 //! name lookups. Clocks and randomness stay available because the standard
 //! library of a `wasm32-wasip2` guest needs them to start. The guest's stderr
 //! is captured so a panic message can be put into the error of the call that
-//! trapped.
+//! trapped. Outgoing HTTP is denied unless the host is on the allowlist
+//! (see [`crate::http`]).
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
@@ -18,13 +19,14 @@ use wasmtime::component::Linker;
 use wasmtime_wasi::cli::OutputFile;
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
+use crate::http::HttpAllow;
 use crate::runtime::{HostState, wasmtime_error};
 
 /// How much of a call's stderr is kept for its error message.
 const STDERR_TAIL_BYTES: u64 = 16 * 1024;
 
-/// A linker with every WASI p2 interface, for synchronous or (with
-/// `async_calls`) asynchronous calls.
+/// A linker with every WASI p2 interface and (with the `http` feature)
+/// `wasi:http`, for synchronous or (with `async_calls`) asynchronous calls.
 pub(crate) fn linker(engine: &Engine, async_calls: bool) -> Result<Linker<HostState>> {
     let mut linker = Linker::new(engine);
     let added = if async_calls {
@@ -35,6 +37,8 @@ pub(crate) fn linker(engine: &Engine, async_calls: bool) -> Result<Linker<HostSt
     added
         .map_err(wasmtime_error)
         .context("failed to add WASI p2 to the linker")?;
+    #[cfg(feature = "http")]
+    crate::http::add_to_linker(&mut linker, async_calls)?;
     Ok(linker)
 }
 
@@ -48,6 +52,8 @@ pub struct Capabilities {
     pub preopens: Vec<Preopen>,
     /// Environment variables the guest sees.
     pub env: Vec<(String, String)>,
+    /// The hosts outgoing HTTP requests may go to (`wasi:http`).
+    pub http_allow: Vec<HttpAllow>,
 }
 
 /// A host directory made visible to the guest.

@@ -4,19 +4,26 @@
 
 mod common;
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use common::{guest, guest_program};
-use compwrap_host::{LoadedComponent, Runtime};
+use common::{cargo_guest, guest, guest_program};
+use compwrap_host::{LoadedComponent, Runtime, RuntimeBuilder};
 
 /// The runtime every attempt runs on: small limits so the test is quick.
 fn strict() -> Result<Runtime> {
+    strict_builder().build()
+}
+
+fn strict_builder() -> RuntimeBuilder {
     Runtime::builder()
         .native_cache_dir(None)
         .max_memory_bytes(64 << 20)
         .call_timeout(Some(Duration::from_millis(500)))
-        .build()
 }
 
 fn error_text(error: &anyhow::Error) -> String {
@@ -205,5 +212,106 @@ fn granted_directories_and_variables_are_all_the_guest_sees() -> Result<()> {
         .build()
         .unwrap_err();
     assert!(error_text(&missing).contains("missing"), "{missing:#}");
+    Ok(())
+}
+
+/// An HTTP server on a free loopback port that answers every request with
+/// `body`; returns the port and the number of connections it accepted.
+fn serve_http(body: &'static str) -> Result<(u16, Arc<AtomicUsize>)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    Ok((port, accepted))
+}
+
+/// Outgoing HTTP: denied by default and for hosts off the allowlist (the
+/// guest sees `HTTP-request-denied`, the error names the URL, no
+/// connection is made); allowed hosts are reached; a refused connection
+/// is the guest's error; the runtime keeps serving.
+#[test]
+fn http_reaches_only_allowed_hosts() -> Result<()> {
+    const BODY: &str = "hello from the host";
+    let (port, accepted) = serve_http(BODY)?;
+    let bytes = cargo_guest("http-get")?;
+    let get = |builder: RuntimeBuilder, url: &str| -> Result<(Runtime, Result<()>)> {
+        let runtime = builder.env("URL", url).env("BODY", BODY).build()?;
+        let mut instance = runtime.load_bytes(&bytes)?.instantiate()?;
+        let result = instance.call_wave("run", &[]);
+        let outcome = match result {
+            Ok(Some(ok)) if ok == "ok" => Ok(()),
+            Ok(other) => Err(anyhow::anyhow!("the guest returned {other:?}")),
+            Err(e) => Err(e),
+        };
+        Ok((runtime, outcome))
+    };
+    let url = format!("http://127.0.0.1:{port}/");
+
+    let (runtime, denied) = get(strict_builder(), &url)?;
+    let text = error_text(&denied.unwrap_err());
+    assert!(text.contains(&format!("GET {url} failed")), "{text}");
+    assert!(
+        text.contains("the runtime denied outgoing HTTP requests"),
+        "{text}"
+    );
+    assert!(text.contains(&url), "{text}");
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        0,
+        "a denied request connected"
+    );
+    still_serves(&runtime)?;
+
+    let allowed = || strict_builder().allow_http(format!("127.0.0.1:{port}"));
+    let (runtime, ok) = get(allowed(), &url)?;
+    ok?;
+    assert_eq!(accepted.load(Ordering::SeqCst), 1);
+    still_serves(&runtime)?;
+
+    // The same server by another name is another host.
+    let other = format!("http://localhost:{port}/");
+    let (_, denied) = get(allowed(), &other)?;
+    let text = error_text(&denied.unwrap_err());
+    assert!(
+        text.contains(&format!("denied outgoing HTTP requests (their host is not on the allowlist; allow it with `RuntimeBuilder::allow_http`):\n    {other}")),
+        "{text}"
+    );
+    assert_eq!(
+        accepted.load(Ordering::SeqCst),
+        1,
+        "a denied request connected"
+    );
+
+    // Allowed, but nothing listens there.
+    let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let (runtime, refused) = get(
+        strict_builder().allow_http(format!("127.0.0.1:{closed}")),
+        &format!("http://127.0.0.1:{closed}/"),
+    )?;
+    let text = error_text(&refused.unwrap_err());
+    assert!(text.contains("ConnectionRefused"), "{text}");
+    assert!(!text.contains("the runtime denied"), "{text}");
+    still_serves(&runtime)?;
+
+    let bad = strict_builder().allow_http("http://example.com").build();
+    assert!(error_text(&bad.unwrap_err()).contains("give the host, not a URL"));
     Ok(())
 }

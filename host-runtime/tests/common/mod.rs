@@ -42,3 +42,34 @@ pub fn guest_program(source: &str) -> Result<Vec<u8>> {
 pub fn guest(main_body: &str) -> Result<Vec<u8>> {
     guest_program(&format!("fn main() {{ {main_body} }}\n"))
 }
+
+/// Builds the cargo package `tests/guests/<name>` for `wasm32-wasip2` (its
+/// dependencies are locked by its `Cargo.lock`) and returns the component.
+#[allow(dead_code)]
+pub fn cargo_guest(name: &str) -> Result<Vec<u8>> {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/guests")
+        .join(name)
+        .join("Cargo.toml");
+    let target_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("guests");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let status = Command::new(cargo)
+        .args([
+            "build",
+            "--quiet",
+            "--locked",
+            "--release",
+            "--target",
+            "wasm32-wasip2",
+        ])
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .env("CARGO_TARGET_DIR", &target_dir)
+        .status()
+        .context("failed to run cargo")?;
+    anyhow::ensure!(status.success(), "cargo failed to build the guest {name}");
+    let wasm = target_dir
+        .join("wasm32-wasip2/release")
+        .join(format!("{name}.wasm"));
+    std::fs::read(&wasm).with_context(|| format!("failed to read {}", wasm.display()))
+}
