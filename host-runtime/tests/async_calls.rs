@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use anyhow::Result;
-use common::guest;
+use common::{cargo_guest, guest, serve_http};
 use compwrap_host::Runtime;
 
 fn async_runtime() -> Result<Runtime> {
@@ -50,6 +50,26 @@ async fn async_calls_run_concurrently_and_keep_the_limits() -> Result<()> {
         let text = format!("{:#}", instance.call_async("run", &[]).await.unwrap_err());
         assert!(text.contains("time limit of 300ms"), "{text}");
     }
+    Ok(())
+}
+
+/// Outgoing HTTP on the async path: the request to an allowed host is made
+/// while the executor keeps running.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn async_calls_make_allowed_http_requests() -> Result<()> {
+    let (port, accepted) = serve_http("async body")?;
+    let runtime = Runtime::builder()
+        .native_cache_dir(None)
+        .async_calls(true)
+        .allow_http(format!("127.0.0.1:{port}"))
+        .env("URL", format!("http://127.0.0.1:{port}/"))
+        .env("BODY", "async body")
+        .build()?;
+    let get = runtime.load_bytes(&cargo_guest("http-get")?)?;
+    let mut instance = get.instantiate_async().await?;
+    let results = instance.call_async("run", &[]).await?;
+    assert_eq!(format!("{results:?}"), "[Result(Ok(None))]");
+    assert_eq!(accepted.load(std::sync::atomic::Ordering::SeqCst), 1);
     Ok(())
 }
 

@@ -4,14 +4,12 @@
 
 mod common;
 
-use std::io::{Read, Write};
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use anyhow::Result;
-use common::{cargo_guest, guest, guest_program};
+use common::{cargo_guest, guest, guest_program, serve_http};
 use compwrap_host::{LoadedComponent, Runtime, RuntimeBuilder};
 
 /// The runtime every attempt runs on: small limits so the test is quick.
@@ -215,34 +213,6 @@ fn granted_directories_and_variables_are_all_the_guest_sees() -> Result<()> {
     Ok(())
 }
 
-/// An HTTP server on a free loopback port that answers every request with
-/// `body`; returns the port and the number of connections it accepted.
-fn serve_http(body: &'static str) -> Result<(u16, Arc<AtomicUsize>)> {
-    let listener = TcpListener::bind("127.0.0.1:0")?;
-    let port = listener.local_addr()?.port();
-    let accepted = Arc::new(AtomicUsize::new(0));
-    let counter = accepted.clone();
-    std::thread::spawn(move || {
-        for mut stream in listener.incoming().flatten() {
-            counter.fetch_add(1, Ordering::SeqCst);
-            let mut request = Vec::new();
-            let mut buf = [0u8; 1024];
-            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
-                match stream.read(&mut buf) {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => request.extend_from_slice(&buf[..n]),
-                }
-            }
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-            let _ = stream.write_all(response.as_bytes());
-        }
-    });
-    Ok((port, accepted))
-}
-
 /// Outgoing HTTP: denied by default and for hosts off the allowlist (the
 /// guest sees `HTTP-request-denied`, the error names the URL, no
 /// connection is made); allowed hosts are reached; a refused connection
@@ -267,7 +237,10 @@ fn http_reaches_only_allowed_hosts() -> Result<()> {
 
     let (runtime, denied) = get(strict_builder(), &url)?;
     let text = error_text(&denied.unwrap_err());
-    assert!(text.contains(&format!("GET {url} failed")), "{text}");
+    assert!(
+        text.contains(&format!("GET {url} failed: HttpRequestDenied")),
+        "{text}"
+    );
     assert!(
         text.contains("the runtime denied outgoing HTTP requests"),
         "{text}"

@@ -3,7 +3,11 @@
 //! `wasi:cli/run@0.2.x#run: func() -> result`. Needs the target:
 //! `rustup target add wasm32-wasip2`.
 
+use std::io::{Read, Write};
+use std::net::TcpListener;
 use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result};
 use tempfile::TempDir;
@@ -72,4 +76,33 @@ pub fn cargo_guest(name: &str) -> Result<Vec<u8>> {
         .join("wasm32-wasip2/release")
         .join(format!("{name}.wasm"));
     std::fs::read(&wasm).with_context(|| format!("failed to read {}", wasm.display()))
+}
+
+/// An HTTP server on a free loopback port that answers every request with
+/// `body`; returns the port and the number of connections it accepted.
+#[allow(dead_code)]
+pub fn serve_http(body: &'static str) -> Result<(u16, Arc<AtomicUsize>)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let port = listener.local_addr()?.port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let counter = accepted.clone();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let mut request = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !request.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buf) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => request.extend_from_slice(&buf[..n]),
+                }
+            }
+            let response = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = stream.write_all(response.as_bytes());
+        }
+    });
+    Ok((port, accepted))
 }
