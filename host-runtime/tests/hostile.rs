@@ -238,7 +238,7 @@ fn http_reaches_only_allowed_hosts() -> Result<()> {
     let (runtime, denied) = get(strict_builder(), &url)?;
     let text = error_text(&denied.unwrap_err());
     assert!(
-        text.contains(&format!("GET {url} failed: HttpRequestDenied")),
+        text.contains(&format!("GET {url} failed: ErrorCode::HttpRequestDenied")),
         "{text}"
     );
     assert!(
