@@ -425,14 +425,15 @@ fn corpus() -> Result<()> {
 /// times, ratio and target directory sizes.
 fn bench_host_build() -> Result<()> {
     let mut results = Vec::new();
-    for (package, what) in [
-        ("precompiled-host", "without Cranelift"),
-        ("semver-host", "with Cranelift"),
+    // Both with compwrap-host's `http` feature, so only Cranelift differs.
+    for (package, what, features) in [
+        ("precompiled-host", "without Cranelift", "compwrap-host/http"),
+        ("semver-host", "with Cranelift", ""),
     ] {
         let dir = tempdir_in(&target_dir(), "host-build")?;
         let t = Instant::now();
         let built = run(cargo()
-            .args(["build", "-p", package])
+            .args(["build", "-p", package, "--features", features])
             .env("CARGO_TARGET_DIR", &dir));
         let seconds = t.elapsed().as_secs_f64();
         let bytes = dir_size(&dir);
