@@ -8,6 +8,8 @@
 pub mod call;
 pub mod http;
 pub mod limits;
+#[cfg(feature = "oci")]
+pub mod oci;
 pub mod pool;
 pub mod runtime;
 pub mod store;

@@ -128,7 +128,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         &guest_dir.join("wit"),
         &crate::wit::world_name(&api),
     )?;
-    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key))?;
+    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key, &opts.only))?;
     progress.step("storing");
     let digest = store.put_blob(&stamped)?;
     let size = stamped.len() as u64;
@@ -290,7 +290,7 @@ fn generate_key(resolved: &Resolved, opts: &Options) -> Result<String> {
     Ok(hex::encode(Sha256::digest(inputs.to_string().as_bytes())))
 }
 
-fn stamp(resolved: &Resolved, key: &str) -> crate::component::Stamp {
+fn stamp(resolved: &Resolved, key: &str, only: &[String]) -> crate::component::Stamp {
     crate::component::Stamp {
         name: resolved.name.clone(),
         version: resolved.version.clone(),
@@ -303,6 +303,7 @@ fn stamp(resolved: &Resolved, key: &str) -> crate::component::Stamp {
             "version": resolved.version,
             "checksum": resolved.checksum,
             "generate_key": key,
+            "only": only,
         })
         .to_string(),
     }

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod model;
 pub mod names;
 pub mod reexport;
+pub mod registry;
 pub mod report;
 pub mod resolve;
 pub mod rustdoc;

@@ -1,7 +1,7 @@
 //! `cargo xtask`: sets up what the tests need and runs them.
 //!
-//! - `cargo xtask test`: installs the `wasm32-wasip2` target when missing,
-//!   runs every test of the workspace, then generates the semver component
+//! - `cargo xtask test`: installs the `wasm32-wasip2` target and Debian's
+//!   `docker-registry` when missing, runs every test of the workspace, then generates the semver component
 //!   and runs the examples against it.
 //! - `cargo xtask bench`: `generate` vs a plain `cargo build` of the same
 //!   emitted guest crate, and a repeated (cached) `generate`.
@@ -33,7 +33,8 @@ enum Cmd {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Install what tests need (the wasm32-wasip2 target) and nothing else.
+    /// Install what tests need (the wasm32-wasip2 target, Debian's
+    /// docker-registry) and nothing else.
     Setup,
     /// Coverage, generate time, size and derive peak memory per corpus crate.
     Corpus,
@@ -105,7 +106,42 @@ fn setup() -> Result<()> {
     if !sysroot.join("lib/rustlib/wasm32-wasip2/lib").is_dir() {
         run(Command::new("rustup").args(["target", "add", "wasm32-wasip2"]))?;
     }
+    // The OCI registry the registry tests start on loopback (CNCF
+    // distribution 2.8, Debian's package).
+    if !on_path("docker-registry") {
+        apt_install(&["docker-registry"])?;
+    }
     Ok(())
+}
+
+fn on_path(program: &str) -> bool {
+    std::env::var_os("PATH")
+        .is_some_and(|path| std::env::split_paths(&path).any(|dir| dir.join(program).is_file()))
+}
+
+/// Installs Debian packages (as root, or through sudo).
+fn apt_install(packages: &[&str]) -> Result<()> {
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    let install = || run(apt(&["install", "-y", "-q"]).args(packages));
+    // A fresh machine may have no package lists yet.
+    install().or_else(|_| {
+        run(&mut apt(&["update", "-q"]))?;
+        install()
+    })
 }
 
 fn test(args: &[String]) -> Result<()> {
@@ -427,7 +463,11 @@ fn bench_host_build() -> Result<()> {
     let mut results = Vec::new();
     // Both with compwrap-host's `http` feature, so only Cranelift differs.
     for (package, what, features) in [
-        ("precompiled-host", "without Cranelift", "compwrap-host/http"),
+        (
+            "precompiled-host",
+            "without Cranelift",
+            "compwrap-host/http",
+        ),
         ("semver-host", "with Cranelift", ""),
     ] {
         let dir = tempdir_in(&target_dir(), "host-build")?;

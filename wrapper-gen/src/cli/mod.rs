@@ -11,6 +11,8 @@ mod generate;
 mod inspect;
 mod ls;
 mod precompile;
+mod publish;
+mod pull;
 mod wit;
 
 const AFTER_HELP: &str = "\
@@ -22,6 +24,8 @@ Examples:
   compwrap call semver@1.0.28 version-parse '\"1.2.3-beta.1\"'
   compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
   compwrap precompile semver@1.0.28        native code for hosts built without Cranelift
+  compwrap publish semver@1.0.28 oci://ghcr.io/acme/semver:1.0.28
+  compwrap pull oci://ghcr.io/acme/semver:1.0.28
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
 
@@ -33,7 +37,9 @@ Exit codes:
   4  the crate does not build for wasm32-wasip2
   5  nothing in the crate's API could be mapped
   6  input is not a valid WebAssembly component
-  7  a call into the component failed (trap, bad arguments, unknown function)";
+  7  a call into the component failed (trap, bad arguments, unknown function)
+  8  an OCI registry operation failed (unreachable, credentials refused,
+     not a Wasm component, digest or size mismatch)";
 
 /// Compile a heavy Rust crate once into a portable WebAssembly component
 /// behind a WIT interface derived from its public API, store it, and call it.
@@ -52,6 +58,8 @@ enum Command {
     Ls(ls::Opts),
     Call(call::Opts),
     Precompile(precompile::Opts),
+    Publish(publish::Opts),
+    Pull(pull::Opts),
 }
 
 impl Cli {
@@ -64,6 +72,8 @@ impl Cli {
             Command::Ls(o) => o.run(),
             Command::Call(o) => o.run(),
             Command::Precompile(o) => o.run(),
+            Command::Publish(o) => o.run(),
+            Command::Pull(o) => o.run(),
         }
     }
 }
@@ -102,11 +112,32 @@ pub fn report_error(e: &anyhow::Error) -> ExitCode {
         .find_map(|c| c.downcast_ref::<compwrap::Error>())
         .map(|c| c.exit_code() as u8)
         .or_else(|| e.downcast_ref::<call::CallFailed>().map(|_| CALL_FAILED))
+        .or_else(|| registry_failure(e))
         .unwrap_or(1);
     if let Some(hint) = hint(e) {
         eprintln!("\nhint: {hint}");
     }
     ExitCode::from(code)
+}
+
+/// Error exit code used for failed registry operations.
+pub const REGISTRY_FAILED: u8 = 8;
+
+/// The exit code of a failed registry operation: 3 when the reference
+/// names nothing, else 8.
+fn registry_failure(e: &anyhow::Error) -> Option<u8> {
+    use compwrap_host::oci::{OciError, oci_client::errors::OciDistributionError};
+    e.chain().find_map(|c| {
+        if let Some(oci) = c.downcast_ref::<OciError>() {
+            Some(match oci {
+                OciError::NotFound(_) => 3,
+                _ => REGISTRY_FAILED,
+            })
+        } else {
+            c.downcast_ref::<OciDistributionError>()
+                .map(|_| REGISTRY_FAILED)
+        }
+    })
 }
 
 fn hint(e: &anyhow::Error) -> Option<&'static str> {
@@ -203,6 +234,58 @@ impl StoreArgs {
             None => compwrap::Store::open_default(),
         }
     }
+}
+
+/// How to reach and authenticate to an OCI registry.
+#[derive(clap::Args)]
+pub struct RegistryArgs {
+    /// User name for the registry (with --password-stdin).
+    #[arg(long, value_name = "USER", requires = "password_stdin")]
+    username: Option<String>,
+    /// Read the password or token from the first line of stdin.
+    #[arg(long, requires = "username")]
+    password_stdin: bool,
+    /// Use plain HTTP (for a registry on loopback).
+    #[arg(long)]
+    insecure: bool,
+}
+
+impl RegistryArgs {
+    /// The options these flags give; reads the password from stdin.
+    pub fn options(&self) -> anyhow::Result<compwrap_host::oci::RegistryOptions> {
+        use anyhow::Context as _;
+        let credentials = match &self.username {
+            Some(username) => {
+                let mut password = String::new();
+                std::io::stdin()
+                    .read_line(&mut password)
+                    .context("failed to read the password from stdin")?;
+                let password = password.trim_end_matches(['\r', '\n']).to_string();
+                anyhow::ensure!(
+                    !password.is_empty(),
+                    "--password-stdin read an empty password"
+                );
+                Some(compwrap_host::oci::Credentials::Basic {
+                    username: username.clone(),
+                    password,
+                })
+            }
+            None => None,
+        };
+        Ok(compwrap_host::oci::RegistryOptions {
+            credentials,
+            insecure: self.insecure,
+        })
+    }
+}
+
+/// Runs a registry operation on a single-threaded tokio runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start a tokio runtime")
+        .block_on(future)
 }
 
 /// A runtime with compwrap-host's defaults that caches native code in

@@ -1,5 +1,8 @@
 //! Shared by the integration tests of this package.
 
+#[allow(dead_code)] // only the registry tests start a registry
+pub mod registry;
+
 use std::path::{Path, PathBuf};
 
 /// The store shared by tests (builds are reused across tests and runs):
