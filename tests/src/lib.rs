@@ -130,6 +130,7 @@ pub fn generated_with_features(
         features,
         assume_yes: true,
         force: false,
+        cache: None,
     };
     let generated = generate(&store, &options, &Quiet).with_context(|| {
         format!(

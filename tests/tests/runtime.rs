@@ -35,6 +35,7 @@ fn generate_reuses_the_stored_component() -> Result<()> {
         features: compwrap::resolve::Features::default(),
         assume_yes: true,
         force: false,
+        cache: None,
     };
     let again = compwrap::generate::generate(&store, &options, &compwrap::generate::Quiet)?;
     assert!(again.reused, "the second generate of {SEMVER} rebuilt it");

@@ -13,6 +13,10 @@ use crate::Error;
 /// Name of the custom section holding compwrap's own metadata.
 pub const SECTION: &str = "compwrap";
 
+/// Name of the custom section holding the mapping report (JSON), so that a
+/// component pulled from a registry still says what was mapped and skipped.
+pub const REPORT_SECTION: &str = "compwrap-report";
+
 /// Validates `bytes` as a WebAssembly component.
 pub fn validate(bytes: &[u8], what: &str) -> Result<()> {
     if !wasmparser::Parser::is_component(bytes) {
@@ -110,6 +114,8 @@ pub struct Stamp {
     pub source: Option<String>,
     /// compwrap's own record (generate key, crate checksum, …) as JSON.
     pub compwrap: String,
+    /// The mapping report as JSON.
+    pub report: String,
 }
 
 /// Adds name, version, description, licenses and source (wasm-metadata), and
@@ -141,13 +147,29 @@ pub fn stamp(bytes: &[u8], stamp: &Stamp) -> Result<Vec<u8>> {
     let mut out = add
         .to_wasm(bytes)
         .context("failed to add metadata to the component")?;
-    let section = wasm_encoder::CustomSection {
-        name: SECTION.into(),
-        data: std::borrow::Cow::Borrowed(stamp.compwrap.as_bytes()),
-    };
-    out.push(ComponentSection::id(&section));
-    section.encode(&mut out);
+    for (name, data) in [(SECTION, &stamp.compwrap), (REPORT_SECTION, &stamp.report)] {
+        let section = wasm_encoder::CustomSection {
+            name: name.into(),
+            data: std::borrow::Cow::Borrowed(data.as_bytes()),
+        };
+        out.push(ComponentSection::id(&section));
+        section.encode(&mut out);
+    }
     Ok(out)
+}
+
+/// The mapping report stamped into a component by compwrap, if any.
+pub fn report(bytes: &[u8]) -> Result<Option<crate::report::Report>> {
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        if let Ok(wasmparser::Payload::CustomSection(s)) = payload
+            && s.name() == REPORT_SECTION
+        {
+            return serde_json::from_slice(s.data())
+                .map(Some)
+                .context("the component's compwrap-report section is not a valid report");
+        }
+    }
+    Ok(None)
 }
 
 /// Metadata read back from a component.

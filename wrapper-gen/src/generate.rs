@@ -26,6 +26,9 @@ pub struct Options {
     pub assume_yes: bool,
     /// Rebuild even when the generate key is in the store.
     pub force: bool,
+    /// A registry to look the generate key up in before building (and to
+    /// publish to after building, when it says so).
+    pub cache: Option<crate::registry::Cache>,
 }
 
 /// Progress reporting for long steps.
@@ -66,6 +69,13 @@ pub struct Generated {
     pub wit: String,
     /// The mapping report.
     pub report: Report,
+    /// The registry cache entry the component was pulled from instead of
+    /// being built.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pulled_from: Option<String>,
+    /// The registry cache entry the component was published to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pushed_to: Option<String>,
 }
 
 /// The record stored under `keys/<key>.json`.
@@ -93,7 +103,21 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
     let key = generate_key(&resolved, opts)?;
     if !opts.force
-        && let Some(hit) = lookup(store, &key, opts.only.is_empty())?
+        && let Some(mut hit) = lookup(store, &key, opts.only.is_empty())?
+    {
+        // Built here before: make sure the cache has it too.
+        if let Some(cache) = opts.cache.as_ref().filter(|cache| cache.push) {
+            progress.step(&format!("checking {}", cache.reference(&key)));
+            let bytes = store.read_blob(&hit.digest)?;
+            hit.pushed_to = cache
+                .push_if_missing(&key, &bytes)
+                .context("publishing the stored component to the cache failed")?;
+        }
+        return Ok(hit);
+    }
+    if !opts.force
+        && let Some(cache) = &opts.cache
+        && let Some(hit) = from_cache(store, cache, &resolved, &key, opts, progress)?
     {
         return Ok(hit);
     }
@@ -128,7 +152,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         &guest_dir.join("wit"),
         &crate::wit::world_name(&api),
     )?;
-    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key, &opts.only))?;
+    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key, &opts.only, &report)?)?;
     progress.step("storing");
     let digest = store.put_blob(&stamped)?;
     let size = stamped.len() as u64;
@@ -149,7 +173,61 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     if opts.only.is_empty() {
         store.put_ref(&record.ref_entry())?;
     }
-    Ok(generated(store, record, false))
+    let mut generated = generated(store, record, false);
+    if let Some(cache) = opts.cache.as_ref().filter(|cache| cache.push) {
+        progress.step(&format!("publishing to {}", cache.reference(&key)));
+        let published = cache.push(&key, &stamped).with_context(|| {
+            format!(
+                "the component was built and stored ({}), but publishing it to the cache failed",
+                generated.digest
+            )
+        })?;
+        generated.pushed_to = Some(published.reference);
+    }
+    Ok(generated)
+}
+
+/// The component for `key` from the registry cache, recorded in the store
+/// as if it had been built here. A cache that cannot be reached is not an
+/// error: the component is built instead.
+fn from_cache(
+    store: &Store,
+    cache: &crate::registry::Cache,
+    resolved: &Resolved,
+    key: &str,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Option<Generated>> {
+    let reference = cache.reference(key);
+    progress.step(&format!("looking up {reference}"));
+    let pulled = match cache.pull(key, store) {
+        Ok(Some(pulled)) => pulled,
+        Ok(None) => return Ok(None),
+        Err(e) => {
+            tracing::warn!("the build cache was not used: {e:#}");
+            return Ok(None);
+        }
+    };
+    let bytes = store.read_blob(&pulled.digest)?;
+    let report = crate::component::report(&bytes)?
+        .with_context(|| format!("the cache entry {reference} has no compwrap report"))?;
+    let record = KeyRecord {
+        key: key.to_string(),
+        name: resolved.name.clone(),
+        version: resolved.version.clone(),
+        digest: pulled.digest,
+        size: pulled.size,
+        build_seconds: 0.0,
+        wit: crate::component::wit_text(&bytes)?,
+        report,
+    };
+    store::atomic_write(&store.key_path(key), &serde_json::to_vec_pretty(&record)?)?;
+    if opts.only.is_empty() {
+        store.put_ref(&record.ref_entry())?;
+    }
+    let mut generated = generated(store, record, true);
+    generated.pulled_from = Some(reference.to_string());
+    Ok(Some(generated))
 }
 
 /// Generated WIT that does not parse is compwrap's bug, not the crate's:
@@ -246,6 +324,8 @@ fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
         build_seconds: if reused { 0.0 } else { r.build_seconds },
         wit: r.wit,
         report: r.report,
+        pulled_from: None,
+        pushed_to: None,
     }
 }
 
@@ -290,8 +370,13 @@ fn generate_key(resolved: &Resolved, opts: &Options) -> Result<String> {
     Ok(hex::encode(Sha256::digest(inputs.to_string().as_bytes())))
 }
 
-fn stamp(resolved: &Resolved, key: &str, only: &[String]) -> crate::component::Stamp {
-    crate::component::Stamp {
+fn stamp(
+    resolved: &Resolved,
+    key: &str,
+    only: &[String],
+    report: &Report,
+) -> Result<crate::component::Stamp> {
+    Ok(crate::component::Stamp {
         name: resolved.name.clone(),
         version: resolved.version.clone(),
         description: resolved.description.clone(),
@@ -306,5 +391,6 @@ fn stamp(resolved: &Resolved, key: &str, only: &[String]) -> crate::component::S
             "only": only,
         })
         .to_string(),
-    }
+        report: serde_json::to_string(report)?,
+    })
 }

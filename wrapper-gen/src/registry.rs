@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use compwrap_host::oci::{OciReference, Pulled, Registry};
+use compwrap_host::oci::{OciError, OciReference, Pulled, Registry, RegistryOptions};
 use compwrap_host::store::RefEntry;
 use oci_wasm::{WasmClient, WasmConfig};
 
@@ -147,4 +147,82 @@ pub async fn pull(registry: &Registry, reference: &OciReference, store: &Store) 
         })?;
     }
     Ok(pulled)
+}
+
+/// A registry repository used as a shared build cache
+/// (`generate --cache oci://<registry>/<repository>`).
+#[derive(Debug, Clone)]
+pub struct Cache {
+    /// The repository; tags are derived from generate keys ([`cache_tag`]).
+    pub repository: OciReference,
+    /// How to reach it.
+    pub options: RegistryOptions,
+    /// Publish what is built on a miss.
+    pub push: bool,
+}
+
+/// The tag a component built under the generate key `key` is cached under.
+pub fn cache_tag(key: &str) -> String {
+    format!("compwrap-{key}")
+}
+
+impl Cache {
+    /// The reference of `key`'s entry.
+    pub fn reference(&self, key: &str) -> OciReference {
+        self.repository.with_tag(&cache_tag(key))
+    }
+
+    /// Pulls the component built under `key` into `store`; `Ok(None)` when
+    /// the cache has none. The entry must carry the same generate key.
+    pub fn pull(&self, key: &str, store: &Store) -> Result<Option<Pulled>> {
+        let reference = self.reference(key);
+        let registry = Registry::new(&reference, &self.options)?;
+        let pulled = match block_on(registry.pull(&reference, store)) {
+            Ok(pulled) => pulled,
+            Err(e) if matches!(e.downcast_ref::<OciError>(), Some(OciError::NotFound(_))) => {
+                return Ok(None);
+            }
+            Err(e) => return Err(e),
+        };
+        let info = component::info(&store.read_blob(&pulled.digest)?)?;
+        let found = generate_key(&info);
+        if found.as_deref() != Some(key) {
+            anyhow::bail!(
+                "the cache entry {reference} holds a component built under another generate key \
+                 ({}); it was not used",
+                found.as_deref().unwrap_or("none")
+            );
+        }
+        Ok(Some(pulled))
+    }
+
+    /// Publishes `bytes`, built under `key`, unless the cache has an entry
+    /// for `key` already; returns where it was published.
+    pub fn push_if_missing(&self, key: &str, bytes: &[u8]) -> Result<Option<String>> {
+        let reference = self.reference(key);
+        let registry = Registry::new(&reference, &self.options)?;
+        if block_on(registry.manifest(&reference))?.is_some() {
+            return Ok(None);
+        }
+        Ok(Some(
+            block_on(publish(&registry, bytes, &reference))?.reference,
+        ))
+    }
+
+    /// Publishes `bytes`, built under `key`, to the cache.
+    pub fn push(&self, key: &str, bytes: &[u8]) -> Result<Published> {
+        let reference = self.reference(key);
+        let registry = Registry::new(&reference, &self.options)?;
+        block_on(publish(&registry, bytes, &reference))
+    }
+}
+
+/// Runs a registry operation to completion on a single-threaded tokio
+/// runtime.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start a tokio runtime")
+        .block_on(future)
 }

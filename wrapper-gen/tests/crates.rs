@@ -14,6 +14,7 @@ fn generated(spec: &str) -> Generated {
         features: Default::default(),
         assume_yes: true,
         force: false,
+        cache: None,
     };
     let g = generate(&test_store(), &options, &Quiet)
         .unwrap_or_else(|e| panic!("generate {spec}: {e:?}"));

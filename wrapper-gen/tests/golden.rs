@@ -57,6 +57,7 @@ fn derive(spec: &str) -> (String, Report) {
         features: Features::default(),
         assume_yes: false,
         force: false,
+        cache: None,
     };
     compwrap::generate::derive_only(&test_store(), &options, &Quiet)
         .unwrap_or_else(|e| panic!("derive {spec}: {e:?}"))

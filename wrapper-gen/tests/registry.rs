@@ -392,3 +392,95 @@ fn publishing_bad_input_fails_before_the_registry() {
     let o = compwrap(home.path(), &["pull", "ghcr.io/acme/semver:1"]);
     assert_fails(&o, 2, "is not an OCI reference");
 }
+
+#[test]
+fn a_registry_build_cache_serves_a_second_store_without_building() {
+    let registry = TestRegistry::anonymous();
+    let cache = registry.oci("team/cache");
+    let (generated, bytes) = semver_component();
+    let key = generated["key"].as_str().unwrap();
+
+    // The first machine has the component (built before): `--push` puts it
+    // into the cache under its generate key.
+    let first = json(&compwrap(
+        &test_home(),
+        &[
+            "generate",
+            SEMVER,
+            "--cache",
+            &cache,
+            "--push",
+            "--insecure",
+            "--json",
+        ],
+    ));
+    let entry = format!("{cache}:compwrap-{key}");
+    assert_eq!(first["pushed_to"].as_str(), Some(entry.as_str()));
+    let (status, _) = registry
+        .get(&format!("/v2/team/cache/manifests/compwrap-{key}"))
+        .unwrap();
+    assert_eq!(status, 200);
+    // Once is enough.
+    let again = json(&compwrap(
+        &test_home(),
+        &[
+            "generate",
+            SEMVER,
+            "--cache",
+            &cache,
+            "--push",
+            "--insecure",
+            "--json",
+        ],
+    ));
+    assert!(again.get("pushed_to").is_none(), "{again}");
+
+    // A second machine (a fresh store) gets it without building.
+    let second = tempfile::tempdir().unwrap();
+    let hit = json(&compwrap(
+        second.path(),
+        &[
+            "generate",
+            SEMVER,
+            "--cache",
+            &cache,
+            "--insecure",
+            "--json",
+            "--yes",
+        ],
+    ));
+    assert_eq!(hit["pulled_from"].as_str(), Some(entry.as_str()));
+    assert_eq!(hit["digest"], generated["digest"]);
+    assert_eq!(hit["key"], generated["key"]);
+    assert_eq!(hit["reused"], true);
+    assert_eq!(hit["report"], generated["report"]);
+    let stored = std::fs::read(hit["path"].as_str().unwrap()).unwrap();
+    assert!(stored == bytes);
+    let built = files_under(&second.path().join("build/target"));
+    assert!(
+        built
+            .iter()
+            .all(|f| !f.to_string_lossy().contains("wasm32-wasip2")),
+        "the cache hit ran a build: {built:?}"
+    );
+    let call = compwrap(
+        second.path(),
+        &["call", SEMVER, "version-parse", r#""2.0.0""#],
+    );
+    assert!(call.status.success(), "{}", text(&call));
+    // Now it is local: the next generate does not ask the registry.
+    drop(registry);
+    let local = json(&compwrap(
+        second.path(),
+        &[
+            "generate",
+            SEMVER,
+            "--cache",
+            &cache,
+            "--insecure",
+            "--json",
+        ],
+    ));
+    assert_eq!(local["reused"], true);
+    assert!(local.get("pulled_from").is_none());
+}

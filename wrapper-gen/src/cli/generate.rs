@@ -16,7 +16,7 @@ use super::{Spinner, StoreArgs, human_size};
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-sts --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
@@ -50,6 +50,16 @@ pub struct Opts {
     /// Derive the WIT interface and the mapping report, build nothing.
     #[arg(long)]
     dry_run: bool,
+    /// Use an OCI registry repository as a shared build cache: pull the
+    /// component when the registry has this generate key, instead of
+    /// building it.
+    #[arg(long, value_name = "oci://REGISTRY/REPOSITORY")]
+    cache: Option<compwrap_host::oci::OciReference>,
+    /// On a cache miss, publish the component built here to the cache.
+    #[arg(long, requires = "cache")]
+    push: bool,
+    #[command(flatten)]
+    registry: super::RegistryArgs,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -69,6 +79,14 @@ impl Opts {
             only: self.only.clone(),
             assume_yes: self.yes,
             force: self.force,
+            cache: match &self.cache {
+                Some(repository) => Some(compwrap::registry::Cache {
+                    repository: repository.clone(),
+                    options: self.registry.options()?,
+                    push: self.push,
+                }),
+                None => None,
+            },
         };
         let spinner = Spinner::new(self.json);
         if self.dry_run {
@@ -172,12 +190,17 @@ fn print_summary(g: &Generated) {
     println!("{:>12} {}", "size", human_size(g.size));
     print_coverage(&g.report);
     print_reasons(&g.report);
-    if g.reused {
+    if let Some(reference) = &g.pulled_from {
+        println!("{:>12} none: pulled from {reference}", "build");
+    } else if g.reused {
         println!("{:>12} none: the store has this generate key", "build");
     } else {
         println!("{:>12} {:.1} s", "build", g.build_seconds);
     }
     println!("{:>12} {}", "stored at", g.path.display());
+    if let Some(reference) = &g.pushed_to {
+        println!("{:>12} {reference}", "published");
+    }
 }
 
 fn print_coverage(report: &compwrap::report::Report) {

@@ -279,15 +279,6 @@ impl RegistryArgs {
     }
 }
 
-/// Runs a registry operation on a single-threaded tokio runtime.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("failed to start a tokio runtime")
-        .block_on(future)
-}
-
 /// A runtime with compwrap-host's defaults that caches native code in
 /// `store`, as hosts using that store do.
 pub fn runtime_for(store: &compwrap::Store) -> anyhow::Result<compwrap_host::Runtime> {

@@ -33,7 +33,11 @@ impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
         let registry = Registry::new(&self.reference, &self.registry.options()?)?;
-        let pulled = super::block_on(compwrap::registry::pull(&registry, &self.reference, &store))?;
+        let pulled = compwrap::registry::block_on(compwrap::registry::pull(
+            &registry,
+            &self.reference,
+            &store,
+        ))?;
         if self.json {
             let out = serde_json::json!({
                 "reference": self.reference.to_string(),
