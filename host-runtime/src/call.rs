@@ -602,25 +602,12 @@ impl Instance {
     /// The error for a failed call; discards the instance if wasm code ran
     /// and failed (a trap, or a host function failing under wasm frames).
     fn failed(&mut self, what: &str, error: wasmtime::Error) -> anyhow::Error {
-        let entered_wasm = error.is::<Trap>() || error.is::<WasmBacktrace>();
-        let mut message = if entered_wasm {
-            format!("{what} trapped: {}", error.root_cause())
-        } else {
-            format!("{what} failed")
-        };
-        if let Some(limit) = self.loaded.runtime().limits().explain(&error) {
-            message.push_str(&format!("\n{limit}"));
-        }
-        if let Some(live) = &mut self.live {
-            let state = live.store.data_mut();
-            message.push_str(&stderr_note(&state.captured_stderr()));
-            message.push_str(&crate::http::denied_note(state.denied_http_requests()));
-        }
-        if entered_wasm {
+        let state = self.live.as_mut().map(|live| live.store.data_mut());
+        let failure = Failure::describe(&self.loaded, what, error, state);
+        if failure.entered_wasm {
             self.discard_live();
-            message.push_str("\nthe instance was discarded; the next call starts a new one");
         }
-        wasmtime_error(error).context(message)
+        failure.error
     }
 
     fn discard_live(&mut self) {
@@ -866,6 +853,46 @@ fn retired_handle_message(subject: &str) -> String {
         "{subject} came from an earlier instance of this component, which trapped and \
          was discarded; its resources are gone, so create them again"
     )
+}
+
+/// A failed call, described for the application.
+pub(crate) struct Failure {
+    /// The error: what failed, the trap or error, the limit it passed, the
+    /// guest's stderr and the HTTP requests the allowlist denied.
+    pub(crate) error: anyhow::Error,
+    /// Whether wasm code ran and failed (a trap, or a host function failing
+    /// under wasm frames): the instance must not be used again.
+    pub(crate) entered_wasm: bool,
+}
+
+impl Failure {
+    pub(crate) fn describe(
+        loaded: &LoadedComponent,
+        what: &str,
+        error: wasmtime::Error,
+        state: Option<&mut HostState>,
+    ) -> Failure {
+        let entered_wasm = error.is::<Trap>() || error.is::<WasmBacktrace>();
+        let mut message = if entered_wasm {
+            format!("{what} trapped: {}", error.root_cause())
+        } else {
+            format!("{what} failed")
+        };
+        if let Some(limit) = loaded.runtime().limits().explain(&error) {
+            message.push_str(&format!("\n{limit}"));
+        }
+        if let Some(state) = state {
+            message.push_str(&stderr_note(&state.captured_stderr()));
+            message.push_str(&crate::http::denied_note(state.denied_http_requests()));
+        }
+        if entered_wasm {
+            message.push_str("\nthe instance was discarded; the next call starts a new one");
+        }
+        Failure {
+            error: wasmtime_error(error).context(message),
+            entered_wasm,
+        }
+    }
 }
 
 /// The guest's stderr, indented under a heading; empty if there was none.

@@ -13,13 +13,16 @@ pub mod oci;
 pub mod pool;
 pub mod runtime;
 pub mod store;
+pub mod typed;
 mod wasi;
 
+pub use anyhow;
 pub use http::HttpAllow;
 pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limits};
 pub use pool::Pool;
 pub use runtime::*;
 pub use store::{Digest, Store};
+pub use typed::Typed;
 pub use wasi::{Capabilities, Preopen};
 pub use wasmtime;
 pub use wasmtime::component::bindgen;

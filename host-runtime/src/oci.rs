@@ -334,7 +334,9 @@ pub struct RegistryOptions {
     /// Credentials to use instead of looking them up
     /// ([`Credentials::resolve`]).
     pub credentials: Option<Credentials>,
-    /// Plain HTTP instead of HTTPS (for registries on loopback).
+    /// Plain HTTP instead of HTTPS. Registries on loopback (`localhost`,
+    /// `127.0.0.0/8`, `[::1]`) are always reached over plain HTTP, as docker
+    /// does.
     pub insecure: bool,
 }
 
@@ -378,7 +380,8 @@ impl Registry {
     pub fn new(reference: &OciReference, options: &RegistryOptions) -> Result<Registry> {
         let registry = reference.registry().to_string();
         let (credentials, source) = Credentials::resolve(options.credentials.clone(), &registry)?;
-        let protocol = if options.insecure {
+        let insecure = options.insecure || is_loopback(&registry);
+        let protocol = if insecure {
             ClientProtocol::Http
         } else {
             ClientProtocol::Https
@@ -392,7 +395,7 @@ impl Registry {
             auth: credentials.registry_auth(),
             registry,
             source,
-            insecure: options.insecure,
+            insecure,
         })
     }
 
@@ -500,7 +503,7 @@ impl Registry {
             )
         } else if is_connect_error(&error) {
             let how = if self.insecure {
-                "over plain HTTP (--insecure); is it running?"
+                "over plain HTTP; is it running?"
             } else {
                 "over HTTPS; is it running? (a plain-HTTP registry on loopback needs --insecure)"
             };
@@ -563,6 +566,18 @@ pub fn verify_blob(descriptor: &OciDescriptor, bytes: &[u8]) -> Result<(), Strin
     Ok(())
 }
 
+/// Whether `registry` (`host[:port]`) is on this machine's loopback.
+fn is_loopback(registry: &str) -> bool {
+    let host = match registry.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or(rest),
+        None => registry.rsplit_once(':').map_or(registry, |(host, _)| host),
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 fn is_not_found(error: &OciDistributionError) -> bool {
     match error {
         OciDistributionError::ImageManifestNotFoundError(_) => true,
@@ -596,4 +611,71 @@ fn is_unauthorized(error: &OciDistributionError) -> bool {
 
 fn is_connect_error(error: &OciDistributionError) -> bool {
     matches!(error, OciDistributionError::RequestError(e) if e.is_connect() || e.is_timeout())
+}
+
+impl crate::Runtime {
+    /// Loads the component `reference` names (`oci://…:tag` or
+    /// `oci://…@sha256:…`) through `store`: the registry is asked which
+    /// component the reference names, and the component is downloaded only
+    /// when the store does not have it (verified before it is stored).
+    pub async fn load_oci_async(
+        &self,
+        store: &Store,
+        reference: &str,
+        options: &RegistryOptions,
+    ) -> Result<crate::LoadedComponent> {
+        let reference: OciReference = reference.parse()?;
+        let registry = Registry::new(&reference, options)?;
+        let pulled = registry.pull(&reference, store).await?;
+        self.load_from_store(store, &pulled.digest.to_string())
+    }
+
+    /// [`Runtime::load_oci_async`](crate::Runtime::load_oci_async) for
+    /// synchronous code (it runs its own short-lived tokio runtime, so call
+    /// it outside of one).
+    pub fn load_oci(
+        &self,
+        store: &Store,
+        reference: &str,
+        options: &RegistryOptions,
+    ) -> Result<crate::LoadedComponent> {
+        block_on(self.load_oci_async(store, reference, options))
+    }
+
+    /// [`Runtime::load_pinned`](crate::Runtime::load_pinned), pulling the
+    /// component from `reference` first when the store lacks it; the pulled
+    /// component must hash to `pinned`. This is how a typed host crate made
+    /// with an OCI reference loads its component: no registry round trip
+    /// once the component is stored.
+    pub fn load_pinned_or_pull(
+        &self,
+        store: &Store,
+        pinned: &Digest,
+        reference: &str,
+        options: &RegistryOptions,
+    ) -> Result<crate::LoadedComponent> {
+        if !store.has_blob(pinned) {
+            let reference: OciReference = reference.parse()?;
+            let registry = Registry::new(&reference, options)?;
+            let pulled = block_on(registry.pull(&reference, store))?;
+            if pulled.digest != *pinned {
+                bail!(OciError::Mismatch(format!(
+                    "{reference} now names component {}, not the pinned {pinned}; pin the new \
+                     digest (make the host crate again) or pull by the old manifest digest",
+                    pulled.digest
+                )));
+            }
+        }
+        self.load_pinned(store, pinned)
+    }
+}
+
+/// Runs `future` (a registry operation) to completion on a new
+/// single-threaded tokio runtime; call it outside of one.
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("failed to start a tokio runtime")
+        .block_on(future)
 }

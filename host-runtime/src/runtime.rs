@@ -154,6 +154,19 @@ impl Runtime {
         self.load(&bytes, digest, &source)
     }
 
+    /// Loads the component with digest `pinned` from `store` (a typed host
+    /// crate's component); the error says how to get it when it is missing.
+    pub fn load_pinned(&self, store: &Store, pinned: &Digest) -> Result<LoadedComponent> {
+        if !store.has_blob(pinned) {
+            bail!(
+                "component {pinned} is not in the store at {}; `compwrap pull` it (or generate it) \
+                 into that store first",
+                store.root().display()
+            );
+        }
+        self.load_from_store(store, &pinned.to_string())
+    }
+
     fn load(&self, bytes: &[u8], digest: Digest, source: &str) -> Result<LoadedComponent> {
         check_is_component(bytes, source)?;
         let (component, was_cached) = self

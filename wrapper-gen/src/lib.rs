@@ -13,6 +13,7 @@ pub mod component;
 pub mod emit;
 pub mod generate;
 pub mod glue;
+pub mod host_crate;
 pub mod layout;
 pub mod model;
 pub mod names;

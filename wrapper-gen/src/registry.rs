@@ -10,7 +10,7 @@
 use std::collections::BTreeMap;
 
 use anyhow::{Context, Result};
-use compwrap_host::oci::{OciError, OciReference, Pulled, Registry, RegistryOptions};
+use compwrap_host::oci::{OciError, OciReference, Pulled, Registry, RegistryOptions, block_on};
 use compwrap_host::store::RefEntry;
 use oci_wasm::{WasmClient, WasmConfig};
 
@@ -215,14 +215,4 @@ impl Cache {
         let registry = Registry::new(&reference, &self.options)?;
         block_on(publish(&registry, bytes, &reference))
     }
-}
-
-/// Runs a registry operation to completion on a single-threaded tokio
-/// runtime.
-pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("failed to start a tokio runtime")
-        .block_on(future)
 }

@@ -60,6 +60,12 @@ pub struct Opts {
     push: bool,
     #[command(flatten)]
     registry: super::RegistryArgs,
+    /// Also write a typed host crate for the component to this directory
+    /// (see `compwrap host-crate`).
+    #[arg(long, value_name = "DIR")]
+    host_crate: Option<PathBuf>,
+    #[command(flatten)]
+    crate_opts: super::host_crate::CrateArgs,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -104,10 +110,27 @@ impl Opts {
         if let Some(dir) = &self.out {
             copy_out(&generated, dir)?;
         }
+        let host_crate = match &self.host_crate {
+            Some(dir) => {
+                let bytes = store.read_blob(&generated.digest)?;
+                Some(compwrap::host_crate::write(
+                    &bytes,
+                    &self.crate_opts.options(dir.clone()),
+                )?)
+            }
+            None => None,
+        };
         if self.json {
-            println!("{}", serde_json::to_string_pretty(&generated)?);
+            let mut out = serde_json::to_value(&generated)?;
+            if let Some(written) = &host_crate {
+                out["host_crate"] = serde_json::to_value(written)?;
+            }
+            println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
             print_summary(&generated);
+            if let Some(written) = &host_crate {
+                super::host_crate::print_written(written, &generated.name);
+            }
         }
         Ok(())
     }

@@ -8,6 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 mod call;
 mod generate;
+mod host_crate;
 mod inspect;
 mod ls;
 mod precompile;
@@ -26,6 +27,7 @@ Examples:
   compwrap precompile semver@1.0.28        native code for hosts built without Cranelift
   compwrap publish semver@1.0.28 oci://ghcr.io/acme/semver:1.0.28
   compwrap pull oci://ghcr.io/acme/semver:1.0.28
+  compwrap host-crate semver@1.0.28 --out crates/semver-component   typed calls for an application
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
 
@@ -52,13 +54,14 @@ pub struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    Generate(generate::Opts),
+    Generate(Box<generate::Opts>),
     Inspect(inspect::Opts),
     Wit(wit::Opts),
     Ls(ls::Opts),
     Call(call::Opts),
     Precompile(precompile::Opts),
     Publish(publish::Opts),
+    HostCrate(host_crate::Opts),
     Pull(pull::Opts),
 }
 
@@ -73,6 +76,7 @@ impl Cli {
             Command::Call(o) => o.run(),
             Command::Precompile(o) => o.run(),
             Command::Publish(o) => o.run(),
+            Command::HostCrate(o) => o.run(),
             Command::Pull(o) => o.run(),
         }
     }
@@ -245,7 +249,7 @@ pub struct RegistryArgs {
     /// Read the password or token from the first line of stdin.
     #[arg(long, requires = "username")]
     password_stdin: bool,
-    /// Use plain HTTP (for a registry on loopback).
+    /// Use plain HTTP instead of HTTPS (registries on loopback always are).
     #[arg(long)]
     insecure: bool,
 }

@@ -43,7 +43,7 @@ impl Opts {
         let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         let registry = Registry::new(&self.reference, &self.registry.options()?)?;
-        let published = compwrap::registry::block_on(compwrap::registry::publish(
+        let published = compwrap_host::oci::block_on(compwrap::registry::publish(
             &registry,
             &bytes,
             &self.reference,

@@ -33,7 +33,7 @@ impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
         let registry = Registry::new(&self.reference, &self.registry.options()?)?;
-        let pulled = compwrap::registry::block_on(compwrap::registry::pull(
+        let pulled = compwrap_host::oci::block_on(compwrap::registry::pull(
             &registry,
             &self.reference,
             &store,

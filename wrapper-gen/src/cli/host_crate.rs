@@ -1,0 +1,101 @@
+//! `compwrap host-crate`.
+
+use std::path::PathBuf;
+
+use anyhow::Result;
+use clap::Args;
+use compwrap::host_crate::{HostDependency, Options, Written};
+
+use super::StoreArgs;
+
+/// Write a Cargo package with typed Rust calls into a component.
+///
+/// The package holds the component's WIT, wasmtime's bindings for it (as
+/// source, so applications run no code generator), and a wrapper type with
+/// one method per exported function, each call run under compwrap-host's
+/// limits. The component is pinned by digest: the package loads it from the
+/// local store, and pulls it from `--oci` when the store lacks it.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  compwrap host-crate semver@1.0.28 --out crates/semver-component
+  compwrap host-crate semver@1.0.28 --out crates/semver-component --oci oci://ghcr.io/acme/semver:1.0.28
+
+Then, in the application: semver-component = { path = \"crates/semver-component\" }
+  let mut semver = semver_component::Semver::load()?;
+  let version = semver.version_parse(\"1.2.3\")?;")]
+pub struct Opts {
+    /// `crate[@version]` or digest in the store, or a .wasm file.
+    #[arg(value_name = "COMPONENT")]
+    component: String,
+    /// The package directory to write.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+    #[command(flatten)]
+    crate_opts: CrateArgs,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+/// Options shared with `generate --host-crate`.
+#[derive(Args)]
+pub struct CrateArgs {
+    /// The OCI reference the component is published at; the crate pulls it
+    /// from there when the store lacks it.
+    #[arg(long, value_name = "oci://…")]
+    oci: Option<compwrap_host::oci::OciReference>,
+    /// How the crate depends on compwrap-host: a path to its package, or a
+    /// version requirement (default: the compwrap-host this compwrap was
+    /// built with).
+    #[arg(long, value_name = "PATH|VERSION")]
+    compwrap_host: Option<String>,
+}
+
+impl CrateArgs {
+    /// The options for writing to `out`.
+    pub fn options(&self, out: PathBuf) -> Options {
+        let host = match &self.compwrap_host {
+            Some(path) if std::path::Path::new(path).is_dir() => {
+                HostDependency::Path(std::path::absolute(path).unwrap_or_else(|_| path.into()))
+            }
+            Some(version) => HostDependency::Version(version.clone()),
+            None => HostDependency::default_for_this_build(),
+        };
+        Options {
+            out,
+            oci: self.oci.as_ref().map(|r| r.to_string()),
+            host,
+        }
+    }
+}
+
+impl Opts {
+    pub fn run(self) -> Result<()> {
+        let store = self.store.open()?;
+        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let written =
+            compwrap::host_crate::write(&bytes, &self.crate_opts.options(self.out.clone()))?;
+        if self.json {
+            println!("{}", serde_json::to_string_pretty(&written)?);
+        } else {
+            print_written(&written, &label);
+        }
+        Ok(())
+    }
+}
+
+/// The terminal summary of a written host crate.
+pub fn print_written(written: &Written, label: &str) {
+    println!("{:>12} {} for {label}", "Wrote", written.package);
+    println!("{:>12} {}", "at", written.dir.display());
+    println!("{:>12} {}", "pinned", written.digest);
+    println!(
+        "{:>12} {}::{} with {} methods",
+        "wrapper",
+        written.package.replace('-', "_"),
+        written.wrapper,
+        written.methods.len()
+    );
+}
