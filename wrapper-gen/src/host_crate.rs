@@ -590,6 +590,8 @@ fn lib_rs(
          {reexports}\
          pub use compwrap_host;\n\
          \n\
+         /// The version of the component (of the crate it was made from).\n\
+         pub const VERSION: &str = {version:?};\n\
          /// The sha256 digest of the component this crate was made for.\n\
          pub const DIGEST: &str = \"{digest}\";\n\
          {oci_const}\
@@ -629,6 +631,7 @@ fn lib_rs(
              }}\n\
          }}\n",
         crate_name = info.name.as_deref().unwrap_or("component").to_snake_case() + "_component",
+        version = info.version.as_deref().unwrap_or(""),
     );
     let file: syn::File = syn::parse_str(&source).context("compwrap wrote an invalid lib.rs")?;
     Ok(prettyplease::unparse(&file))

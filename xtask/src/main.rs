@@ -9,6 +9,8 @@
 //!   peak memory of deriving the API, for each crate of the test corpus.
 //! - `cargo xtask bench-host-build`: clean debug builds of an application
 //!   on compwrap-host with and without Cranelift.
+//! - `cargo xtask bench-registry`: a registry as a build cache (pull vs
+//!   build), and a version bump reaching an application on a second store.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -17,6 +19,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
+
+mod registry_bench;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask")]
@@ -40,6 +44,9 @@ enum Cmd {
     Corpus,
     /// Clean builds of a host application with and without Cranelift.
     BenchHostBuild,
+    /// A registry as a build cache: pull on a hit vs build on a miss, and
+    /// new version published -> application running on a second store.
+    BenchRegistry,
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -58,6 +65,7 @@ fn main() -> Result<()> {
         Cmd::Bench { spec, runs } => bench(&spec, runs),
         Cmd::Corpus => corpus(),
         Cmd::BenchHostBuild => bench_host_build(),
+        Cmd::BenchRegistry => registry_bench::bench_registry(),
     }
 }
 
