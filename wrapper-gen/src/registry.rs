@@ -39,9 +39,14 @@ pub struct Published {
 /// from its metadata, and compwrap's generate key when it has one.
 pub fn annotations(info: &Info) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
+    // One line each, whitespace collapsed: oci-client writes manifests as
+    // canonical JSON, which keeps control characters raw, and registries
+    // refuse a manifest with a raw newline in a string.
     let mut put = |key: &str, value: &Option<String>| {
-        if let Some(value) = value.as_deref().filter(|v| !v.is_empty()) {
-            out.insert(format!("org.opencontainers.image.{key}"), value.to_string());
+        let value = value.as_deref().unwrap_or_default();
+        let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !value.is_empty() {
+            out.insert(format!("org.opencontainers.image.{key}"), value);
         }
     };
     put("version", &info.version);
@@ -214,5 +219,27 @@ impl Cache {
         let reference = self.reference(key);
         let registry = Registry::new(&reference, &self.options)?;
         block_on(publish(&registry, bytes, &reference))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn annotations_are_single_lines() {
+        let info = Info {
+            description: Some(
+                "An implementation of regular expressions.\nIt uses\tfinite automata.\n".into(),
+            ),
+            version: Some("1.13.2".into()),
+            ..Info::default()
+        };
+        let annotations = annotations(&info);
+        assert_eq!(
+            annotations["org.opencontainers.image.description"],
+            "An implementation of regular expressions. It uses finite automata."
+        );
+        assert!(!annotations.contains_key("org.opencontainers.image.licenses"));
     }
 }
