@@ -484,3 +484,42 @@ fn a_registry_build_cache_serves_a_second_store_without_building() {
     assert_eq!(local["reused"], true);
     assert!(local.get("pulled_from").is_none());
 }
+
+#[test]
+fn bearer_tokens_from_the_registrys_token_service_are_used() {
+    const PASSWORD: &str = "t0ken-Pa55";
+    let registry = TestRegistry::with_token_auth("bob", PASSWORD);
+    let (generated, bytes) = semver_component();
+    let reference = format!("{}:1", registry.oci("team/semver"));
+    let home = test_home();
+
+    let anonymous = compwrap(&home, &["publish", SEMVER, &reference]);
+    assert_fails(&anonymous, 8, "requires credentials and none were found");
+    let args = [
+        "publish",
+        SEMVER,
+        &reference,
+        "--username",
+        "bob",
+        "--password-stdin",
+    ];
+    let wrong = compwrap_with(&home, &args, "not-the-t0ken\n", &[]);
+    assert_fails(&wrong, 8, "refused the credentials given");
+    assert!(!text(&wrong).contains("not-the-t0ken"));
+    let right = compwrap_with(&home, &args, &format!("{PASSWORD}\n"), &[]);
+    assert!(right.status.success(), "{}", text(&right));
+
+    let second = tempfile::tempdir().unwrap();
+    let pulled = json(&compwrap_with(
+        second.path(),
+        &["pull", &reference, "--json"],
+        "",
+        &[
+            ("COMPWRAP_OCI_USERNAME", "bob"),
+            ("COMPWRAP_OCI_PASSWORD", PASSWORD),
+        ],
+    ));
+    assert_eq!(pulled["digest"], generated["digest"]);
+    let stored = std::fs::read(pulled["path"].as_str().unwrap()).unwrap();
+    assert!(stored == bytes);
+}
