@@ -202,6 +202,27 @@ fn publish_then_pull_round_trips_in_the_wasm_oci_layout() {
         "does not exist in the registry",
     );
 
+    // compwrap-host loads `oci://` references through a store.
+    let host_store = tempfile::tempdir().unwrap();
+    let store = compwrap_host::Store::open(host_store.path()).unwrap();
+    let runtime = compwrap_host::Runtime::builder()
+        .native_cache_dir(None)
+        .build()
+        .unwrap();
+    let options = compwrap_host::oci::RegistryOptions::default();
+    let loaded = runtime.load_oci(&store, &reference, &options).unwrap();
+    assert_eq!(
+        loaded.digest().to_string(),
+        generated["digest"].as_str().unwrap()
+    );
+    let parsed = loaded
+        .instantiate()
+        .unwrap()
+        .call_wave("version-parse", &[r#""3.1.4""#])
+        .unwrap();
+    assert!(parsed.unwrap_or_default().contains("major: 3"));
+    assert!(store.has_blob(loaded.digest()));
+
     // Another tool of the ecosystem reads what compwrap published.
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
