@@ -61,8 +61,8 @@ enum Command {
     Call(call::Opts),
     Precompile(precompile::Opts),
     Publish(publish::Opts),
-    HostCrate(host_crate::Opts),
     Pull(pull::Opts),
+    HostCrate(host_crate::Opts),
 }
 
 impl Cli {
