@@ -22,6 +22,7 @@ Examples:
   compwrap call semver version-req-matches '{comparators: []}' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
   compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
   compwrap call regex 'regex#regex.captures' --self 'regex.create(\"(\\\\d+)-(\\\\d+)\")' '\"pages 10-12\"'
+  compwrap call ./client.wasm fetch --allow-http 127.0.0.1:8080 '\"http://127.0.0.1:8080/\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
 results ok(x) / err(e), enums and variants by case name.")]
@@ -39,6 +40,11 @@ pub struct Opts {
     /// `regex.create("a+")` or `regex.new("a+")`.
     #[arg(long = "self", value_name = "CALL")]
     self_call: Option<String>,
+    /// Let the component make outgoing HTTP requests (wasi:http) to this
+    /// host: `example.com`, `127.0.0.1:4566`, `*.amazonaws.com` (repeatable;
+    /// none by default).
+    #[arg(long, value_name = "HOST")]
+    allow_http: Vec<String>,
     #[command(flatten)]
     store: StoreArgs,
 }
@@ -58,7 +64,13 @@ impl Opts {
         let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
-        let runtime = super::runtime_for(&store)?;
+        let runtime = self
+            .allow_http
+            .iter()
+            .fold(super::runtime_builder(&store), |builder, host| {
+                builder.allow_http(host)
+            })
+            .build()?;
         let loaded = runtime.load_bytes(&bytes)?;
         let mut instance = loaded.instantiate()?;
         let function = resolve_name(&instance, &self.function)?;
