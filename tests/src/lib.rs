@@ -49,6 +49,10 @@ pub const IPNET: &str = "ipnet@2.12.2";
 /// (`async fn`s that complete without a reactor).
 pub const TOKIO: &str = "tokio@1.54.1";
 
+/// The `aws-sdk-sts` release the tests generate, without default features
+/// (which need tokio's runtime, unavailable on wasm32).
+pub const AWS_SDK_STS: &str = "aws-sdk-sts@1.124.0";
+
 /// Overrides where the shared test store lives.
 pub const HOME_ENV: &str = "COMPWRAP_TEST_HOME";
 

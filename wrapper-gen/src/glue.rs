@@ -332,6 +332,35 @@ impl Glue {
             }
             TypeKind::Record {
                 fields,
+                open: true,
+                from_builder: Some(fallible),
+                ..
+            } => {
+                // `#[non_exhaustive]` without `Default`: through its builder,
+                // whose setters take options.
+                let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    {r}::builder()");
+                for f in fields {
+                    let value = self.lift(&f.ty, &format!("x.{}", rust_snake(&f.wit)), 0);
+                    let value = if matches!(f.ty, Ty::Option(_)) {
+                        value
+                    } else {
+                        format!("Some({value})")
+                    };
+                    let _ = writeln!(out, "        .set_{}({value})", f.rust);
+                }
+                if *fallible {
+                    let _ = writeln!(
+                        out,
+                        "        .build()\n        .unwrap_or_else(|e| panic!(\"building `{r}` failed: {{e}}\"))"
+                    );
+                } else {
+                    out.push_str("        .build()\n");
+                }
+                out.push_str("}\n");
+                self.lower_record(out, &lower, &w, r, fields);
+            }
+            TypeKind::Record {
+                fields,
                 tuple,
                 open,
                 ..

@@ -243,6 +243,7 @@ mod tests {
                 synthetic: false,
                 open: false,
                 from_default: false,
+                from_builder: None,
             },
         }
     }

@@ -91,6 +91,11 @@ pub enum TypeKind {
         /// An open struct with `Default`: built from its default value with
         /// each field assigned (else it only travels out of the component).
         from_default: bool,
+        /// An open struct without `Default` but with a builder
+        /// (`T::builder().set_<field>(Some(..))….build()`, the smithy-rs
+        /// pattern): built through it. `Some(true)` when `build` returns a
+        /// `Result`.
+        from_builder: Option<bool>,
     },
     /// An enum of unit variants → `enum`.
     Enum {

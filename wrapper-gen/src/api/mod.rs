@@ -433,6 +433,68 @@ impl<'a> Mapper<'a> {
         out
     }
 
+    /// Whether the struct `id` can be built through a builder: an inherent
+    /// `fn builder() -> B` where `B` has `set_<field>(self, Option<_>)` for
+    /// every field and `build(self)` returning the struct (`Some(false)`)
+    /// or a `Result` (`Some(true)`). This is how smithy-rs (the AWS SDKs)
+    /// lets `#[non_exhaustive]` shapes be made outside their crate.
+    fn builder_rule(&self, id: &Id) -> Option<bool> {
+        let builder = self
+            .inherent_fns(id)
+            .into_iter()
+            .find(|f| f.name.as_deref() == Some("builder"))?;
+        let ItemEnum::Function(f) = &builder.inner else {
+            return None;
+        };
+        let Some(Type::ResolvedPath(b)) = &f.sig.output else {
+            return None;
+        };
+        if !f.sig.inputs.is_empty() {
+            return None;
+        }
+        let methods = self.inherent_fns(&b.id);
+        let setters: BTreeSet<&str> = methods.iter().filter_map(|m| m.name.as_deref()).collect();
+        let ItemEnum::Struct(s) = &self.type_item(id)?.inner else {
+            return None;
+        };
+        let StructKind::Plain { fields, .. } = &s.kind else {
+            return None;
+        };
+        for field in fields {
+            let name = self.item(field)?.name.as_deref()?;
+            let setter = methods
+                .iter()
+                .find(|m| m.name.as_deref() == Some(&format!("set_{name}")))?;
+            let ItemEnum::Function(set) = &setter.inner else {
+                return None;
+            };
+            // `set_x(self, Option<_>) -> Self`
+            let takes_option = matches!(
+                set.sig.inputs.get(1),
+                Some((_, Type::ResolvedPath(p))) if p.path.rsplit("::").next() == Some("Option")
+            );
+            if set.sig.inputs.len() != 2 || !takes_option || !setters.contains("build") {
+                return None;
+            }
+        }
+        let build = methods
+            .iter()
+            .find(|m| m.name.as_deref() == Some("build"))?;
+        let ItemEnum::Function(build) = &build.inner else {
+            return None;
+        };
+        match &build.sig.output {
+            Some(Type::ResolvedPath(p)) if p.id == *id => Some(false),
+            Some(Type::ResolvedPath(p)) if p.path.rsplit("::").next() == Some("Result") => {
+                match type_args(p).first() {
+                    Some(Type::ResolvedPath(ok)) if ok.id == *id => Some(true),
+                    _ => None,
+                }
+            }
+            _ => None,
+        }
+    }
+
     fn opaque_kind(&self, id: &Id) -> Decided {
         let traits = self.traits_of(id);
         if traits.contains("core::error::Error") {
@@ -1218,11 +1280,13 @@ impl<'a> Mapper<'a> {
             );
         };
         match n.kind {
-            // A `#[non_exhaustive]` struct is built from its `Default`.
+            // A `#[non_exhaustive]` struct is built from its `Default`, or
+            // through its builder.
             NamedKind::Record => {
                 let item = self.type_item(&id).expect("type exists");
                 !item.attrs.contains(&Attribute::NonExhaustive)
                     || self.implements(&id, "core::default::Default")
+                    || self.builder_rule(&id).is_some()
             }
             // Variants of a `#[non_exhaustive]` enum can be built; a
             // `#[non_exhaustive]` variant cannot.
@@ -1454,12 +1518,18 @@ impl<'a> Mapper<'a> {
         let kind = match (&item.inner, kind) {
             (ItemEnum::Struct(s), NamedKind::Record) => {
                 let (fields, tuple) = self.fields_of(&s.kind, &entry.id);
+                let from_default = open && self.implements(&entry.id, "core::default::Default");
                 TypeKind::Record {
                     fields,
                     tuple,
                     synthetic: false,
                     open,
-                    from_default: open && self.implements(&entry.id, "core::default::Default"),
+                    from_default,
+                    from_builder: if open && !from_default {
+                        self.builder_rule(&entry.id)
+                    } else {
+                        None
+                    },
                 }
             }
             (ItemEnum::Enum(e), NamedKind::Enum | NamedKind::Variant) => {
@@ -1497,6 +1567,7 @@ impl<'a> Mapper<'a> {
                                     synthetic: true,
                                     open: false,
                                     from_default: false,
+                                    from_builder: None,
                                 },
                             });
                             Payload::Struct { record, fields }
