@@ -363,3 +363,60 @@ pub fn call1(
         .with_context(|| format!("calling `{name}`"))?;
     single(results)
 }
+
+/// Where `cargo xtask setup` installs moto's server.
+pub const MOTO_ENV: &str = "COMPWRAP_MOTO_SERVER";
+
+/// moto (the AWS API mock) serving on a free loopback port; stopped when
+/// dropped. `cargo xtask setup` installs it into a venv and tells the tests
+/// where (`COMPWRAP_MOTO_SERVER`).
+pub struct Moto {
+    child: std::process::Child,
+    /// `http://127.0.0.1:<port>`.
+    pub endpoint: String,
+    /// `127.0.0.1:<port>`, for the outgoing-HTTP allowlist.
+    pub address: String,
+}
+
+impl Moto {
+    /// Starts `moto_server`.
+    pub fn start() -> Result<Moto> {
+        let server = std::env::var_os(MOTO_ENV).with_context(|| {
+            format!(
+                "{MOTO_ENV} is not set: run the tests with `cargo xtask test` (it installs moto)"
+            )
+        })?;
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        let child = std::process::Command::new(&server)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .with_context(|| format!("failed to start {}", Path::new(&server).display()))?;
+        let address = format!("127.0.0.1:{port}");
+        let moto = Moto {
+            child,
+            endpoint: format!("http://{address}"),
+            address,
+        };
+        let started = std::time::Instant::now();
+        while std::net::TcpStream::connect(&moto.address).is_err() {
+            ensure!(
+                started.elapsed() < std::time::Duration::from_secs(30),
+                "moto_server did not start on {}",
+                moto.address
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        Ok(moto)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

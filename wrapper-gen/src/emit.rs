@@ -15,6 +15,10 @@ pub const WIT_BINDGEN: &str = "0.61";
 /// wstd version guests with `async fn`s use to drive them.
 pub const WSTD: &str = "0.6";
 
+/// The aws-smithy-wasm release a Smithy (AWS SDK) guest makes its HTTP
+/// client (over wasi:http) and sleep (on WASI clocks) with.
+pub const AWS_SMITHY_WASM: &str = "0.2";
+
 /// The files of the guest crate, by relative path (sorted, deterministic).
 pub fn files(api: &Api, resolved: &Resolved, features: &Features) -> BTreeMap<String, String> {
     let mut files = BTreeMap::new();
@@ -59,10 +63,15 @@ strip = true
         default = !features.no_default,
         feats = feats.join(", "),
         wit_bindgen = WIT_BINDGEN,
-        executor = if api.uses_async() {
-            format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
-        } else {
-            String::new()
+        executor = match (api.uses_async(), api.smithy) {
+            (_, true) => format!(
+                "wstd = {{ version = \"{WSTD}\", default-features = false }}\n\
+                 aws-smithy-wasm = \"{AWS_SMITHY_WASM}\"\n"
+            ),
+            (true, false) => {
+                format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
+            }
+            (false, false) => String::new(),
         },
     )
 }

@@ -208,6 +208,9 @@ pub fn render(api: &Api) -> String {
             out.push_str(code);
         }
     }
+    if api.smithy {
+        out.push_str(&crate::api::smithy::glue(&api.rust_name));
+    }
     for iface in &api.interfaces {
         let _ = writeln!(
             out,
@@ -688,6 +691,10 @@ impl Glue {
             Ty::List(t, _) => format!("Vec<{}>", self.wtype(t, false)),
             Ty::Option(t) => format!("Option<{}>", self.wtype(t, false)),
             Ty::Result(t) => format!("Result<{}, WitError>", self.wtype(t, false)),
+            Ty::SdkResult(t) => format!(
+                "Result<{}, compwrap::types::types::SdkError>",
+                self.wtype(t, false)
+            ),
             Ty::Tuple(ts) => {
                 let items: Vec<String> = ts.iter().map(|t| self.wtype(t, false)).collect();
                 format!("({},)", items.join(", "))
@@ -704,6 +711,7 @@ impl Glue {
             Ty::Std(s) => match s {
                 StdTy::Ordering => "compwrap::types::types::Ordering".into(),
                 StdTy::Duration => "compwrap::types::types::Duration".into(),
+                StdTy::SdkConfig => "compwrap::types::types::SdkConfig".into(),
                 StdTy::SystemTime => "compwrap::types::types::Timestamp".into(),
                 StdTy::Addr(_) => "String".into(),
                 StdTy::NonZero(p) => p.clone(),
@@ -770,7 +778,7 @@ impl Glue {
                 }
             }
             Ty::Option(t) => map_unless_identity(e, &v, self.lift(t, &v, depth + 1)),
-            Ty::Result(_) => unreachable!("results are never lifted"),
+            Ty::Result(_) | Ty::SdkResult(_) => unreachable!("results are never lifted"),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lift(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
@@ -787,6 +795,7 @@ impl Glue {
             Ty::Std(s) => match s {
                 StdTy::Ordering => format!("lift_ordering({e})"),
                 StdTy::Duration => format!("lift_duration({e})"),
+                StdTy::SdkConfig => e.to_string(),
                 StdTy::SystemTime => format!("lift_timestamp({e})"),
                 StdTy::Addr(path) => format!("parse_text::<{path}>({e})"),
                 StdTy::NonZero(p) => format!(
@@ -839,6 +848,10 @@ impl Glue {
                 "{e}.map(|{v}| {}).map_err(|err| to_error!(err))",
                 self.lower(t, &v, depth + 1)
             ),
+            Ty::SdkResult(t) => format!(
+                "{e}.map(|{v}| {}).map_err(lower_sdk_error)",
+                self.lower(t, &v, depth + 1)
+            ),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lower(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("{e}.to_string()"),
@@ -859,6 +872,7 @@ impl Glue {
             Ty::Std(s) => match s {
                 StdTy::Ordering => format!("lower_ordering({e})"),
                 StdTy::Duration => format!("lower_duration({e})"),
+                StdTy::SdkConfig => unreachable!("an sdk-config is never returned"),
                 StdTy::SystemTime => format!("lower_timestamp({e})"),
                 StdTy::Addr(_) => format!("{e}.to_string()"),
                 StdTy::NonZero(_) => format!("{e}.get()"),

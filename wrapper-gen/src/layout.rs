@@ -160,6 +160,7 @@ fn retarget(ty: &mut Ty, from: &str, to: &str, renames: &BTreeMap<(String, Strin
         Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
+        | Ty::SdkResult(t)
         | Ty::Boxed(_, t)
         | Ty::Ref { inner: t, .. } => retarget(t, from, to, renames),
         Ty::Tuple(ts) => ts.iter_mut().for_each(|t| retarget(t, from, to, renames)),
@@ -267,6 +268,7 @@ mod tests {
             package: "c".into(),
             version: "1.0.0".into(),
             interfaces: vec![a, b],
+            smithy: false,
         };
         let mut report = vec![ReportItem {
             path: "c::sub::X".into(),

@@ -15,6 +15,9 @@ pub struct Api {
     pub version: String,
     /// One WIT interface per Rust module with mapped items, sorted by name.
     pub interfaces: Vec<Interface>,
+    /// Generated from a Smithy model (an AWS SDK): its client is made from
+    /// an `sdk-config` ([`crate::api::smithy`]).
+    pub smithy: bool,
 }
 
 impl Api {
@@ -200,6 +203,9 @@ pub enum Ty {
     Option(Box<Ty>),
     /// `Result<T, E>` → `result<T, error>`.
     Result(Box<Ty>),
+    /// `Result<T, SdkError<E, R>>` of a Smithy (AWS SDK) operation →
+    /// `result<T, sdk-error>`.
+    SdkResult(Box<Ty>),
     /// A tuple.
     Tuple(Vec<Ty>),
     /// A type defined by the crate.
@@ -246,6 +252,9 @@ pub enum StdTy {
     Ordering,
     /// `core::time::Duration` → `compwrap:types/types.duration`.
     Duration,
+    /// How a Smithy (AWS SDK) client is configured:
+    /// `compwrap:types/types.sdk-config`, passed to the glue as is.
+    SdkConfig,
     /// `std::time::SystemTime` → `compwrap:types/types.timestamp`.
     SystemTime,
     /// An IP or socket address → `string` (`Display` / `FromStr`). Holds the
@@ -267,6 +276,7 @@ impl StdTy {
             StdTy::Ordering => Some("ordering"),
             StdTy::Duration => Some("duration"),
             StdTy::SystemTime => Some("timestamp"),
+            StdTy::SdkConfig => Some("sdk-config"),
             _ => None,
         }
     }

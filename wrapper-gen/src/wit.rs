@@ -143,6 +143,10 @@ fn collect_shared(ty: &Ty, out: &mut BTreeSet<&'static str>) {
             out.insert("error");
             collect_shared(t, out);
         }
+        Ty::SdkResult(t) => {
+            out.insert("sdk-error");
+            collect_shared(t, out);
+        }
         Ty::Std(s) => out.extend(s.shared()),
         Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
             collect_shared(t, out)
@@ -283,6 +287,8 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
         Ty::Option(inner) => format!("option<{}>", ty(inner, Pos::Result)),
         Ty::Result(inner) if **inner == Ty::Unit => format!("result<_, {ERROR}>"),
         Ty::Result(inner) => format!("result<{}, {ERROR}>", ty(inner, Pos::Result)),
+        Ty::SdkResult(inner) if **inner == Ty::Unit => "result<_, compwrap-sdk-error>".into(),
+        Ty::SdkResult(inner) => format!("result<{}, compwrap-sdk-error>", ty(inner, Pos::Result)),
         Ty::Tuple(ts) => tuple(ts),
         Ty::Named(n) => wit_ident(&n.wit),
         Ty::Ref { inner, .. } => match &**inner {

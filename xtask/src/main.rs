@@ -1,7 +1,7 @@
 //! `cargo xtask`: sets up what the tests need and runs them.
 //!
-//! - `cargo xtask test`: installs the `wasm32-wasip2` target and Debian's
-//!   `docker-registry` when missing, runs every test of the workspace, then generates the semver component
+//! - `cargo xtask test`: installs the `wasm32-wasip2` target, Debian's
+//!   `docker-registry` and moto (pip, in a venv) when missing, runs every test of the workspace, then generates the semver component
 //!   and runs the examples against it.
 //! - `cargo xtask bench`: `generate` vs a plain `cargo build` of the same
 //!   emitted guest crate, and a repeated (cached) `generate`.
@@ -38,7 +38,7 @@ enum Cmd {
         args: Vec<String>,
     },
     /// Install what tests need (the wasm32-wasip2 target, Debian's
-    /// docker-registry) and nothing else.
+    /// docker-registry, moto in a venv) and nothing else.
     Setup,
     /// Coverage, generate time, size and derive peak memory per corpus crate.
     Corpus,
@@ -119,7 +119,20 @@ fn setup() -> Result<()> {
     if !on_path("docker-registry") {
         apt_install(&["docker-registry"])?;
     }
+    moto_server()?;
     Ok(())
+}
+
+/// moto's server (the AWS API mock the AWS SDK tests call), installed with
+/// pip into a venv under the target directory when missing.
+fn moto_server() -> Result<PathBuf> {
+    let venv = target_dir().join("moto-venv");
+    let server = venv.join("bin/moto_server");
+    if !server.is_file() {
+        run(Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+        run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "moto[server]"]))?;
+    }
+    Ok(server)
 }
 
 fn on_path(program: &str) -> bool {
@@ -165,7 +178,8 @@ fn test(args: &[String]) -> Result<()> {
         cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
             .args(args)
-            .env("COMPWRAP_TEST_HOME", &home),
+            .env("COMPWRAP_TEST_HOME", &home)
+            .env("COMPWRAP_MOTO_SERVER", moto_server()?),
     )?;
     if args.is_empty() {
         run_examples(&home)?;

@@ -21,6 +21,7 @@ use crate::names::{Namespace, kebab};
 mod generics;
 mod impls;
 mod serde_fns;
+pub mod smithy;
 mod traits;
 use generics::Scope;
 
@@ -80,6 +81,7 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
     m.walk(&krate.root, 0, &mut BTreeSet::new());
     m.decide_kinds();
     let mut api = m.build(package, version);
+    smithy::add_client_constructor(&mut api);
     let mut report = m.report;
     crate::layout::merge_cycles(&mut api, &mut report);
     report.sort();
@@ -1053,6 +1055,15 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// `aws_smithy_runtime_api`'s `SdkError<E, R>`, the error of every
+    /// Smithy (AWS SDK) operation.
+    fn is_sdk_error(&self, ty: &Type) -> bool {
+        let Type::ResolvedPath(p) = ty else {
+            return false;
+        };
+        self.std_path(&p.id).as_deref() == Some("aws_smithy_runtime_api::client::result::SdkError")
+    }
+
     fn std_path(&self, id: &Id) -> Option<String> {
         self.krate.paths.get(id).map(|s| s.path.join("::"))
     }
@@ -1100,7 +1111,14 @@ impl<'a> Mapper<'a> {
                 Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
             }
             "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
-            "core::result::Result" | "std::io::error::Result" => Ok(Ty::Result(Box::new(arg(0)?))),
+            "core::result::Result" | "std::io::error::Result" => {
+                let ok = Box::new(arg(0)?);
+                if args.get(1).is_some_and(|e| self.is_sdk_error(e)) {
+                    Ok(Ty::SdkResult(ok))
+                } else {
+                    Ok(Ty::Result(ok))
+                }
+            }
             "alloc::borrow::Cow" => match args.first() {
                 Some(Type::Primitive(s)) if s == "str" => Ok(Ty::Str(StrKind::Cow)),
                 Some(Type::Slice(t)) => Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Cow)),
@@ -1241,7 +1259,7 @@ impl<'a> Mapper<'a> {
     /// Whether a value of `ty` can be built from its WIT form (parameters).
     fn liftable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Unit | Ty::Result(_) | Ty::Str(StrKind::Display) => false,
+            Ty::Unit | Ty::Result(_) | Ty::SdkResult(_) | Ty::Str(StrKind::Display) => false,
             Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => true,
             Ty::List(_, ListKind::Iter)
             | Ty::List(
@@ -1311,7 +1329,7 @@ impl<'a> Mapper<'a> {
                     && (!matches!(kind, ListKind::Slice | ListKind::Array(_)) || self.cloneable(t))
             }
             Ty::Boxed(Pointer::Rc | Pointer::Arc, t) => self.lowerable(t) && self.cloneable(t),
-            Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
+            Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => self.lowerable(t),
             Ty::Tuple(ts) => ts.iter().all(|t| self.lowerable(t)),
             Ty::Ref { inner, .. } => self.lowerable(inner) && self.cloneable(inner),
             Ty::Named(_) => true,
@@ -1332,7 +1350,9 @@ impl<'a> Mapper<'a> {
                         .find(|e| &e.path == path)
                         .is_some_and(|e| self.implements(&e.id, "core::clone::Clone"))
             }
-            Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.cloneable(t),
+            Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => {
+                self.cloneable(t)
+            }
             Ty::Tuple(ts) => ts.iter().all(|t| self.cloneable(t)),
             _ => true,
         }
@@ -1505,6 +1525,7 @@ impl<'a> Mapper<'a> {
             package: package.into(),
             version: version.into(),
             interfaces,
+            smithy: false,
         }
     }
 
@@ -2070,7 +2091,9 @@ fn contains_ref(ty: &Ty) -> bool {
         Ty::Ref { .. }
         | Ty::Str(StrKind::Ref | StrKind::PathRef)
         | Ty::List(_, ListKind::Slice) => true,
-        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
+        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => {
+            contains_ref(t)
+        }
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
         _ => false,
     }
@@ -2096,6 +2119,7 @@ fn contains_mut_ref(ty: &Ty) -> bool {
         | Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
+        | Ty::SdkResult(t)
         | Ty::Boxed(_, t) => contains_mut_ref(t),
         Ty::Tuple(ts) => ts.iter().any(contains_mut_ref),
         _ => false,
@@ -2109,6 +2133,7 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
         Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
+        | Ty::SdkResult(t)
         | Ty::Boxed(_, t)
         | Ty::Ref { inner: t, .. } => collect_named(t, out),
         Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),

@@ -1,0 +1,142 @@
+//! Crates generated from Smithy models (the AWS SDKs), recognised by their
+//! structure: a `Client` resource with `from_conf(Config)`. Such a client
+//! gets a constructor from `compwrap:types/types.sdk-config` (region,
+//! endpoint, static credentials, retries, timeouts) whose glue builds the
+//! SDK's `Config` with an HTTP client over `wasi:http` and a sleep on WASI's
+//! clocks (`aws-smithy-wasm`). Operation results carry `SdkError` as
+//! `compwrap:types/types.sdk-error` (see [`super::Mapper`]'s `Result`
+//! rule).
+
+use crate::model::{Api, FuncKind, Function, Named, NamedKind, Param, StdTy, Ty, TypeKind};
+
+/// The glue function that makes a client from an `sdk-config`.
+pub const CLIENT_FN: &str = "sdk_client";
+
+/// Adds the `sdk-config` constructor to a Smithy crate's client and marks
+/// the API as Smithy's; does nothing for other crates.
+pub fn add_client_constructor(api: &mut Api) {
+    for iface in &mut api.interfaces {
+        let Some(client) = iface.types.iter().find(|t| {
+            matches!(t.kind, TypeKind::Resource) && t.rust.rsplit("::").next() == Some("Client")
+        }) else {
+            continue;
+        };
+        let from_conf = iface.functions.iter().any(|f| {
+            f.kind == FuncKind::Static(client.wit.clone())
+                && f.rust == format!("{}::from_conf", client.rust)
+                && matches!(
+                    f.params.first().map(|p| &p.ty),
+                    Some(Ty::Named(n)) if n.rust.ends_with("::config::Config")
+                )
+        });
+        let has_constructor = iface
+            .functions
+            .iter()
+            .any(|f| matches!(&f.kind, FuncKind::Constructor(c) if *c == client.wit));
+        if !from_conf || has_constructor {
+            continue;
+        }
+        let named = Named {
+            interface: iface.name.clone(),
+            wit: client.wit.clone(),
+            rust: client.rust.clone(),
+            kind: NamedKind::Resource,
+        };
+        iface.functions.insert(
+            0,
+            Function {
+                wit: "constructor".into(),
+                rust: format!("{}::from_conf (from a compwrap sdk-config)", client.rust),
+                callee: CLIENT_FN.into(),
+                kind: FuncKind::Constructor(client.wit.clone()),
+                params: vec![Param {
+                    wit: "config".into(),
+                    ty: Ty::Std(StdTy::SdkConfig),
+                }],
+                output: Ty::Named(named),
+                updates_self: false,
+                value: false,
+                is_async: false,
+            },
+        );
+        api.smithy = true;
+        return;
+    }
+}
+
+/// The glue's `sdk_client` and `lower_sdk_error` for the crate `krate`
+/// (its Rust name).
+pub fn glue(krate: &str) -> String {
+    format!(
+        r#"
+fn {CLIENT_FN}(c: compwrap::types::types::SdkConfig) -> {krate}::Client {{
+    use {krate}::config::{{BehaviorVersion, Credentials, Region}};
+    let mut b = {krate}::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .http_client(aws_smithy_wasm::wasi::WasiHttpClientBuilder::new().build())
+        .sleep_impl(aws_smithy_wasm::wasi::WasiSleep);
+    if let Some(region) = c.region {{
+        b = b.region(Region::new(region));
+    }}
+    if let Some(url) = c.endpoint_url {{
+        b = b.endpoint_url(url);
+    }}
+    if let Some(k) = c.credentials {{
+        b = b.credentials_provider(Credentials::new(
+            k.access_key_id,
+            k.secret_access_key,
+            k.session_token,
+            None,
+            "compwrap",
+        ));
+    }}
+    if let Some(n) = c.max_attempts {{
+        b = b.retry_config({krate}::config::retry::RetryConfig::standard().with_max_attempts(n));
+    }}
+    let mut t = {krate}::config::timeout::TimeoutConfig::builder();
+    if let Some(ms) = c.connect_timeout_ms {{
+        t = t.connect_timeout(std::time::Duration::from_millis(ms));
+    }}
+    if let Some(ms) = c.operation_timeout_ms {{
+        t = t.operation_timeout(std::time::Duration::from_millis(ms));
+    }}
+    {krate}::Client::from_conf(b.timeout_config(t.build()).build())
+}}
+
+fn lower_sdk_error<E>(
+    err: {krate}::error::SdkError<E, {krate}::config::http::HttpResponse>,
+) -> compwrap::types::types::SdkError
+where
+    E: {krate}::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{{
+    use {krate}::error::{{ProvideErrorMetadata as _, SdkError as S}};
+    use {krate}::operation::RequestId as _;
+    use compwrap::types::types::SdkErrorKind as K;
+    let kind = match &err {{
+        S::ConstructionFailure(_) => K::Construction,
+        S::TimeoutError(_) => K::Timeout,
+        S::DispatchFailure(_) => K::Dispatch,
+        S::ResponseError(_) => K::Response,
+        S::ServiceError(_) => K::Service,
+        _ => K::Other,
+    }};
+    // The modeled error is the variant of the operation's error enum;
+    // `Unhandled` means the service's code is not one of them.
+    let error_type = err.as_service_error().and_then(|e| {{
+        let debug = format!("{{e:?}}");
+        let name: String = debug.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+        (!name.is_empty() && name != "Unhandled").then_some(name)
+    }});
+    compwrap::types::types::SdkError {{
+        kind,
+        code: err.code().map(str::to_string),
+        message: err.message().map(str::to_string),
+        request_id: err.request_id().map(str::to_string),
+        http_status: err.raw_response().map(|r| r.status().as_u16()),
+        error_type,
+        detail: {krate}::error::DisplayErrorContext(&err).to_string(),
+    }}
+}}
+"#
+    )
+}
