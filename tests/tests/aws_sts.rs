@@ -1,42 +1,21 @@
 //! An AWS SDK crate end to end: `aws-sdk-sts` generated into a component
-//! whose client is made from an `sdk-config` and talks to moto (the AWS API
-//! mock) on loopback through compwrap-host's wasi:http, allowed host by
-//! host. Failures arrive as `sdk-error` records and the component stays
-//! usable.
+//! whose client is made from an `sdk-config`, with one method per operation
+//! taking the operation's input record, talking to moto (the AWS API mock)
+//! on loopback through compwrap-host's wasi:http, allowed host by host.
+//! Failures arrive as `sdk-error` records and the component stays usable.
 
-use anyhow::{Result, bail, ensure};
+use anyhow::{Context, Result, ensure};
 use compwrap::resolve::Features;
 use compwrap_host::Runtime;
 use compwrap_host::call::Instance;
-use compwrap_host::wasmtime::component::Val;
-use compwrap_tests::{AWS_SDK_STS, Moto, ValExt, call1, generated_with_features};
+use compwrap_tests::{AWS_SDK_STS, Moto, generated_with_features};
 
-fn some(v: Val) -> Val {
-    Val::Option(Some(Box::new(v)))
-}
-
-fn string(s: &str) -> Val {
-    Val::String(s.into())
-}
-
-/// An `sdk-config` for `endpoint`, with moto's test credentials and one
-/// attempt per operation.
-fn config(endpoint: &str) -> Val {
-    Val::Record(vec![
-        ("region".into(), some(string("us-east-1"))),
-        ("endpoint-url".into(), some(string(endpoint))),
-        (
-            "credentials".into(),
-            some(Val::Record(vec![
-                ("access-key-id".into(), string("testing")),
-                ("secret-access-key".into(), string("testing")),
-                ("session-token".into(), Val::Option(None)),
-            ])),
-        ),
-        ("max-attempts".into(), some(Val::U32(1))),
-        ("connect-timeout-ms".into(), some(Val::U64(2_000))),
-        ("operation-timeout-ms".into(), some(Val::U64(5_000))),
-    ])
+/// An `sdk-config` for `endpoint` in WAVE, with moto's test credentials and
+/// one attempt per operation.
+fn config(endpoint: &str) -> String {
+    format!(
+        r#"{{region: some("us-east-1"), endpoint-url: some("{endpoint}"), credentials: some({{access-key-id: "testing", secret-access-key: "testing"}}), max-attempts: some(1), connect-timeout-ms: some(2000), operation-timeout-ms: some(5000)}}"#
+    )
 }
 
 fn load_sts(allowed: &str) -> Result<Instance> {
@@ -45,11 +24,16 @@ fn load_sts(allowed: &str) -> Result<Instance> {
         no_default: true,
     };
     let (store, generated, _) = generated_with_features(AWS_SDK_STS, features)?;
+    for line in [
+        "constructor(config: compwrap-sdk-config);",
+        "get-caller-identity: func() -> result<get-caller-identity-output, compwrap-sdk-error>;",
+        "assume-role: func(input: assume-role-input) -> result<assume-role-output, compwrap-sdk-error>;",
+    ] {
+        ensure!(generated.wit.contains(line), "the WIT lacks `{line}`");
+    }
     ensure!(
-        generated
-            .wit
-            .contains("constructor(config: compwrap-sdk-config);"),
-        "the client has no sdk-config constructor"
+        !generated.wit.contains("fluent-builder"),
+        "the fluent builders are still exported"
     );
     let runtime = Runtime::builder()
         .native_cache_dir(Some(store.native_dir()))
@@ -59,85 +43,77 @@ fn load_sts(allowed: &str) -> Result<Instance> {
     runtime.load_bytes(&bytes)?.instantiate()
 }
 
-/// `client.get-caller-identity().send()`: the output resource, or the
-/// `sdk-error` record.
-fn caller_identity(sts: &mut Instance, client: &Val) -> Result<std::result::Result<Val, Val>> {
-    let builder = call1(
-        sts,
-        "[method]client.get-caller-identity",
-        std::slice::from_ref(client),
-    )?;
-    call1(
-        sts,
-        "[method]get-caller-identity-fluent-builder.send",
-        &[builder],
-    )?
-    .into_result()
+/// A client for `endpoint`: its handle in WAVE (`#N`).
+fn make_client(sts: &mut Instance, endpoint: &str) -> Result<String> {
+    sts.call_wave("[constructor]client", &[&config(endpoint)])?
+        .context("the constructor returned nothing")
 }
 
-fn field<'v>(record: &'v Val, name: &str) -> Result<&'v Val> {
-    match record {
-        Val::Record(fields) => fields
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v)
-            .ok_or_else(|| anyhow::anyhow!("no field {name} in {record:?}")),
-        other => bail!("not a record: {other:?}"),
-    }
+fn call(sts: &mut Instance, name: &str, args: &[&str]) -> Result<String> {
+    sts.call_wave(name, args)?
+        .with_context(|| format!("{name} returned nothing"))
 }
 
 #[test]
-fn get_caller_identity_reaches_moto_and_errors_are_sdk_errors() -> Result<()> {
+fn operations_reach_moto_and_take_their_input_records() -> Result<()> {
     let moto = Moto::start()?;
     let mut sts = load_sts(&moto.address)?;
-    let client = call1(&mut sts, "[constructor]client", &[config(&moto.endpoint)])?;
+    let client = make_client(&mut sts, &moto.endpoint)?;
 
-    let output = match caller_identity(&mut sts, &client)? {
-        Ok(output) => output,
-        Err(e) => bail!("GetCallerIdentity failed: {e:?}"),
-    };
-    let account = call1(
+    let identity = call(&mut sts, "[method]client.get-caller-identity", &[&client])?;
+    let output = identity
+        .strip_prefix("ok(")
+        .and_then(|o| o.strip_suffix(')'))
+        .with_context(|| format!("GetCallerIdentity failed: {identity}"))?
+        .to_string();
+    let account = call(
         &mut sts,
         "[method]get-caller-identity-output.account",
-        std::slice::from_ref(&output),
+        &[&output],
     )?;
-    let Val::Option(Some(account)) = account else {
-        bail!("no account: {account:?}");
-    };
-    let account = account.str()?.to_owned();
+    let account = account
+        .strip_prefix("some(\"")
+        .and_then(|a| a.strip_suffix("\")"))
+        .with_context(|| format!("no account: {account}"))?
+        .to_string();
     ensure!(
         account.len() == 12 && account.chars().all(|c| c.is_ascii_digit()),
         "{account}"
     );
-    let arn = call1(
+
+    // An input record: AssumeRole with its required members.
+    let role = format!("arn:aws:iam::{account}:role/compwrap");
+    let assumed = call(
         &mut sts,
-        "[method]get-caller-identity-output.arn",
+        "[method]client.assume-role",
+        &[
+            &client,
+            &format!(
+                r#"{{role-arn: some("{role}"), role-session-name: some("compwrap-test"), duration-seconds: some(900)}}"#
+            ),
+        ],
+    )?;
+    ensure!(assumed.starts_with("ok("), "AssumeRole failed: {assumed}");
+    let output = assumed.trim_start_matches("ok(").trim_end_matches(')');
+    let user = call(
+        &mut sts,
+        "[method]assume-role-output.assumed-role-user",
         &[output],
     )?;
     ensure!(
-        format!("{arn:?}").contains(&format!("arn:aws:sts::{account}:")),
-        "{arn:?}"
+        user.contains("assumed-role/compwrap/compwrap-test"),
+        "{user}"
     );
 
     // A port nothing listens on (allowed): a dispatch failure, as data.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let mut refused = load_sts(&closed.to_string())?;
-    let client = call1(
-        &mut refused,
-        "[constructor]client",
-        &[config(&format!("http://{closed}"))],
-    )?;
-    let Err(error) = caller_identity(&mut refused, &client)? else {
-        bail!("a refused connection succeeded");
-    };
-    ensure!(
-        format!("{:?}", field(&error, "kind")?).contains("dispatch"),
-        "{error:?}"
-    );
-    ensure!(
-        field(&error, "http-status")? == &Val::Option(None),
-        "{error:?}"
-    );
+    let dead = make_client(&mut refused, &format!("http://{closed}"))?;
+    let error = call(&mut refused, "[method]client.get-caller-identity", &[&dead])?;
+    ensure!(error.starts_with("err({kind: dispatch"), "{error}");
+    // No response, no status (WAVE leaves out `none` fields).
+    ensure!(!error.contains("http-status"), "{error}");
+    ensure!(error.contains("ConnectionRefused"), "{error}");
     Ok(())
 }
 
@@ -145,68 +121,30 @@ fn get_caller_identity_reaches_moto_and_errors_are_sdk_errors() -> Result<()> {
 fn a_service_error_has_the_services_code_and_a_denied_host_is_an_error_too() -> Result<()> {
     let moto = Moto::start()?;
     let mut sts = load_sts(&moto.address)?;
-    let client = call1(&mut sts, "[constructor]client", &[config(&moto.endpoint)])?;
+    let client = make_client(&mut sts, &moto.endpoint)?;
 
     // moto refuses a role session name over 64 characters.
-    let builder = call1(
-        &mut sts,
-        "[method]client.assume-role",
-        std::slice::from_ref(&client),
-    )?;
-    let builder = call1(
-        &mut sts,
-        "[method]assume-role-fluent-builder.set-role-arn",
-        &[
-            builder,
-            some(string("arn:aws:iam::123456789012:role/compwrap")),
-        ],
-    )?;
-    let builder = call1(
-        &mut sts,
-        "[method]assume-role-fluent-builder.set-role-session-name",
-        &[builder, some(string(&"s".repeat(70)))],
-    )?;
-    let sent = call1(
-        &mut sts,
-        "[method]assume-role-fluent-builder.send",
-        &[builder],
-    )?;
-    let Err(error) = sent.into_result()? else {
-        bail!("an over-long session name was accepted");
-    };
-    ensure!(
-        format!("{:?}", field(&error, "kind")?).contains("service"),
-        "{error:?}"
+    let input = format!(
+        r#"{{role-arn: some("arn:aws:iam::123456789012:role/compwrap"), role-session-name: some("{}")}}"#,
+        "s".repeat(70)
     );
+    let error = call(&mut sts, "[method]client.assume-role", &[&client, &input])?;
+    ensure!(error.starts_with("err({kind: service"), "{error}");
     ensure!(
-        field(&error, "code")? == &some(string("ValidationError")),
-        "{error:?}"
+        error.contains(r#"code: some("ValidationError")"#),
+        "{error}"
     );
-    ensure!(
-        field(&error, "http-status")? == &some(Val::U16(400)),
-        "{error:?}"
-    );
-    ensure!(
-        format!("{:?}", field(&error, "message")?).contains("roleSessionName"),
-        "{error:?}"
-    );
+    ensure!(error.contains("http-status: some(400)"), "{error}");
+    ensure!(error.contains("roleSessionName"), "{error}");
 
     // The same service by another name is not on the allowlist: the request
     // never leaves the host…
     let port = moto.address.rsplit(':').next().unwrap_or_default();
-    let other = call1(
-        &mut sts,
-        "[constructor]client",
-        &[config(&format!("http://localhost:{port}"))],
-    )?;
-    let Err(error) = caller_identity(&mut sts, &other)? else {
-        bail!("a host off the allowlist was reached");
-    };
-    ensure!(
-        format!("{:?}", field(&error, "kind")?).contains("dispatch"),
-        "{error:?}"
-    );
+    let other = make_client(&mut sts, &format!("http://localhost:{port}"))?;
+    let error = call(&mut sts, "[method]client.get-caller-identity", &[&other])?;
+    ensure!(error.starts_with("err({kind: dispatch"), "{error}");
     // …and the component keeps serving.
-    ensure!(caller_identity(&mut sts, &client)?.is_ok());
+    let again = call(&mut sts, "[method]client.get-caller-identity", &[&client])?;
+    ensure!(again.starts_with("ok("), "{again}");
     Ok(())
 }

@@ -130,7 +130,11 @@ impl Category {
             || has("static") && !has("'static")
         {
             Category::CompileTime
-        } else if has("iterator type") || has("bounds generic parameters") {
+        } else if has("iterator type")
+            || has("bounds generic parameters")
+            || has("operation function")
+            || has("built from its WIT value")
+        {
             Category::Covered
         } else if has("unit struct") || has("without variants") {
             Category::NoData

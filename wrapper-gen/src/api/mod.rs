@@ -81,8 +81,8 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
     m.walk(&krate.root, 0, &mut BTreeSet::new());
     m.decide_kinds();
     let mut api = m.build(package, version);
-    smithy::add_client_constructor(&mut api);
     let mut report = m.report;
+    smithy::recipe(&mut api, &mut report);
     crate::layout::merge_cycles(&mut api, &mut report);
     report.sort();
     (api, report)
@@ -1680,6 +1680,8 @@ impl<'a> Mapper<'a> {
         } = self.type_ref(i);
         let mut method_ns = Namespace::default();
         let mut out = Vec::new();
+        // A record built through its builder comes whole from WIT.
+        let built_by_builder = kind == NamedKind::Record && self.builder_rule(&id).is_some();
         for impl_id in self.impls_of(&id) {
             let Some(ItemEnum::Impl(imp)) = self.item(impl_id).map(|i| &i.inner) else {
                 continue;
@@ -1701,6 +1703,14 @@ impl<'a> Mapper<'a> {
                 }
                 let name = item.name.clone().unwrap_or_default();
                 let path = format!("{type_path}::{name}");
+                if built_by_builder && name == "builder" {
+                    self.skip(
+                        path,
+                        "associated function",
+                        "the record is built from its WIT value (through this builder)",
+                    );
+                    continue;
+                }
                 let report_kind = if is_const {
                     "associated constant"
                 } else if has_self(item) {

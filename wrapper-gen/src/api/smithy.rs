@@ -3,18 +3,29 @@
 //! gets a constructor from `compwrap:types/types.sdk-config` (region,
 //! endpoint, static credentials, retries, timeouts) whose glue builds the
 //! SDK's `Config` with an HTTP client over `wasi:http` and a sleep on WASI's
-//! clocks (`aws-smithy-wasm`). Operation results carry `SdkError` as
-//! `compwrap:types/types.sdk-error` (see [`super::Mapper`]'s `Result`
-//! rule).
+//! clocks (`aws-smithy-wasm`), and one method per operation that takes the
+//! operation's input record and returns its output or an `sdk-error`
+//! (`client.assume-role(input)`), in place of the SDK's fluent builders.
 
-use crate::model::{Api, FuncKind, Function, Named, NamedKind, Param, StdTy, Ty, TypeKind};
+use crate::model::{
+    Api, FuncKind, Function, Named, NamedKind, Param, ReportItem, StdTy, Ty, TypeDef, TypeKind,
+};
+use crate::names::rust_raw;
+
+/// Applies the recipe to a Smithy crate; does nothing for other crates.
+pub fn recipe(api: &mut Api, report: &mut [ReportItem]) {
+    add_client_constructor(api);
+    if api.smithy {
+        operations(api, report);
+    }
+}
 
 /// The glue function that makes a client from an `sdk-config`.
 pub const CLIENT_FN: &str = "sdk_client";
 
 /// Adds the `sdk-config` constructor to a Smithy crate's client and marks
 /// the API as Smithy's; does nothing for other crates.
-pub fn add_client_constructor(api: &mut Api) {
+fn add_client_constructor(api: &mut Api) {
     for iface in &mut api.interfaces {
         let Some(client) = iface.types.iter().find(|t| {
             matches!(t.kind, TypeKind::Resource) && t.rust.rsplit("::").next() == Some("Client")
@@ -61,6 +72,163 @@ pub fn add_client_constructor(api: &mut Api) {
         );
         api.smithy = true;
         return;
+    }
+}
+
+/// Replaces each client method that returns an operation's fluent builder
+/// (`fn assume_role(&self) -> AssumeRoleFluentBuilder`) with one that takes
+/// the operation's input record and sends it, and drops the fluent
+/// builders, which nothing makes any more.
+fn operations(api: &mut Api, report: &mut [ReportItem]) {
+    let defs: Vec<(String, TypeDef)> = api
+        .interfaces
+        .iter()
+        .flat_map(|i| i.types.iter().map(move |t| (i.name.clone(), t.clone())))
+        .collect();
+    // `<module>::<Op>Input` / `<module>::<Op>Output`; the operation's name
+    // is not always spelled alike in the builder's and the shapes' names
+    // (`AssumeRoleWithSAMLFluentBuilder`, `AssumeRoleWithSamlInput`).
+    let find = |module: &str, suffix: &str| {
+        defs.iter().find(|(_, t)| {
+            t.rust
+                .strip_prefix(module)
+                .and_then(|rest| rest.strip_prefix("::"))
+                .is_some_and(|name| !name.contains("::") && name.ends_with(suffix))
+        })
+    };
+    let mut replaced = Vec::new();
+    for iface in &mut api.interfaces {
+        for f in &mut iface.functions {
+            let FuncKind::Method(_) = &f.kind else {
+                continue;
+            };
+            let Ty::Named(builder) = &f.output else {
+                continue;
+            };
+            let Some((module, _)) = builder
+                .rust
+                .split_once("::builders::")
+                .filter(|(_, name)| name.ends_with("FluentBuilder"))
+            else {
+                continue;
+            };
+            if !module.contains("::operation::") {
+                continue;
+            }
+            let Some((out_iface, output)) = find(module, "Output") else {
+                continue;
+            };
+            let output_kind = match output.kind {
+                TypeKind::Resource => NamedKind::Resource,
+                TypeKind::Record { .. } => NamedKind::Record,
+                _ => continue,
+            };
+            let input = find(module, "Input");
+            let method = f.rust.rsplit("::").next().unwrap_or_default().to_string();
+            let client = f.params[0].clone();
+            let client_rust = match &client.ty {
+                Ty::Ref { inner, .. } => match &**inner {
+                    Ty::Named(n) => n.rust.clone(),
+                    _ => continue,
+                },
+                _ => continue,
+            };
+            let (params, callee) = match input {
+                Some((
+                    in_iface,
+                    def @ TypeDef {
+                        kind:
+                            TypeKind::Record {
+                                fields,
+                                from_builder: Some(_),
+                                ..
+                            },
+                        ..
+                    },
+                )) => {
+                    let setters: String = fields
+                        .iter()
+                        .map(|field| {
+                            let value = format!("input.{}", rust_raw(&field.rust));
+                            match field.ty {
+                                Ty::Option(_) => format!(".set_{}({value})", field.rust),
+                                _ => format!(".set_{}(Some({value}))", field.rust),
+                            }
+                        })
+                        .collect();
+                    let named = Named {
+                        interface: in_iface.clone(),
+                        wit: def.wit.clone(),
+                        rust: def.rust.clone(),
+                        kind: NamedKind::Record,
+                    };
+                    (
+                        vec![
+                            client,
+                            Param {
+                                wit: "input".into(),
+                                ty: Ty::Named(named),
+                            },
+                        ],
+                        format!(
+                            "(|client: &{client_rust}, input: {}| client.{method}(){setters}.send())",
+                            def.rust
+                        ),
+                    )
+                }
+                // An operation without input members.
+                Some((
+                    _,
+                    TypeDef {
+                        kind: TypeKind::Resource,
+                        ..
+                    },
+                ))
+                | None => (
+                    vec![client],
+                    format!("(|client: &{client_rust}| client.{method}().send())"),
+                ),
+                Some(_) => continue,
+            };
+            replaced.push(builder.clone());
+            f.params = params;
+            f.callee = callee;
+            f.output = Ty::SdkResult(Box::new(Ty::Named(Named {
+                interface: out_iface.clone(),
+                wit: output.wit.clone(),
+                rust: output.rust.clone(),
+                kind: output_kind,
+            })));
+            f.is_async = true;
+            f.rust = format!("{} (sends the operation's input)", f.rust);
+        }
+    }
+    // The fluent builders and their methods are covered by the operation
+    // functions.
+    for builder in &replaced {
+        let Some(iface) = api
+            .interfaces
+            .iter_mut()
+            .find(|i| i.name == builder.interface)
+        else {
+            continue;
+        };
+        iface.types.retain(|t| t.wit != builder.wit);
+        iface.functions.retain(|f| {
+            !matches!(&f.kind,
+                FuncKind::Method(r) | FuncKind::Static(r) | FuncKind::Constructor(r) if *r == builder.wit)
+        });
+        let prefix = format!("{}::", builder.rust);
+        for item in report.iter_mut() {
+            if item.path == builder.rust || item.path.starts_with(&prefix) {
+                item.wit = None;
+                item.skipped = Some(
+                    "the fluent builder is covered by the operation function, which takes the \
+                     input record"
+                        .into(),
+                );
+            }
+        }
     }
 }
 
