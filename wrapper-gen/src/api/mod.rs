@@ -301,6 +301,14 @@ impl<'a> Mapper<'a> {
                 {
                     Decided::Kind(NamedKind::Record)
                 }
+                // A Smithy operation's output hides only its request id
+                // (`_request_id`): a record of its public members.
+                StructKind::Plain {
+                    fields,
+                    has_stripped_fields: true,
+                } if !fields.is_empty() && self.is_smithy_output(&item.id) => {
+                    Decided::Kind(NamedKind::Record)
+                }
                 _ => self.opaque_kind(&item.id),
             },
             ItemEnum::Enum(e) => {
@@ -1053,6 +1061,25 @@ impl<'a> Mapper<'a> {
                 })
             }
         }
+    }
+
+    /// `<crate>::operation::…::<Op>Output` of a Smithy (AWS SDK) crate:
+    /// an output shape, with a `builder()`.
+    fn is_smithy_output(&self, id: &Id) -> bool {
+        let Some(summary) = self.krate.paths.get(id) else {
+            return false;
+        };
+        // Defined in a private module of the operation's module
+        // (`operation::assume_role::_assume_role_output::AssumeRoleOutput`).
+        matches!(
+            summary.path.as_slice(),
+            [krate, operation, .., name] if *krate == self.rust_name
+                && operation == "operation"
+                && name.ends_with("Output")
+        ) && self
+            .inherent_fns(id)
+            .iter()
+            .any(|f| f.name.as_deref() == Some("builder"))
     }
 
     /// `aws_smithy_runtime_api`'s `SdkError<E, R>`, the error of every
