@@ -215,8 +215,12 @@ pub fn info(bytes: &[u8]) -> Result<Info> {
 /// The WIT of a component, as text.
 pub fn wit_text(bytes: &[u8]) -> Result<String> {
     let decoded = wit_component::decode(bytes).context("failed to decode the component's WIT")?;
-    let resolve = decoded.resolve();
-    let main = decoded.package();
+    print_package(decoded.resolve(), decoded.package())
+}
+
+/// The package `main` of `resolve` as WIT text, with every other package of
+/// `resolve` nested in it.
+pub fn print_package(resolve: &Resolve, main: wit_parser::PackageId) -> Result<String> {
     let nested: Vec<_> = resolve
         .packages
         .iter()

@@ -207,15 +207,7 @@ fn print_wit(resolve: &Resolve, world: WorldId) -> Result<String> {
     let main = resolve.worlds[world]
         .package
         .context("the component's world has no package")?;
-    let nested: Vec<_> = resolve
-        .packages
-        .iter()
-        .map(|(id, _)| id)
-        .filter(|id| *id != main)
-        .collect();
-    let mut printer = wit_component::WitPrinter::default();
-    printer.print(resolve, main, &nested)?;
-    Ok(printer.output.to_string())
+    component::print_package(resolve, main)
 }
 
 /// Adds, inside each exported interface's module of the generated

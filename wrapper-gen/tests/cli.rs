@@ -3,29 +3,10 @@
 
 mod common;
 
-use common::test_home;
+use common::{EXE, compwrap, json as generated_json, test_home, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
-
-fn compwrap(home: &Path, args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .env("COMPWRAP_HOME", home)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run compwrap")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// Asserts a failure with `code` whose message contains `needle`.
 fn assert_fails(o: &Output, code: i32, needle: &str) {
@@ -33,11 +14,6 @@ fn assert_fails(o: &Output, code: i32, needle: &str) {
     assert_eq!(o.status.code(), Some(code), "{t}");
     assert!(t.contains("error: "), "{t}");
     assert!(t.contains(needle), "expected `{needle}` in:\n{t}");
-}
-
-fn generated_json(o: &Output) -> serde_json::Value {
-    assert!(o.status.success(), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
 /// Nothing was stored: no refs, keys or blobs, no temporary files.

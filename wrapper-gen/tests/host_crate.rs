@@ -6,37 +6,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 use std::time::Instant;
 
 use common::registry::TestRegistry;
-use common::test_home;
-use serde_json::Value;
+use common::{compwrap, json, test_home, text};
 
-const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
 const SEMVER: &str = "semver@1.0.28";
-
-fn compwrap(home: &Path, args: &[&str]) -> Output {
-    Command::new(EXE)
-        .args(args)
-        .env("COMPWRAP_HOME", home)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run compwrap")
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
-}
 
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -7,10 +7,9 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use common::registry::{TestRegistry, files_under};
-use common::test_home;
+use common::{EXE, json, test_home, text};
 use serde_json::Value;
 
-const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
 const SEMVER: &str = "semver@1.0.28";
 
 /// Runs compwrap with `home` as its store, `stdin` on its standard input
@@ -40,19 +39,6 @@ fn compwrap_with(home: &Path, args: &[&str], stdin: &str, env: &[(&str, &str)]) 
 
 fn compwrap(home: &Path, args: &[&str]) -> Output {
     compwrap_with(home, args, "", &[])
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn json(o: &Output) -> Value {
-    assert!(o.status.success(), "{}", text(o));
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
 }
 
 fn assert_fails(o: &Output, code: i32, needle: &str) {

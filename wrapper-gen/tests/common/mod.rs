@@ -4,6 +4,38 @@
 pub mod registry;
 
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+/// The `compwrap` binary under test.
+pub const EXE: &str = env!("CARGO_BIN_EXE_compwrap");
+
+/// Runs compwrap with `home` as its store and nothing on stdin.
+#[allow(dead_code)] // not every test file runs the binary
+pub fn compwrap(home: &Path, args: &[&str]) -> Output {
+    Command::new(EXE)
+        .args(args)
+        .env("COMPWRAP_HOME", home)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run compwrap")
+}
+
+/// Its stdout and stderr, for messages and assertions.
+#[allow(dead_code)]
+pub fn text(o: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// Its stdout as JSON; fails with its output unless it succeeded.
+#[allow(dead_code)]
+pub fn json(o: &Output) -> serde_json::Value {
+    assert!(o.status.success(), "{}", text(o));
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{e}: {}", text(o)))
+}
 
 /// The store shared by tests (builds are reused across tests and runs):
 /// `$COMPWRAP_TEST_HOME`, set by `cargo xtask test`, else one under cargo's
