@@ -32,6 +32,9 @@ pub struct Typed<B> {
     loaded: LoadedComponent,
     instantiate: Instantiate<B>,
     live: Option<(wasmtime::Store<HostState>, B)>,
+    /// How many instances were made; resource handles remember the one
+    /// they came from.
+    instances: u64,
 }
 
 impl<B> Typed<B> {
@@ -41,7 +44,17 @@ impl<B> Typed<B> {
             loaded,
             instantiate,
             live: None,
+            instances: 0,
         }
+    }
+
+    /// The number of the live instance (counting from 1), if there is one.
+    /// A resource handle is only usable with the instance that made it:
+    /// keep this number with the handle and compare it before each call
+    /// (after a trap the instance is gone and the next call makes a new
+    /// one, whose number differs).
+    pub fn instance(&self) -> Option<u64> {
+        self.live.as_ref().map(|_| self.instances)
     }
 
     /// The component.
@@ -68,6 +81,7 @@ impl<B> Typed<B> {
                     let what = format!("instantiating component {}", self.loaded.digest());
                     Failure::describe(&self.loaded, &what, error, Some(store.data_mut())).error
                 })?;
+                self.instances += 1;
                 self.live.insert((store, bindings))
             }
         };

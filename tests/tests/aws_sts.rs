@@ -31,10 +31,13 @@ fn load_sts(allowed: &str) -> Result<Instance> {
     ] {
         ensure!(generated.wit.contains(line), "the WIT lacks `{line}`");
     }
-    ensure!(
-        !generated.wit.contains("fluent-builder"),
-        "the fluent builders are still exported"
-    );
+    // Only the client and its operations' shapes are exported.
+    for gone in ["fluent-builder", "input-builder", "resource config", "-role-arn: func"] {
+        ensure!(
+            !generated.wit.contains(gone),
+            "the WIT still exports `{gone}`"
+        );
+    }
     let runtime = Runtime::builder()
         .native_cache_dir(Some(store.native_dir()))
         .allow_http(allowed)
@@ -93,6 +96,21 @@ fn operations_reach_moto_and_take_their_input_records() -> Result<()> {
         ],
     )?;
     ensure!(assumed.starts_with("ok({"), "AssumeRole failed: {assumed}");
+    // Smithy's `DateTime` arrives as a `compwrap:types` timestamp: the
+    // credentials expire in the 900 seconds asked for.
+    let expiration: i64 = assumed
+        .split_once("expiration: {secs: ")
+        .and_then(|(_, rest)| rest.split_once(','))
+        .and_then(|(secs, _)| secs.parse().ok())
+        .with_context(|| format!("no expiration timestamp in {assumed}"))?;
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_secs() as i64;
+    ensure!(
+        (now + 800..=now + 1000).contains(&expiration),
+        "the credentials expire at {expiration}, {} s from now",
+        expiration - now
+    );
     ensure!(
         assumed.contains(&format!(
             "arn: \"arn:aws:sts::{account}:assumed-role/compwrap/compwrap-test\""
@@ -141,5 +159,33 @@ fn a_service_error_has_the_services_code_and_a_denied_host_is_an_error_too() -> 
     // …and the component keeps serving.
     let again = call(&mut sts, "[method]client.get-caller-identity", &[&client])?;
     ensure!(again.starts_with("ok("), "{again}");
+    Ok(())
+}
+
+#[test]
+fn input_records_are_built_through_the_sdks_builders() -> Result<()> {
+    let moto = Moto::start()?;
+    let mut sts = load_sts(&moto.address)?;
+    let client = make_client(&mut sts, &moto.endpoint)?;
+
+    // Members that are lists of shapes: `Tag` has required members (its
+    // builder's `build()` returns a `Result`), `PolicyDescriptorType` only
+    // optional ones (`build()` returns the shape).
+    let input = r#"{role-arn: some("arn:aws:iam::123456789012:role/compwrap"), role-session-name: some("shapes"), tags: some([{key: "team", value: "compwrap"}, {key: "stage", value: "test ✓"}]), policy-arns: some([{arn: some("arn:aws:iam::123456789012:policy/compwrap")}])}"#;
+    let assumed = call(&mut sts, "[method]client.assume-role", &[&client, input])?;
+    ensure!(assumed.starts_with("ok({"), "AssumeRole failed: {assumed}");
+    ensure!(
+        assumed.contains(r#"assumed-role-id: "AROA"#) && assumed.contains(":shapes\""),
+        "{assumed}"
+    );
+
+    // A tag without its required value cannot even be written in WAVE: the
+    // record's fields are not optional.
+    let bad = r#"{role-arn: some("arn:aws:iam::123456789012:role/compwrap"), role-session-name: some("shapes"), tags: some([{key: "team"}])}"#;
+    ensure!(
+        sts.call_wave("[method]client.assume-role", &[&client, bad])
+            .is_err(),
+        "a tag without a value was accepted"
+    );
     Ok(())
 }

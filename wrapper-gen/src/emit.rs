@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use crate::model::Api;
+use crate::model::{Api, StdTy};
 use crate::resolve::{Features, Resolved};
 
 /// wit-bindgen version the guests use.
@@ -47,7 +47,7 @@ crate-type = ["cdylib"]
 [dependencies]
 {package} = {{ version = "={version}", default-features = {default}, features = [{feats}] }}
 wit-bindgen = "{wit_bindgen}"
-{executor}
+{executor}{primitives}
 [profile.release]
 opt-level = "s"
 lto = true
@@ -63,6 +63,7 @@ strip = true
         default = !features.no_default,
         feats = feats.join(", "),
         wit_bindgen = WIT_BINDGEN,
+        primitives = primitives(api),
         executor = match (api.uses_async(), api.smithy) {
             (_, true) => format!(
                 "wstd = {{ version = \"{WSTD}\", default-features = false }}\n\
@@ -74,6 +75,23 @@ strip = true
             (false, false) => String::new(),
         },
     )
+}
+
+/// What the glue of Smithy's primitives (`DateTime`, `Blob`, `Document`)
+/// needs: `aws-smithy-types` (the one the crate already uses) and, for
+/// documents, which travel as JSON text, `serde_json`.
+fn primitives(api: &Api) -> String {
+    let smithy = crate::wit::uses_std(api, |s| {
+        matches!(s, StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkDocument)
+    });
+    let mut out = String::new();
+    if smithy {
+        out.push_str("aws-smithy-types = \"1\"\n");
+    }
+    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
+        out.push_str("serde_json = \"1\"\n");
+    }
+    out
 }
 
 /// Writes `files` under `dir`, replacing what was there.

@@ -211,6 +211,12 @@ pub fn render(api: &Api) -> String {
     if api.smithy {
         out.push_str(&crate::api::smithy::glue(&api.rust_name));
     }
+    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDateTime) {
+        out.push_str(crate::api::smithy::DATE_TIME_GLUE);
+    }
+    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
+        out.push_str(crate::api::smithy::DOCUMENT_GLUE);
+    }
     for iface in &api.interfaces {
         let _ = writeln!(
             out,
@@ -394,13 +400,16 @@ impl Glue {
             }
             TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
                 let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
+                // A Smithy enum's `Unknown(value)` is built from the value's
+                // text, and any other Rust value lowers into it.
+                let unknown = cases.iter().find(|c| is_sdk_unknown(c));
                 for c in cases {
-                    let _ = writeln!(
-                        out,
-                        "        {} => {},",
-                        self.case_pat_wit(&w, c),
+                    let build = if is_sdk_unknown(c) {
+                        format!("{r}::from(p0.as_str())")
+                    } else {
                         self.case_build_rust(r, c, iface)
-                    );
+                    };
+                    let _ = writeln!(out, "        {} => {build},", self.case_pat_wit(&w, c));
                 }
                 if let Some(open) = open {
                     let _ = writeln!(
@@ -412,7 +421,7 @@ impl Glue {
                 }
                 out.push_str("    }\n}\n");
                 let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    match x {{");
-                for c in cases {
+                for c in cases.iter().filter(|c| !is_sdk_unknown(c)) {
                     let _ = writeln!(
                         out,
                         "        {} => {},",
@@ -422,6 +431,12 @@ impl Glue {
                 }
                 if let Some(open) = open {
                     let _ = writeln!(out, "        _ => {w}::{},", rust_camel(open));
+                } else if let Some(c) = unknown {
+                    let _ = writeln!(
+                        out,
+                        "        other => {w}::{}(other.as_str().to_string()),",
+                        rust_camel(&c.wit)
+                    );
                 }
                 out.push_str("    }\n}\n");
             }
@@ -712,8 +727,11 @@ impl Glue {
                 StdTy::Ordering => "compwrap::types::types::Ordering".into(),
                 StdTy::Duration => "compwrap::types::types::Duration".into(),
                 StdTy::SdkConfig => "compwrap::types::types::SdkConfig".into(),
-                StdTy::SystemTime => "compwrap::types::types::Timestamp".into(),
-                StdTy::Addr(_) => "String".into(),
+                StdTy::SystemTime | StdTy::SdkDateTime => {
+                    "compwrap::types::types::Timestamp".into()
+                }
+                StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown => "String".into(),
+                StdTy::SdkBlob => "Vec<u8>".into(),
                 StdTy::NonZero(p) => p.clone(),
                 StdTy::Wide { signed: false } => "(u64, u64)".into(),
                 StdTy::Wide { signed: true } => "(i64, u64)".into(),
@@ -797,6 +815,12 @@ impl Glue {
                 StdTy::Duration => format!("lift_duration({e})"),
                 StdTy::SdkConfig => e.to_string(),
                 StdTy::SystemTime => format!("lift_timestamp({e})"),
+                StdTy::SdkDateTime => format!("lift_sdk_date_time({e})"),
+                StdTy::SdkBlob => format!("aws_smithy_types::Blob::new({e})"),
+                StdTy::SdkDocument => format!("lift_sdk_document({e})"),
+                StdTy::SdkUnknown => {
+                    unreachable!("an unknown enum value is built through its enum")
+                }
                 StdTy::Addr(path) => format!("parse_text::<{path}>({e})"),
                 StdTy::NonZero(p) => format!(
                     "std::num::NonZero::<{p}>::new({e}).unwrap_or_else(|| panic!(\"a `NonZero<{p}>` must not be 0\"))"
@@ -874,6 +898,10 @@ impl Glue {
                 StdTy::Duration => format!("lower_duration({e})"),
                 StdTy::SdkConfig => unreachable!("an sdk-config is never returned"),
                 StdTy::SystemTime => format!("lower_timestamp({e})"),
+                StdTy::SdkDateTime => format!("lower_sdk_date_time({e})"),
+                StdTy::SdkBlob => format!("{e}.into_inner()"),
+                StdTy::SdkDocument => format!("lower_sdk_document({e})"),
+                StdTy::SdkUnknown => format!("{e}.as_str().to_string()"),
                 StdTy::Addr(_) => format!("{e}.to_string()"),
                 StdTy::NonZero(_) => format!("{e}.get()"),
                 StdTy::Wide { signed: false } => format!("lower_u128({e})"),
@@ -901,6 +929,11 @@ fn map_unless_identity(e: &str, v: &str, inner: String) -> String {
     } else {
         format!("{e}.map(|{v}| {inner})")
     }
+}
+
+/// Whether `c` is a Smithy enum's `Unknown(UnknownVariantValue)` case.
+fn is_sdk_unknown(c: &Case) -> bool {
+    matches!(&c.payload, Payload::Tuple(ts) if ts.as_slice() == [Ty::Std(StdTy::SdkUnknown)])
 }
 
 fn bindings(n: usize) -> String {

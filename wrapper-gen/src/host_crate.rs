@@ -96,7 +96,7 @@ pub fn write(bytes: &[u8], options: &Options) -> Result<Written> {
         .context("failed to generate bindings for the component")?;
     let wrapper = name.to_upper_camel_case();
     let world_struct = resolve.worlds[world].name.to_upper_camel_case();
-    let (bindings, methods) = add_methods(&bindings, &resolve, world, &wrapper)?;
+    let (bindings, methods) = add_methods(&bindings, &resolve, world, &wrapper, &world_struct)?;
     let interfaces = exported_modules(&resolve, world)?;
 
     let package = format!("{name}-component");
@@ -221,9 +221,12 @@ fn add_methods(
     resolve: &Resolve,
     world: WorldId,
     wrapper: &str,
+    world_struct: &str,
 ) -> Result<(String, BTreeMap<String, String>)> {
     let mut file: syn::File =
         syn::parse_str(bindings).context("failed to parse the generated bindings")?;
+    // Freestanding functions and resource constructors become methods of
+    // the wrapper; a name used by two interfaces gets the interface's name.
     let mut count: BTreeMap<String, usize> = BTreeMap::new();
     let mut exported = Vec::new();
     for (key, item) in &resolve.worlds[world].exports {
@@ -231,52 +234,179 @@ fn add_methods(
             continue;
         };
         let interface = &resolve.interfaces[*id];
-        let functions: Vec<_> = interface
-            .functions
-            .values()
-            .filter(|f| matches!(f.kind, FunctionKind::Freestanding))
-            .collect();
-        for f in &functions {
-            *count.entry(f.name.to_snake_case()).or_default() += 1;
+        for f in interface.functions.values() {
+            match f.kind {
+                FunctionKind::Freestanding => {
+                    *count.entry(f.name.to_snake_case()).or_default() += 1
+                }
+                FunctionKind::Constructor(r) => {
+                    *count.entry(resource_name(resolve, r).to_snake_case()).or_default() += 1
+                }
+                _ => {}
+            }
         }
-        exported.push((key, *id, functions));
+        exported.push((key, *id));
     }
     let mut methods = BTreeMap::new();
-    for (key, id, functions) in exported {
-        let iface_name = resolve.interfaces[id].name.clone().unwrap_or_default();
+    for (key, id) in exported {
+        let interface = &resolve.interfaces[id];
+        let iface_name = interface.name.clone().unwrap_or_default();
         let module = module_path(resolve, id)?;
         let qualified = resolve.name_world_key(key);
         let accessor = find_accessor(&file.items, &module)
             .with_context(|| format!("the bindings have no accessor for {qualified}"))?;
-        let mut items = Vec::new();
-        {
-            let guest = find_guest_impl(&mut file.items, &module)
-                .with_context(|| format!("no bindings for the export {qualified}"))?;
-            for function in functions {
-                let snake = function.name.to_snake_case();
-                let method = if count[&snake] > 1 {
-                    format!("{}_{snake}", iface_name.to_snake_case())
-                } else {
-                    snake.clone()
-                };
-                let call = format!("call_{snake}");
-                let Some(sig) = guest.iter().find(|f| f.sig.ident == call) else {
-                    bail!("the bindings of {qualified} have no `{call}`");
-                };
-                items.push(wrapper_method(
-                    sig, &method, &accessor, &qualified, function,
-                )?);
-                methods.insert(method, format!("{qualified}#{}", function.name));
+        let unique = |snake: String| {
+            if count.get(&snake).copied().unwrap_or(0) > 1 {
+                format!("{}_{snake}", iface_name.to_snake_case())
+            } else {
+                snake
+            }
+        };
+        let mut wrapper_items = Vec::new();
+        let mut handle_items: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        let mut impls: BTreeMap<String, Vec<syn::ImplItemFn>> = BTreeMap::new();
+        for function in interface.functions.values() {
+            let (target, method, owner) = match function.kind {
+                FunctionKind::Freestanding => (
+                    Target::Free,
+                    unique(function.name.to_snake_case()),
+                    "Guest".to_string(),
+                ),
+                FunctionKind::Constructor(r) => {
+                    let resource = resource_name(resolve, r);
+                    (
+                        Target::Constructor(resource.clone()),
+                        unique(resource.to_snake_case()),
+                        format!("Guest{}", resource.to_upper_camel_case()),
+                    )
+                }
+                FunctionKind::Method(r) => {
+                    let resource = resource_name(resolve, r);
+                    (
+                        Target::Method(resource.clone()),
+                        function.item_name().to_snake_case(),
+                        format!("Guest{}", resource.to_upper_camel_case()),
+                    )
+                }
+                // Static functions and async kinds are reached through
+                // `typed()`.
+                _ => continue,
+            };
+            let call = match &target {
+                Target::Constructor(_) => "call_constructor".to_string(),
+                _ => format!("call_{}", function.item_name().to_snake_case()),
+            };
+            if !impls.contains_key(&owner) {
+                let found = find_impl(&mut file.items, &module, &owner)
+                    .with_context(|| format!("no bindings for `{owner}` of {qualified}"))?;
+                impls.insert(owner.clone(), found);
+            }
+            let impl_fns = &impls[&owner];
+            let Some(sig) = impl_fns.iter().find(|f| f.sig.ident == call) else {
+                bail!("the bindings of {qualified} have no `{owner}::{call}`");
+            };
+            let call = Call {
+                sig,
+                method: &method,
+                accessor: &accessor,
+                qualified: &qualified,
+                function,
+            };
+            match &target {
+                Target::Free => {
+                    wrapper_items.push(call.free()?);
+                    methods.insert(method.clone(), format!("{qualified}#{}", function.name));
+                }
+                Target::Constructor(resource) => {
+                    wrapper_items.push(call.constructor(resource)?);
+                    handle_items.entry(resource.clone()).or_default();
+                    methods.insert(method.clone(), format!("{qualified}#{}", function.name));
+                }
+                Target::Method(resource) => {
+                    handle_items
+                        .entry(resource.clone())
+                        .or_default()
+                        .push(call.method(resource)?);
+                    methods.insert(
+                        format!("{}.{method}", resource.to_snake_case()),
+                        format!("{qualified}#{}", function.name),
+                    );
+                }
             }
         }
-        let block: syn::Item =
-            syn::parse_str(&format!("impl crate::{wrapper} {{ {} }}", items.join("\n")))
-                .context("failed to build the wrapper methods")?;
-        module_items(&mut file.items, &module)
-            .context("the bindings module went missing")?
-            .push(block);
+        let mut blocks = vec![format!(
+            "impl crate::{wrapper} {{ {} }}",
+            wrapper_items.join("\n")
+        )];
+        for (resource, items) in &handle_items {
+            blocks.push(handle_type(resource, world_struct, &qualified));
+            blocks.push(format!(
+                "impl {}Handle<'_> {{ {} }}",
+                resource.to_upper_camel_case(),
+                items.join("\n")
+            ));
+        }
+        let module_items =
+            module_items(&mut file.items, &module).context("the bindings module went missing")?;
+        for block in blocks {
+            module_items.push(
+                syn::parse_str(&block).context("failed to build the wrapper methods")?,
+            );
+        }
     }
     Ok((prettyplease::unparse(&file), methods))
+}
+
+/// What a wrapper method calls.
+enum Target {
+    /// A freestanding function: a method of the wrapper.
+    Free,
+    /// A resource's constructor: a method of the wrapper that returns the
+    /// resource's handle type.
+    Constructor(String),
+    /// A resource's method: a method of its handle type.
+    Method(String),
+}
+
+fn resource_name(resolve: &Resolve, id: wit_parser::TypeId) -> String {
+    resolve.types[id].name.clone().unwrap_or_default()
+}
+
+/// `{Resource}Handle<'a>`: a resource made by the wrapper's instance, with
+/// the resource's methods; dropping it drops the resource in the guest.
+fn handle_type(resource: &str, world_struct: &str, qualified: &str) -> String {
+    let camel = resource.to_upper_camel_case();
+    format!(
+        "/// A `{resource}` of `{qualified}`, made by the wrapper's\n\
+         /// component instance; its methods call into that instance.\n\
+         pub struct {camel}Handle<'a> {{\n\
+             typed: &'a mut compwrap_host::Typed<crate::{world_struct}>,\n\
+             handle: Option<compwrap_host::wasmtime::component::ResourceAny>,\n\
+             instance: u64,\n\
+         }}\n\
+         impl {camel}Handle<'_> {{\n\
+             /// The handle, when the instance that made it still runs.\n\
+             fn live(&self) -> compwrap_host::anyhow::Result<compwrap_host::wasmtime::component::ResourceAny> {{\n\
+                 match self.handle {{\n\
+                     Some(handle) if self.typed.instance() == Some(self.instance) => Ok(handle),\n\
+                     _ => Err(compwrap_host::anyhow::anyhow!(\n\
+                         \"this `{resource}` belonged to a component instance that failed and was \\\n\
+                          replaced; make a new one\"\n\
+                     )),\n\
+                 }}\n\
+             }}\n\
+         }}\n\
+         impl Drop for {camel}Handle<'_> {{\n\
+             fn drop(&mut self) {{\n\
+                 if let Ok(handle) = self.live() {{\n\
+                     self.handle = None;\n\
+                     let _ = self.typed.call(\"{qualified}#[resource-drop]{resource}\", |_, store| {{\n\
+                         handle.resource_drop(store)\n\
+                     }});\n\
+                 }}\n\
+             }}\n\
+         }}"
+    )
 }
 
 /// `exports::<namespace>::<package>::<interface>` for an exported interface.
@@ -310,14 +440,21 @@ fn module_items<'a>(
     })
 }
 
-/// The methods of `impl Guest` in the module at `path`.
-fn find_guest_impl(items: &mut Vec<syn::Item>, path: &[String]) -> Option<Vec<syn::ImplItemFn>> {
+/// The methods of `impl <owner>` (`Guest`, `GuestClient<'_>`) in the
+/// module at `path`.
+fn find_impl(
+    items: &mut Vec<syn::Item>,
+    path: &[String],
+    owner: &str,
+) -> Option<Vec<syn::ImplItemFn>> {
     let items = module_items(items, path)?;
     let functions = items
         .iter()
         .filter_map(|item| match item {
             syn::Item::Impl(block)
-                if matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident("Guest")) =>
+                if block.trait_.is_none()
+                    && matches!(&*block.self_ty, syn::Type::Path(p)
+                        if p.path.segments.last().is_some_and(|s| s.ident == owner)) =>
             {
                 Some(block.items.iter().filter_map(|item| match item {
                     syn::ImplItem::Fn(f) => Some(f.clone()),
@@ -331,65 +468,127 @@ fn find_guest_impl(items: &mut Vec<syn::Item>, path: &[String]) -> Option<Vec<sy
     Some(functions)
 }
 
-/// `pub fn <method>(&mut self, <params>) -> Result<T>` calling `call_<fn>`
-/// through the wrapper's `Typed`, with the parameter and result types of
-/// the generated `call_<fn>`.
-fn wrapper_method(
-    call: &syn::ImplItemFn,
-    method: &str,
-    accessor: &str,
-    qualified: &str,
-    function: &wit_parser::Function,
-) -> Result<String> {
-    // `fn call_x<S>(&self, mut store: S, arg0: A, …) -> wasmtime::Result<T>`
-    let args: Vec<&syn::PatType> = call
-        .sig
-        .inputs
-        .iter()
-        .filter_map(|input| match input {
-            syn::FnArg::Typed(arg) => Some(arg),
-            syn::FnArg::Receiver(_) => None,
-        })
-        .skip(1)
-        .collect();
-    if args.len() != function.params.len() {
-        bail!("`{}` has an unexpected signature", call.sig.ident);
+/// One generated `call_<fn>` of the bindings and the wrapper method for it.
+struct Call<'a> {
+    sig: &'a syn::ImplItemFn,
+    method: &'a str,
+    accessor: &'a str,
+    qualified: &'a str,
+    function: &'a wit_parser::Function,
+}
+
+impl Call<'_> {
+    /// `pub fn <method>(&mut self, <params>) -> Result<T>` on the wrapper.
+    fn free(&self) -> Result<String> {
+        let (params, names, result) = self.signature(0)?;
+        Ok(format!(
+            "{docs}pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{result}> {{\n\
+                 self.typed.call(\"{what}\", |bindings, store| {{\n\
+                     bindings.{accessor}().{call}(store, {names})\n\
+                 }})\n\
+             }}",
+            docs = self.docs(),
+            method = self.method,
+            what = self.what(),
+            accessor = self.accessor,
+            call = self.sig.sig.ident,
+        ))
     }
-    let mut params = Vec::new();
-    let mut names = Vec::new();
-    for (i, (arg, param)) in args.iter().zip(&function.params).enumerate() {
-        let name = param.name.to_snake_case();
-        let name = if syn::parse_str::<syn::Ident>(&name).is_ok() && name != "self" {
-            name
-        } else {
-            format!("arg{i}")
+
+    /// `pub fn <resource>(&mut self, <params>) -> Result<<Resource>Handle>`
+    /// on the wrapper.
+    fn constructor(&self, resource: &str) -> Result<String> {
+        let (params, names, _) = self.signature(0)?;
+        let camel = resource.to_upper_camel_case();
+        Ok(format!(
+            "{docs}pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{camel}Handle<'_>> {{\n\
+                 let handle = self.typed.call(\"{what}\", |bindings, store| {{\n\
+                     bindings.{accessor}().{snake}().call_constructor(store, {names})\n\
+                 }})?;\n\
+                 let instance = self.typed.instance().unwrap_or_default();\n\
+                 Ok({camel}Handle {{ typed: &mut self.typed, handle: Some(handle), instance }})\n\
+             }}",
+            docs = self.docs(),
+            method = self.method,
+            what = self.what(),
+            accessor = self.accessor,
+            snake = resource.to_snake_case(),
+        ))
+    }
+
+    /// `pub fn <method>(&mut self, <params>) -> Result<T>` on the handle.
+    fn method(&self, resource: &str) -> Result<String> {
+        let (params, names, result) = self.signature(1)?;
+        Ok(format!(
+            "{docs}pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{result}> {{\n\
+                 let handle = self.live()?;\n\
+                 self.typed.call(\"{what}\", |bindings, store| {{\n\
+                     bindings.{accessor}().{snake}().{call}(store, handle, {names})\n\
+                 }})\n\
+             }}",
+            docs = self.docs(),
+            method = self.method,
+            what = self.what(),
+            accessor = self.accessor,
+            snake = resource.to_snake_case(),
+            call = self.sig.sig.ident,
+        ))
+    }
+
+    fn what(&self) -> String {
+        format!("{}#{}", self.qualified, self.function.name)
+    }
+
+    fn docs(&self) -> String {
+        let docs: String = self
+            .sig
+            .attrs
+            .iter()
+            .filter(|a| a.path().is_ident("doc"))
+            .map(|a| format!("{}\n", tokens(a)))
+            .collect();
+        format!("{docs}/// Calls `{}`.\n", self.what())
+    }
+
+    /// The parameters (`name: Type, …`), the argument names and the result
+    /// type of the generated `call_<fn>`
+    /// (`fn call_x<S>(&self, mut store: S, arg0: A, …) -> wasmtime::Result<T>`),
+    /// leaving out the first `skip` WIT parameters (a method's `self`).
+    fn signature(&self, skip: usize) -> Result<(String, String, String)> {
+        let ident = &self.sig.sig.ident;
+        let args: Vec<&syn::PatType> = self
+            .sig
+            .sig
+            .inputs
+            .iter()
+            .filter_map(|input| match input {
+                syn::FnArg::Typed(arg) => Some(arg),
+                syn::FnArg::Receiver(_) => None,
+            })
+            .skip(1)
+            .collect();
+        if args.len() != self.function.params.len() {
+            bail!("`{ident}` has an unexpected signature");
+        }
+        let mut params = Vec::new();
+        let mut names = Vec::new();
+        for (i, (arg, param)) in args.iter().zip(&self.function.params).enumerate().skip(skip) {
+            let name = param.name.to_snake_case();
+            let name = if syn::parse_str::<syn::Ident>(&name).is_ok() && name != "self" {
+                name
+            } else {
+                format!("arg{i}")
+            };
+            params.push(format!("{name}: {}", tokens(&*arg.ty)));
+            names.push(name);
+        }
+        let syn::ReturnType::Type(_, output) = &self.sig.sig.output else {
+            bail!("`{ident}` returns nothing");
         };
-        params.push(format!("{name}: {}", tokens(&*arg.ty)));
-        names.push(name);
+        let result = result_type(output)
+            .with_context(|| format!("`{ident}` does not return a wasmtime::Result"))?;
+        Ok((params.join(", "), names.join(", "), result))
     }
-    let syn::ReturnType::Type(_, output) = &call.sig.output else {
-        bail!("`{}` returns nothing", call.sig.ident);
-    };
-    let result = result_type(output)
-        .with_context(|| format!("`{}` does not return a wasmtime::Result", call.sig.ident))?;
-    let docs: String = call
-        .attrs
-        .iter()
-        .filter(|a| a.path().is_ident("doc"))
-        .map(|a| format!("{}\n", tokens(a)))
-        .collect();
-    Ok(format!(
-        "{docs}/// Calls `{qualified}#{fname}`.\n\
-         pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{result}> {{\n\
-             self.typed.call(\"{qualified}#{fname}\", |bindings, store| {{\n\
-                 bindings.{accessor}().{call_name}(store, {names})\n\
-             }})\n\
-         }}",
-        fname = function.name,
-        params = params.join(", "),
-        call_name = call.sig.ident,
-        names = names.join(", "),
-    ))
 }
 
 /// `T` of `wasmtime::Result<T>` (however the path to wasmtime is spelled).

@@ -257,6 +257,18 @@ pub enum StdTy {
     SdkConfig,
     /// `std::time::SystemTime` → `compwrap:types/types.timestamp`.
     SystemTime,
+    /// Smithy's `aws_smithy_types::DateTime` (AWS SDK timestamps) →
+    /// `compwrap:types/types.timestamp`.
+    SdkDateTime,
+    /// Smithy's `aws_smithy_types::Blob` → `list<u8>`.
+    SdkBlob,
+    /// Smithy's `aws_smithy_types::Document` (open JSON-like content) →
+    /// `string` holding the document as JSON.
+    SdkDocument,
+    /// The value of a Smithy enum's `Unknown` case (a value the service
+    /// sent that the SDK does not know) → `string`. Only built through its
+    /// enum: `E::from(&str)`.
+    SdkUnknown,
     /// An IP or socket address → `string` (`Display` / `FromStr`). Holds the
     /// `std::net` path.
     Addr(String),
@@ -275,7 +287,7 @@ impl StdTy {
         match self {
             StdTy::Ordering => Some("ordering"),
             StdTy::Duration => Some("duration"),
-            StdTy::SystemTime => Some("timestamp"),
+            StdTy::SystemTime | StdTy::SdkDateTime => Some("timestamp"),
             StdTy::SdkConfig => Some("sdk-config"),
             _ => None,
         }

@@ -20,27 +20,74 @@ fn selected(only: &[String], path: &str) -> bool {
 
 /// Keeps only the `only` items of `api` and the types they need; mapped
 /// report entries left out get [`NOT_SELECTED`]. Fails for a path that
-/// names no public item, suggesting the closest ones.
+/// names no public item, suggesting the closest ones. In an AWS SDK
+/// component an entry may also name an operation (`describe-instances`,
+/// `describe_instances` or `DescribeInstances`): the client keeps its
+/// constructor and that operation's method.
 pub fn select(api: &mut Api, report: &mut [ReportItem], only: &[String]) -> Result<(), Error> {
+    let operations: Vec<(String, String)> = api
+        .interfaces
+        .iter()
+        .flat_map(|i| &i.functions)
+        .filter(|f| crate::api::smithy::is_operation(f))
+        .map(|f| (f.wit.clone(), f.rust.clone()))
+        .collect();
+    let mut paths = Vec::new();
     for path in only {
+        let wanted = crate::names::kebab(path);
+        if let Some((_, rust)) = operations.iter().find(|(wit, _)| *wit == wanted) {
+            paths.push(rust.clone());
+            continue;
+        }
         if !report
             .iter()
             .any(|r| selected(std::slice::from_ref(path), &r.path))
         {
+            let names = report
+                .iter()
+                .map(|r| r.path.as_str())
+                .chain(operations.iter().map(|(wit, _)| wit.as_str()));
             return Err(Error::UnknownPath {
                 path: path.clone(),
-                suggestions: closest(path, report.iter().map(|r| r.path.as_str())),
+                suggestions: closest(path, names),
             });
         }
+        paths.push(path.clone());
     }
+    let operation_selected = paths
+        .iter()
+        .any(|p| operations.iter().any(|(_, rust)| rust == p));
+    retain(
+        api,
+        report,
+        |f| {
+            selected(&paths, &f.rust)
+                || operation_selected && crate::api::smithy::is_client_constructor(f)
+        },
+        |t| selected(&paths, &t.rust),
+        NOT_SELECTED,
+    );
+    Ok(())
+}
+
+/// Keeps the functions `keep_fn` accepts, the types `keep_type` accepts and
+/// the types both need, transitively; mapped report entries left out get
+/// `reason`.
+pub fn retain(
+    api: &mut Api,
+    report: &mut [ReportItem],
+    keep_fn: impl Fn(&Function) -> bool,
+    keep_type: impl Fn(&TypeDef) -> bool,
+    reason: &str,
+) {
     for iface in &mut api.interfaces {
-        iface.functions.retain(|f| selected(only, &f.rust));
+        iface.functions.retain(&keep_fn);
     }
     // The types kept functions and selected types need, transitively.
     let mut needed: BTreeSet<(String, String)> = BTreeSet::new();
     let mut work: Vec<(String, String)> = Vec::new();
     for iface in &api.interfaces {
-        for t in iface.types.iter().filter(|t| selected(only, &t.rust)) {
+        for t in iface.types.iter().filter(|t| keep_type(t)) {
             work.push((iface.name.clone(), t.wit.clone()));
         }
         for f in &iface.functions {
@@ -85,13 +132,15 @@ pub fn select(api: &mut Api, report: &mut [ReportItem], only: &[String]) -> Resu
     api.interfaces
         .retain(|i| !i.types.is_empty() || !i.functions.is_empty());
 
+    // A function's Rust path, without the note some recipes add
+    // (`… (sends the operation's input)`).
     let kept: BTreeSet<&str> = api
         .interfaces
         .iter()
         .flat_map(|i| {
             i.functions
                 .iter()
-                .map(|f| f.rust.as_str())
+                .map(|f| f.rust.split(" (").next().unwrap_or_default())
                 .chain(i.types.iter().map(|t| t.rust.as_str()))
         })
         .collect();
@@ -108,10 +157,9 @@ pub fn select(api: &mut Api, report: &mut [ReportItem], only: &[String]) -> Resu
     for item in report.iter_mut() {
         if item.wit.is_some() && !kept.contains(item.path.as_str()) && !copied_into_kept(item) {
             item.wit = None;
-            item.skipped = Some(NOT_SELECTED.into());
+            item.skipped = Some(reason.into());
         }
     }
-    Ok(())
 }
 
 /// Up to three public paths closest to `wanted`.

@@ -137,6 +137,26 @@ pub fn foreign_types(iface: &Interface) -> BTreeMap<String, BTreeSet<String>> {
     foreign
 }
 
+/// Whether a type of `api` is (or contains) a [`StdTy`] that `want` accepts.
+pub fn uses_std(api: &Api, want: impl Fn(&StdTy) -> bool + Copy) -> bool {
+    fn has(ty: &Ty, want: impl Fn(&StdTy) -> bool + Copy) -> bool {
+        match ty {
+            Ty::Std(s) => want(s),
+            Ty::Result(t)
+            | Ty::SdkResult(t)
+            | Ty::List(t, _)
+            | Ty::Option(t)
+            | Ty::Boxed(_, t)
+            | Ty::Ref { inner: t, .. } => has(t, want),
+            Ty::Tuple(ts) => ts.iter().any(|t| has(t, want)),
+            _ => false,
+        }
+    }
+    api.interfaces
+        .iter()
+        .any(|i| type_exprs(i).iter().any(|t| has(t, want)))
+}
+
 fn collect_shared(ty: &Ty, out: &mut BTreeSet<&'static str>) {
     match ty {
         Ty::Result(t) => {
@@ -299,7 +319,8 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
         },
         Ty::Boxed(_, inner) => ty(inner, pos),
         Ty::Std(s) => match s {
-            StdTy::Addr(_) => "string".into(),
+            StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown => "string".into(),
+            StdTy::SdkBlob => "list<u8>".into(),
             StdTy::NonZero(p) => prim(p).into(),
             StdTy::Wide { signed: false } => "tuple<u64, u64>".into(),
             StdTy::Wide { signed: true } => "tuple<s64, u64>".into(),

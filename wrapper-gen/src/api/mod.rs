@@ -1096,6 +1096,26 @@ impl<'a> Mapper<'a> {
     }
 
     fn resolved(&self, p: &rustdoc_types::Path, sc: &Scope) -> Result<Ty, String> {
+        // Smithy's primitives, wherever a crate re-exports them from, and
+        // the value of a Smithy enum's `Unknown` case.
+        let std_path = self.std_path(&p.id);
+        if std_path
+            .as_deref()
+            .is_some_and(|path| path.ends_with("::sealed_enum_unknown::UnknownVariantValue"))
+        {
+            return Ok(Ty::Std(StdTy::SdkUnknown));
+        }
+        if let Some(name) = std_path
+            .as_deref()
+            .and_then(|path| path.strip_prefix("aws_smithy_types::"))
+        {
+            match name.rsplit("::").next() {
+                Some("DateTime") => return Ok(Ty::Std(StdTy::SdkDateTime)),
+                Some("Blob") => return Ok(Ty::Std(StdTy::SdkBlob)),
+                Some("Document") => return Ok(Ty::Std(StdTy::SdkDocument)),
+                _ => {}
+            }
+        }
         if let Some(alias) = self.instance_for(p, sc) {
             return self.named(&alias).map(Ty::Named);
         }
@@ -1623,7 +1643,12 @@ impl<'a> Mapper<'a> {
                     };
                     cases.push(Case { wit, rust, payload });
                 }
-                let open = open.then(|| case_ns.claim("unknown"));
+                // A Smithy enum's `Unknown(value)` case takes every value
+                // the Rust enum gains later.
+                let sdk_unknown = cases.iter().any(|c| {
+                    matches!(&c.payload, Payload::Tuple(ts) if ts.as_slice() == [Ty::Std(StdTy::SdkUnknown)])
+                });
+                let open = (open && !sdk_unknown).then(|| case_ns.claim("unknown"));
                 if kind == NamedKind::Enum {
                     TypeKind::Enum { cases, open }
                 } else {

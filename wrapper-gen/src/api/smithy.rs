@@ -17,7 +17,32 @@ pub fn recipe(api: &mut Api, report: &mut [ReportItem]) {
     add_client_constructor(api);
     if api.smithy {
         operations(api, report);
+        crate::select::retain(
+            api,
+            report,
+            |f| is_operation(f) || is_client_constructor(f),
+            |_| false,
+            COVERED,
+        );
     }
+}
+
+/// The reason recorded for the rest of an SDK crate's API.
+pub const COVERED: &str = "covered by the client's operation functions (an AWS SDK component \
+                           keeps the client and the shapes of its operations' inputs and outputs)";
+
+/// Whether `f` is an operation method the recipe made
+/// (`client.describe-instances(input)`).
+pub fn is_operation(f: &Function) -> bool {
+    matches!(f.kind, FuncKind::Method(_)) && f.rust.ends_with(OPERATION_NOTE)
+}
+
+/// Added to the Rust path of an operation method in its documentation.
+const OPERATION_NOTE: &str = " (sends the operation's input)";
+
+/// Whether `f` is the client constructor the recipe added.
+pub fn is_client_constructor(f: &Function) -> bool {
+    matches!(f.kind, FuncKind::Constructor(_)) && f.callee == CLIENT_FN
 }
 
 /// The glue function that makes a client from an `sdk-config`.
@@ -193,14 +218,19 @@ fn operations(api: &mut Api, report: &mut [ReportItem]) {
             replaced.push(builder.clone());
             f.params = params;
             f.callee = callee;
-            f.output = Ty::SdkResult(Box::new(Ty::Named(Named {
-                interface: out_iface.clone(),
-                wit: output.wit.clone(),
-                rust: output.rust.clone(),
-                kind: output_kind,
-            })));
+            // An output without members (only the request id, which the
+            // Rust struct hides) is `result<_, sdk-error>`.
+            f.output = Ty::SdkResult(Box::new(match output_kind {
+                NamedKind::Resource => Ty::Unit,
+                _ => Ty::Named(Named {
+                    interface: out_iface.clone(),
+                    wit: output.wit.clone(),
+                    rust: output.rust.clone(),
+                    kind: output_kind,
+                }),
+            }));
             f.is_async = true;
-            f.rust = format!("{} (sends the operation's input)", f.rust);
+            f.rust = format!("{}{OPERATION_NOTE}", f.rust);
         }
     }
     // The fluent builders and their methods are covered by the operation
@@ -231,6 +261,63 @@ fn operations(api: &mut Api, report: &mut [ReportItem]) {
         }
     }
 }
+
+/// Conversions between Smithy's `DateTime` and `compwrap:types`'
+/// `timestamp` (both: seconds since the epoch, floored, plus nanoseconds).
+pub const DATE_TIME_GLUE: &str = r#"
+fn lift_sdk_date_time(v: compwrap::types::types::Timestamp) -> aws_smithy_types::DateTime {
+    aws_smithy_types::DateTime::from_secs_and_nanos(v.secs, v.nanos)
+}
+
+fn lower_sdk_date_time(v: aws_smithy_types::DateTime) -> compwrap::types::types::Timestamp {
+    compwrap::types::types::Timestamp { secs: v.secs(), nanos: v.subsec_nanos() }
+}
+"#;
+
+/// Conversions between Smithy's `Document` and JSON text.
+pub const DOCUMENT_GLUE: &str = r#"
+fn lift_sdk_document(json: String) -> aws_smithy_types::Document {
+    fn document(v: serde_json::Value) -> aws_smithy_types::Document {
+        use aws_smithy_types::{Document as D, Number as N};
+        match v {
+            serde_json::Value::Null => D::Null,
+            serde_json::Value::Bool(b) => D::Bool(b),
+            serde_json::Value::Number(n) => D::Number(match (n.as_u64(), n.as_i64()) {
+                (Some(u), _) => N::PosInt(u),
+                (None, Some(i)) => N::NegInt(i),
+                _ => N::Float(n.as_f64().unwrap_or(f64::NAN)),
+            }),
+            serde_json::Value::String(s) => D::String(s),
+            serde_json::Value::Array(a) => D::Array(a.into_iter().map(document).collect()),
+            serde_json::Value::Object(o) => {
+                D::Object(o.into_iter().map(|(k, v)| (k, document(v))).collect())
+            }
+        }
+    }
+    match serde_json::from_str(&json) {
+        Ok(v) => document(v),
+        Err(e) => panic!("a document must be JSON text: {e}"),
+    }
+}
+
+fn lower_sdk_document(d: aws_smithy_types::Document) -> String {
+    fn json(d: aws_smithy_types::Document) -> serde_json::Value {
+        use aws_smithy_types::{Document as D, Number as N};
+        match d {
+            D::Null => serde_json::Value::Null,
+            D::Bool(b) => serde_json::Value::Bool(b),
+            D::Number(N::PosInt(u)) => u.into(),
+            D::Number(N::NegInt(i)) => i.into(),
+            // JSON has no NaN or infinity.
+            D::Number(N::Float(f)) => serde_json::Number::from_f64(f).map_or(serde_json::Value::Null, Into::into),
+            D::String(s) => serde_json::Value::String(s),
+            D::Array(a) => serde_json::Value::Array(a.into_iter().map(json).collect()),
+            D::Object(o) => serde_json::Value::Object(o.into_iter().map(|(k, v)| (k, json(v))).collect()),
+        }
+    }
+    json(d).to_string()
+}
+"#;
 
 /// The glue's `sdk_client` and `lower_sdk_error` for the crate `krate`
 /// (its Rust name).

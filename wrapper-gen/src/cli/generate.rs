@@ -16,7 +16,7 @@ use super::{Spinner, StoreArgs, human_size};
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-ec2 --no-default-features --only run-instances,describe-instances\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
@@ -29,7 +29,8 @@ pub struct Opts {
     #[arg(long)]
     no_default_features: bool,
     /// Generate only these items (Rust paths, comma-separated: a type with
-    /// its methods, a function, or a module) and the types they need. The
+    /// its methods, a function, or a module) and the types they need; for
+    /// an AWS SDK crate, operation names (`describe-instances`). The
     /// component is stored by digest; `name@version` keeps naming the whole
     /// crate's component.
     #[arg(long, value_delimiter = ',', value_name = "PATH,…")]

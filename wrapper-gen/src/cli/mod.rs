@@ -168,7 +168,7 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
             Some("`compwrap ls` lists stored components; a path to a .wasm file works too")
         }
         compwrap::Error::UnknownPath { .. } => Some(
-            "`--only` takes Rust paths as the crate exposes them; `compwrap generate <crate> --dry-run --json` lists every public item",
+            "`--only` takes Rust paths as the crate exposes them (or, for an AWS SDK crate, operation names); `compwrap generate <crate> --dry-run --json` lists every public item",
         ),
         compwrap::Error::NoLibrary(_) => None,
     }
