@@ -149,8 +149,9 @@ pub(crate) fn parse_allowlist(patterns: &[String]) -> Result<Vec<HttpAllow>> {
 }
 
 /// The note added to a failed call's error for the requests the allowlist
-/// denied during it; empty when there were none.
-pub(crate) fn denied_note(denied: &[String]) -> String {
+/// denied during it (see [`crate::Typed::denied_http_requests`]); empty
+/// when there were none.
+pub fn denied_note(denied: &[String]) -> String {
     if denied.is_empty() {
         return String::new();
     }

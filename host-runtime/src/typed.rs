@@ -62,6 +62,16 @@ impl<B> Typed<B> {
         &self.loaded
     }
 
+    /// The URLs of the outgoing HTTP requests the allowlist denied during
+    /// the last call. A guest may turn a denial into data (an AWS SDK
+    /// operation's `sdk-error`), so the call itself succeeds: this says why.
+    pub fn denied_http_requests(&self) -> &[String] {
+        match &self.live {
+            Some((store, _)) => store.data().denied_http_requests(),
+            None => &[],
+        }
+    }
+
     /// Runs `call` (one call through the bindings, named `what` in errors)
     /// on the instance, instantiating it first when there is none. The call
     /// gets the runtime's full time budget; when it traps, the error has the

@@ -4,6 +4,9 @@
 //! on loopback through compwrap-host's wasi:http, allowed host by host.
 //! Failures arrive as `sdk-error` records and the component stays usable.
 
+use std::path::Path;
+use std::process::Command;
+
 use anyhow::{Context, Result, ensure};
 use compwrap::resolve::Features;
 use compwrap_host::Runtime;
@@ -186,6 +189,216 @@ fn input_records_are_built_through_the_sdks_builders() -> Result<()> {
         sts.call_wave("[method]client.assume-role", &[&client, bad])
             .is_err(),
         "a tag without a value was accepted"
+    );
+    Ok(())
+}
+
+/// An application on the typed host crate of the STS component: a client
+/// handle made from an `sdk-config` (a record of options, so
+/// `..Default::default()`), `client.get_caller_identity()`, an input record
+/// for `client.assume_role(&input)`, and the service's error as a typed
+/// `sdk-error`. The application depends on no `aws-*` crate and has no
+/// Cranelift: the native code comes from the store.
+#[test]
+fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<()> {
+    let moto = Moto::start()?;
+    // Loading it here caches its native code in the store.
+    let _ = load_sts(&moto.address)?;
+    let features = Features {
+        features: vec![],
+        no_default: true,
+    };
+    let (store, generated, _) = generated_with_features(AWS_SDK_STS, features)?;
+    let work = tempfile::tempdir()?;
+    let crate_dir = work.path().join("aws-sdk-sts-component");
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("no workspace")?;
+    let written = compwrap::host_crate::write(
+        &store.read_blob(&generated.digest)?,
+        &compwrap::host_crate::Options {
+            out: crate_dir.clone(),
+            oci: None,
+            host: compwrap::host_crate::HostDependency::Path(workspace.join("host-runtime")),
+        },
+    )?;
+    ensure!(written.wrapper == "AwsSdkSts", "{}", written.wrapper);
+    ensure!(
+        written.methods.get("client.assume_role").map(String::as_str)
+            == Some("compwrap:aws-sdk-sts/client@1.124.0#[method]client.assume-role"),
+        "{:?}",
+        written.methods
+    );
+
+    let app = work.path().join("app");
+    std::fs::create_dir_all(app.join("src"))?;
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"sts-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[dependencies]\n\
+             aws-sdk-sts-component = {{ path = {:?}, default-features = false }}\n\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
+            crate_dir.display().to_string()
+        ),
+    )?;
+    std::fs::write(app.join("src/main.rs"), STS_APP)?;
+    std::fs::copy(workspace.join("Cargo.lock"), app.join("Cargo.lock"))?;
+    // Shared with the other host-crate applications of the tests.
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host-crate-app");
+    let cargo = || {
+        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+        cmd.current_dir(&app)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS");
+        cmd
+    };
+    let built = cargo().args(["build", "--quiet"]).output()?;
+    ensure!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    let tree = cargo()
+        .args(["tree", "-e", "normal", "--prefix", "none"])
+        .output()?;
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    ensure!(!tree.contains("cranelift-codegen"), "the application builds Cranelift");
+    ensure!(
+        !tree.lines().any(|l| l.starts_with("aws-")),
+        "the application depends on an aws-* crate:\n{tree}"
+    );
+
+    let run = Command::new(target.join("debug/sts-app"))
+        .arg(&moto.address)
+        .env("COMPWRAP_HOME", store.root())
+        .output()?;
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    ensure!(
+        run.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    ensure!(
+        stdout.contains("account 123456789012\n"),
+        "{stdout}"
+    );
+    ensure!(
+        stdout.contains("assume-role: service ValidationError 400\n"),
+        "{stdout}"
+    );
+    ensure!(
+        stdout.contains("after the error: arn:aws:sts::123456789012:"),
+        "{stdout}"
+    );
+    ensure!(stdout.contains("denied host: dispatch true\n"), "{stdout}");
+    Ok(())
+}
+
+const STS_APP: &str = r#"use aws_sdk_sts_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkErrorKind};
+use aws_sdk_sts_component::operation_assume_role::AssumeRoleInput;
+use aws_sdk_sts_component::{AwsSdkSts, compwrap_host};
+
+fn config(endpoint: String) -> SdkConfig {
+    SdkConfig {
+        region: Some("us-east-1".into()),
+        endpoint_url: Some(endpoint),
+        credentials: Some(SdkCredentials {
+            access_key_id: "testing".into(),
+            secret_access_key: "testing".into(),
+            session_token: None,
+        }),
+        max_attempts: Some(1),
+        ..Default::default()
+    }
+}
+
+fn main() -> compwrap_host::anyhow::Result<()> {
+    let address = std::env::args().nth(1).expect("moto's address");
+    let runtime = compwrap_host::Runtime::builder().allow_http(&address).build()?;
+    let store = compwrap_host::Store::open_default()?;
+    let mut sts = AwsSdkSts::load_with(&runtime, &store)?;
+    let mut client = sts.client(&config(format!("http://{address}")))?;
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.detail))?;
+    println!("account {}", identity.account.unwrap_or_default());
+    let input = AssumeRoleInput {
+        role_arn: Some("arn:aws:iam::123456789012:role/app".into()),
+        role_session_name: Some("s".repeat(70)),
+        ..Default::default()
+    };
+    match client.assume_role(&input)? {
+        Ok(_) => println!("assume-role: ok"),
+        Err(e) => println!(
+            "assume-role: {} {} {}",
+            if matches!(e.kind, SdkErrorKind::Service) { "service" } else { "other" },
+            e.code.unwrap_or_default(),
+            e.http_status.unwrap_or_default()
+        ),
+    }
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.detail))?;
+    println!("after the error: {}", identity.arn.unwrap_or_default());
+    drop(client);
+
+    // The same service by a name that is not on the allowlist.
+    let port = address.rsplit(':').next().unwrap_or_default();
+    let mut other = sts.client(&config(format!("http://localhost:{port}")))?;
+    match other.get_caller_identity()? {
+        Ok(_) => println!("denied host: reached"),
+        Err(e) => println!(
+            "denied host: {} {}",
+            if matches!(e.kind, SdkErrorKind::Dispatch) { "dispatch" } else { "other" },
+            e.detail.contains("denied outgoing HTTP requests") && e.detail.contains("http://localhost:")
+        ),
+    }
+    Ok(())
+}
+"#;
+
+/// `--only` takes operation names in any spelling: the client keeps its
+/// constructor and those operations, with only the shapes they reach.
+#[test]
+fn only_selects_operations_by_name() -> Result<()> {
+    let store = compwrap_tests::test_store()?;
+    let derive = |only: &[&str]| {
+        let options = compwrap::generate::Options {
+            spec: AWS_SDK_STS.parse()?,
+            only: only.iter().map(|s| s.to_string()).collect(),
+            features: Features {
+                features: vec![],
+                no_default: true,
+            },
+            assume_yes: true,
+            force: false,
+            cache: None,
+        };
+        compwrap::generate::derive_only(&store, &options, &compwrap::generate::Quiet)
+    };
+    let (wit, report) = derive(&["get-caller-identity", "AssumeRole"])?;
+    for wanted in [
+        "constructor(config: compwrap-sdk-config);",
+        "get-caller-identity: func() -> result<get-caller-identity-output, compwrap-sdk-error>;",
+        "assume-role: func(input: assume-role-input) -> result<assume-role-output, compwrap-sdk-error>;",
+        "record tag {",
+    ] {
+        ensure!(wit.contains(wanted), "the WIT lacks `{wanted}`:\n{wit}");
+    }
+    for unwanted in ["get-session-token", "federated-user", "decode-authorization-message"] {
+        ensure!(!wit.contains(unwanted), "the WIT has `{unwanted}`:\n{wit}");
+    }
+    let session = report
+        .items
+        .iter()
+        .find(|i| i.path == "aws_sdk_sts::client::Client::get_session_token")
+        .context("no report entry for get_session_token")?;
+    ensure!(session.wit.is_none(), "{session:?}");
+
+    let error = derive(&["get-caller-identit"])
+        .err()
+        .context("a misspelt operation was accepted")?;
+    let text = format!("{error:#}");
+    ensure!(
+        text.contains("closest: get-caller-identity"),
+        "{text}"
     );
     Ok(())
 }

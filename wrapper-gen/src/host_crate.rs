@@ -354,7 +354,39 @@ fn add_methods(
             );
         }
     }
+    derive_default(&mut file.items);
     Ok((prettyplease::unparse(&file), methods))
+}
+
+/// `#[derive(Default)]` on every record whose fields are all options (an
+/// AWS SDK operation's input, `sdk-config`), so an application writes
+/// `DescribeInstancesInput { max_results: Some(5), ..Default::default() }`.
+fn derive_default(items: &mut [syn::Item]) {
+    for item in items {
+        match item {
+            syn::Item::Mod(m) => {
+                if let Some((_, items)) = &mut m.content {
+                    derive_default(items);
+                }
+            }
+            syn::Item::Struct(s) => {
+                let syn::Fields::Named(fields) = &s.fields else {
+                    continue;
+                };
+                let all_options = !fields.named.is_empty()
+                    && fields.named.iter().all(|f| {
+                        matches!(&f.ty, syn::Type::Path(p)
+                            if p.qself.is_none()
+                                && p.path.segments.len() == 1
+                                && p.path.segments[0].ident == "Option")
+                    });
+                if all_options {
+                    s.attrs.push(syn::parse_quote!(#[derive(Default)]));
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// What a wrapper method calls.
@@ -517,14 +549,28 @@ impl Call<'_> {
     }
 
     /// `pub fn <method>(&mut self, <params>) -> Result<T>` on the handle.
+    /// An AWS SDK operation's `sdk-error` gets the requests the host denied
+    /// during the call (the guest sees only a failed connection).
     fn method(&self, resource: &str) -> Result<String> {
         let (params, names, result) = self.signature(1)?;
+        let (binding, note) = if result.contains("CompwrapSdkError") {
+            (
+                "mut result",
+                "if let Err(e) = &mut result {\n\
+                     e.detail.push_str(&compwrap_host::http::denied_note(self.typed.denied_http_requests()));\n\
+                 }\n",
+            )
+        } else {
+            ("result", "")
+        };
         Ok(format!(
             "{docs}pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{result}> {{\n\
                  let handle = self.live()?;\n\
-                 self.typed.call(\"{what}\", |bindings, store| {{\n\
+                 let {binding} = self.typed.call(\"{what}\", |bindings, store| {{\n\
                      bindings.{accessor}().{snake}().{call}(store, handle, {names})\n\
-                 }})\n\
+                 }})?;\n\
+                 {note}\
+                 Ok(result)\n\
              }}",
             docs = self.docs(),
             method = self.method,

@@ -11,6 +11,11 @@
 //!   on compwrap-host with and without Cranelift.
 //! - `cargo xtask bench-registry`: a registry as a build cache (pull vs
 //!   build), and a version bump reaching an application on a second store.
+//! - `cargo xtask ec2`: every operation of `aws-sdk-ec2` generated into a
+//!   component, `examples/ec2-host` built on its typed host crate and run
+//!   against moto.
+//! - `cargo xtask bench-build`: a native application on `aws-sdk-ec2` vs
+//!   the same application through compwrap (build, bump, size, loads).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -20,6 +25,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+mod aws;
 mod registry_bench;
 
 #[derive(Parser)]
@@ -47,6 +53,12 @@ enum Cmd {
     /// A registry as a build cache: pull on a hit vs build on a miss, and
     /// new version published -> application running on a second store.
     BenchRegistry,
+    /// The full aws-sdk-ec2 flow: generate every operation, build
+    /// examples/ec2-host and run it against moto.
+    Ec2,
+    /// A native application on aws-sdk-ec2 against the same application
+    /// through compwrap: clean build, version bump, target size, loads.
+    BenchBuild,
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -66,6 +78,8 @@ fn main() -> Result<()> {
         Cmd::Corpus => corpus(),
         Cmd::BenchHostBuild => bench_host_build(),
         Cmd::BenchRegistry => registry_bench::bench_registry(),
+        Cmd::Ec2 => aws::ec2(),
+        Cmd::BenchBuild => aws::bench_build(),
     }
 }
 

@@ -30,13 +30,13 @@ pub fn bench_registry() -> Result<()> {
 }
 
 /// A docker-registry on a free loopback port, stopped on drop.
-struct Registry {
+pub(crate) struct Registry {
     child: Child,
-    address: String,
+    pub(crate) address: String,
 }
 
 impl Registry {
-    fn start(dir: &Path) -> Result<Registry> {
+    pub(crate) fn start(dir: &Path) -> Result<Registry> {
         std::fs::create_dir_all(dir)?;
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let address = format!("127.0.0.1:{port}");

@@ -1,0 +1,486 @@
+//! `cargo xtask ec2`: the whole `aws-sdk-ec2` flow — generate every
+//! operation into a component with its typed host crate, precompile it,
+//! build `examples/ec2-host` (no `aws-*` crate, no Cranelift) and run it
+//! against moto on loopback — with its figures.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result, bail, ensure};
+
+use crate::{cargo, dir_size, moto_server, run, setup, target_dir, workspace_root};
+
+/// The `aws-sdk-ec2` release `cargo xtask ec2` and `bench-build` use.
+pub const EC2: &str = "aws-sdk-ec2@1.274.0";
+
+/// moto's server on a free loopback port, stopped on drop.
+pub struct Moto {
+    child: Child,
+    /// `127.0.0.1:PORT`.
+    pub address: String,
+}
+
+impl Moto {
+    pub fn start() -> Result<Moto> {
+        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let child = Command::new(moto_server()?)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("failed to start moto_server")?;
+        let moto = Moto {
+            child,
+            address: format!("127.0.0.1:{port}"),
+        };
+        let started = Instant::now();
+        while std::net::TcpStream::connect(&moto.address).is_err() {
+            ensure!(
+                started.elapsed() < Duration::from_secs(30),
+                "moto_server did not start on {}",
+                moto.address
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Ok(moto)
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The release `compwrap` (Cranelift optimised: it compiles the EC2
+/// component's native code).
+pub fn release_compwrap() -> Result<PathBuf> {
+    run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
+    Ok(target_dir().join("release/compwrap"))
+}
+
+/// Runs `cmd` under GNU time; returns its output, wall seconds and peak
+/// resident memory in MiB (the largest process of its tree).
+pub fn measured(cmd: &mut Command) -> Result<(std::process::Output, f64, f64)> {
+    let peak = target_dir().join(format!("peak-{}", std::process::id()));
+    let mut timed = Command::new("/usr/bin/time");
+    timed
+        .args(["-f", "%M", "-o"])
+        .arg(&peak)
+        .arg(cmd.get_program())
+        .args(cmd.get_args());
+    for (k, v) in cmd.get_envs() {
+        match v {
+            Some(v) => timed.env(k, v),
+            None => timed.env_remove(k),
+        };
+    }
+    if let Some(dir) = cmd.get_current_dir() {
+        timed.current_dir(dir);
+    }
+    eprintln!("xtask: running {cmd:?}");
+    let started = Instant::now();
+    let out = timed
+        .stderr(Stdio::inherit())
+        .output()
+        .context("failed to run /usr/bin/time (GNU time)")?;
+    let seconds = started.elapsed().as_secs_f64();
+    let kb: f64 = std::fs::read_to_string(&peak)
+        .ok()
+        .and_then(|s| s.lines().last().and_then(|l| l.trim().parse().ok()))
+        .context("GNU time wrote no peak memory")?;
+    let _ = std::fs::remove_file(&peak);
+    if !out.status.success() {
+        bail!("{cmd:?} failed ({})", out.status);
+    }
+    Ok((out, seconds, kb / 1024.0))
+}
+
+/// Generates `spec` (all operations) into the default store and writes its
+/// host crate to `host_crate`, if given; returns the generate JSON, wall
+/// seconds and peak MiB.
+pub fn generate_ec2(
+    exe: &Path,
+    spec: &str,
+    host_crate: Option<&Path>,
+) -> Result<(serde_json::Value, f64, f64)> {
+    let mut cmd = Command::new(exe);
+    cmd.args(["generate", spec, "--no-default-features", "--yes", "--json"]);
+    if let Some(dir) = host_crate {
+        cmd.arg("--host-crate").arg(dir);
+    }
+    let (out, seconds, peak) = measured(&mut cmd)?;
+    let generated: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
+    Ok((generated, seconds, peak))
+}
+
+/// Native code for the component `spec` from scratch (the first load of a
+/// host without Cranelift's cache), then again from the cache; seconds.
+pub fn precompile(exe: &Path, spec: &str) -> Result<(f64, f64, u64)> {
+    let precompile = || -> Result<(serde_json::Value, f64)> {
+        let started = Instant::now();
+        let out = Command::new(exe)
+            .args(["precompile", spec, "--json"])
+            .stderr(Stdio::inherit())
+            .output()?;
+        let seconds = started.elapsed().as_secs_f64();
+        ensure!(out.status.success(), "compwrap precompile {spec} failed");
+        Ok((serde_json::from_slice(&out.stdout)?, seconds))
+    };
+    let (first, _) = precompile()?;
+    let native = PathBuf::from(first["native"].as_str().context("no native path")?);
+    std::fs::remove_file(&native)?;
+    let (compiled, cold) = precompile()?;
+    ensure!(compiled["already_cached"] == false, "{compiled}");
+    let (cached, warm) = precompile()?;
+    ensure!(cached["already_cached"] == true, "{cached}");
+    Ok((cold, warm, compiled["size"].as_u64().unwrap_or(0)))
+}
+
+/// Builds `examples/ec2-host` (its own workspace) into `target` with the
+/// workspace's lock file; returns the seconds.
+pub fn build_example(target: &Path) -> Result<f64> {
+    let example = workspace_root().join("examples/ec2-host");
+    std::fs::copy(
+        workspace_root().join("Cargo.lock"),
+        example.join("Cargo.lock"),
+    )?;
+    let started = Instant::now();
+    run(cargo()
+        .args(["build", "--manifest-path"])
+        .arg(example.join("Cargo.toml"))
+        .env("CARGO_TARGET_DIR", target))?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+pub fn ec2() -> Result<()> {
+    setup()?;
+    let exe = release_compwrap()?;
+    let example = workspace_root().join("examples/ec2-host");
+    let (generated, generate_s, generate_mib) =
+        generate_ec2(&exe, EC2, Some(&example.join("component")))?;
+    let (cold, warm, native) = precompile(&exe, EC2)?;
+
+    let target = target_dir().join("ec2-host");
+    let build_s = build_example(&target)?;
+    let tree = cargo()
+        .args(["tree", "-e", "normal", "--prefix", "none", "--manifest-path"])
+        .arg(example.join("Cargo.toml"))
+        .output()
+        .context("failed to run cargo tree")?;
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    if let Some(line) = tree
+        .lines()
+        .find(|l| l.starts_with("aws-") || l.starts_with("cranelift-codegen"))
+    {
+        bail!("examples/ec2-host depends on {line}");
+    }
+
+    let moto = Moto::start()?;
+    let out = Command::new(target.join("debug/ec2-host"))
+        .arg(format!("http://{}", moto.address))
+        .output()
+        .context("failed to run ec2-host")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    print!("{stdout}");
+    if !out.status.success() {
+        bail!(
+            "ec2-host failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for expected in [
+        "regions: ",
+        "ran i-",
+        "tagged i-",
+        "(compwrap-example) state running",
+        "terminated i-",
+        "unknown instance: InvalidInstanceID.NotFound (HTTP 400)",
+    ] {
+        ensure!(stdout.contains(expected), "ec2-host printed no `{expected}`");
+    }
+
+    let coverage = &generated["report"]["coverage"];
+    println!("\n{EC2} through compwrap:");
+    println!(
+        "  generate: {generate_s:.0} s wall{}, peak {generate_mib:.0} MiB; component {:.1} MiB; \
+         {} functions in the WIT of {} in the crate",
+        if generated["reused"] == true {
+            " (reused from the store)"
+        } else {
+            ""
+        },
+        generated["size"].as_f64().unwrap_or(0.0) / (1024.0 * 1024.0),
+        coverage["functions_mapped"],
+        coverage["functions"],
+    );
+    println!(
+        "  native code: first load (compile) {cold:.1} s, warm load {warm:.2} s \
+         (compwrap precompile, process included); {:.1} MiB",
+        native as f64 / (1024.0 * 1024.0)
+    );
+    println!(
+        "  examples/ec2-host: built in {build_s:.0} s (target/ {:.0} MiB), ran against moto",
+        dir_size(&target) as f64 / (1024.0 * 1024.0)
+    );
+    Ok(())
+}
+
+/// The release the application starts from in `bench-build`; it is then
+/// bumped to [`EC2`].
+pub const EC2_BEFORE: &str = "aws-sdk-ec2@1.273.0";
+
+/// The second SDK crate `bench-build` adds to both applications.
+pub const STS: &str = "aws-sdk-sts@1.124.0";
+
+/// `cargo xtask bench-build`: a native application on `aws-config` +
+/// `aws-sdk-ec2` against the same application through compwrap
+/// (`examples/ec2-host`), side by side in one run: clean debug build,
+/// rebuild after a version bump, `target/` size with one and with two SDK
+/// crates, and the EC2 component's generate, size and loads.
+pub fn bench_build() -> Result<()> {
+    setup()?;
+    let exe = release_compwrap()?;
+    let work = crate::tempdir_in(&target_dir(), "bench-build")?;
+    let result = bench_build_in(&exe, &work);
+    // Target directories of several GB: never leave them behind.
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
+}
+
+/// Runs cargo with `args` in `dir` with its own `target` and the same
+/// profile settings on both sides; returns wall seconds and peak MiB.
+fn cargo_build(dir: &Path, target: &Path, args: &[&str]) -> Result<(f64, f64)> {
+    let (_, seconds, peak) = measured(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(args)
+            .current_dir(dir)
+            .env("CARGO_TARGET_DIR", target)
+            .env("CARGO_INCREMENTAL", "0")
+            .env_remove("RUSTFLAGS"),
+    )?;
+    Ok((seconds, peak))
+}
+
+fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
+    let moto = Moto::start()?;
+    let endpoint = format!("http://{}", moto.address);
+
+    // The components, as a teammate or CI published them: both EC2 releases
+    // and STS in the default store, then in a registry.
+    let registry = crate::registry_bench::Registry::start(&work.join("registry"))?;
+    let reference = |spec: &str| {
+        let (name, version) = spec.split_once('@').expect("name@version");
+        format!("oci://{}/bench/{name}:{version}", registry.address)
+    };
+    let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2, None)?;
+    generate_ec2(exe, EC2_BEFORE, None)?;
+    run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
+    for spec in [EC2, EC2_BEFORE, STS] {
+        run(Command::new(exe).args(["publish", spec, &reference(spec)]))?;
+    }
+    let (cold, warm, native) = precompile(exe, EC2)?;
+
+    // The native application.
+    let native_dir = work.join("native");
+    write_native_app(&native_dir, EC2_BEFORE, false)?;
+    let native_target = work.join("native-target");
+    let (native_clean, native_peak) = cargo_build(&native_dir, &native_target, &["build"])?;
+    let native_size = dir_size(&native_target);
+    check_native_app(&native_target, &endpoint)?;
+
+    // The application through compwrap, on a store that has nothing yet.
+    let consumer = work.join("consumer-store");
+    let app = work.join("app");
+    let app_target = work.join("app-target");
+    std::fs::create_dir_all(app.join("src"))?;
+    let example = workspace_root().join("examples/ec2-host");
+    std::fs::copy(example.join("src/main.rs"), app.join("src/main.rs"))?;
+    std::fs::copy(example.join("Cargo.toml"), app.join("Cargo.toml"))?;
+    std::fs::copy(workspace_root().join("Cargo.lock"), app.join("Cargo.lock"))?;
+    let fetch = |spec: &str, out: &str| -> Result<()> {
+        let r = reference(spec);
+        for args in [
+            vec!["pull", r.as_str()],
+            vec!["host-crate", spec, "--out", out, "--oci", r.as_str()],
+            vec!["precompile", spec],
+        ] {
+            run(Command::new(exe)
+                .args(&args)
+                .env("COMPWRAP_HOME", &consumer)
+                .current_dir(&app))?;
+        }
+        Ok(())
+    };
+    fetch(EC2_BEFORE, "component")?;
+    let (app_clean, app_peak) = cargo_build(&app, &app_target, &["build"])?;
+    let app_size = dir_size(&app_target);
+    run_app(&app_target, &consumer, &endpoint)?;
+
+    // The bump to the new release.
+    write_native_app(&native_dir, EC2, false)?;
+    let (native_bump, _) = cargo_build(&native_dir, &native_target, &["build"])?;
+    check_native_app(&native_target, &endpoint)?;
+    let started = Instant::now();
+    fetch(EC2, "component")?;
+    cargo_build(&app, &app_target, &["build"])?;
+    let app_bump = started.elapsed().as_secs_f64();
+    let load = run_app(&app_target, &consumer, &endpoint)?;
+
+    // A second SDK crate on both sides.
+    write_native_app(&native_dir, EC2, true)?;
+    cargo_build(&native_dir, &native_target, &["build"])?;
+    let native_size2 = dir_size(&native_target);
+    fetch(STS, "sts-component")?;
+    let manifest = std::fs::read_to_string(app.join("Cargo.toml"))?;
+    std::fs::write(
+        app.join("Cargo.toml"),
+        manifest.replace(
+            "[profile.dev]",
+            "aws-sdk-sts-component = { path = \"sts-component\", default-features = false }\n\n[profile.dev]",
+        ),
+    )?;
+    cargo_build(&app, &app_target, &["build"])?;
+    let app_size2 = dir_size(&app_target);
+    let component_size = new_ec2["size"].as_u64().unwrap_or(0);
+
+    println!("\naws-sdk-ec2: a native application vs the same application through compwrap");
+    println!("(same machine, same run, debug builds, CARGO_INCREMENTAL=0 on both sides)\n");
+    println!(
+        "  clean build            native {native_clean:>6.1} s  compwrap {app_clean:>6.1} s  ratio {:.2}x  (peak memory {native_peak:.0} / {app_peak:.0} MiB)",
+        app_clean / native_clean
+    );
+    println!(
+        "  bump {} -> {}  native {native_bump:>6.1} s  compwrap {app_bump:>6.1} s  {:.0}x faster (pull + host crate + precompile + build)",
+        EC2_BEFORE.rsplit('@').next().unwrap_or(""),
+        EC2.rsplit('@').next().unwrap_or(""),
+        native_bump / app_bump
+    );
+    println!(
+        "  target/ with ec2       native {:>6.0} MiB  compwrap {:>6.0} MiB  ratio {:.2}",
+        mib(native_size),
+        mib(app_size),
+        app_size as f64 / native_size as f64
+    );
+    println!(
+        "  target/ with ec2 + sts native {:>6.0} MiB  compwrap {:>6.0} MiB  ratio {:.2}",
+        mib(native_size2),
+        mib(app_size2),
+        app_size2 as f64 / native_size2 as f64
+    );
+    println!(
+        "  component {:.1} MiB, native code {:.1} MiB; first load (compile) {cold:.1} s, warm load {warm:.2} s (compwrap precompile), {load} in the application",
+        mib(component_size),
+        mib(native)
+    );
+    if new_ec2["reused"] == true {
+        println!("  generate {EC2}: reused from the store (run with an empty COMPWRAP_HOME to measure it)");
+    } else {
+        println!(
+            "  generate {EC2}: {generate_s:.0} s wall, peak {generate_mib:.0} MiB (native clean debug build peak {native_peak:.0} MiB)"
+        );
+    }
+    Ok(())
+}
+
+/// The native counterpart of `examples/ec2-host`: the same calls through
+/// `aws-config` + `aws-sdk-ec2` (and `aws-sdk-sts` with `sts`).
+fn write_native_app(dir: &Path, ec2: &str, sts: bool) -> Result<()> {
+    std::fs::create_dir_all(dir.join("src"))?;
+    let ec2_version = ec2.rsplit('@').next().unwrap_or_default();
+    let sts_dep = if sts {
+        format!(
+            "aws-sdk-sts = \"={}\"\n",
+            STS.rsplit('@').next().unwrap_or_default()
+        )
+    } else {
+        String::new()
+    };
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"native-ec2\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+             [dependencies]\naws-config = {{ version = \"1\", features = [\"behavior-version-latest\"] }}\n\
+             aws-sdk-ec2 = \"={ec2_version}\"\n{sts_dep}\
+             tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n"
+        ),
+    )?;
+    std::fs::write(dir.join("src/main.rs"), NATIVE_APP)?;
+    Ok(())
+}
+
+const NATIVE_APP: &str = r#"use aws_sdk_ec2::types::{Filter, InstanceType, Tag};
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let endpoint = std::env::args().nth(1).expect("the endpoint");
+    let config = aws_config::from_env()
+        .region("us-east-1")
+        .endpoint_url(&endpoint)
+        .credentials_provider(aws_sdk_ec2::config::Credentials::new("testing", "testing", None, None, "bench"))
+        .load()
+        .await;
+    let client = aws_sdk_ec2::Client::new(&config);
+    let regions = client.describe_regions().send().await?;
+    println!("regions: {}", regions.regions().len());
+    let images = client.describe_images().owners("amazon").max_results(5).send().await?;
+    let image = images.images().iter().find_map(|i| i.image_id()).expect("an image").to_string();
+    let run = client.run_instances().image_id(&image).instance_type(InstanceType::T3Micro).min_count(1).max_count(1).send().await?;
+    let instance = run.instances().iter().find_map(|i| i.instance_id()).expect("an instance").to_string();
+    client.create_tags().resources(&instance)
+        .tags(Tag::builder().key("owner").value("compwrap").build())
+        .send().await?;
+    let listed = client.describe_instances()
+        .filters(Filter::builder().name("tag:owner").values("compwrap").build())
+        .send().await?;
+    let found: usize = listed.reservations().iter().map(|r| r.instances().len()).sum();
+    println!("listed {found}");
+    client.terminate_instances().instance_ids(&instance).send().await?;
+    println!("terminated {instance}");
+    Ok(())
+}
+"#;
+
+fn check_native_app(target: &Path, endpoint: &str) -> Result<()> {
+    let out = Command::new(target.join("debug/native-ec2"))
+        .arg(endpoint)
+        .output()
+        .context("failed to run the native application")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    ensure!(
+        out.status.success() && stdout.contains("terminated i-"),
+        "the native application failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(())
+}
+
+/// Runs the compwrap application on `store`; returns its load line.
+fn run_app(target: &Path, store: &Path, endpoint: &str) -> Result<String> {
+    let out = Command::new(target.join("debug/ec2-host"))
+        .arg(endpoint)
+        .env("COMPWRAP_HOME", store)
+        .output()
+        .context("failed to run ec2-host")?;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    ensure!(
+        out.status.success() && stdout.contains("terminated i-"),
+        "ec2-host failed: {stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Ok(stdout
+        .lines()
+        .next()
+        .and_then(|l| l.strip_prefix("loaded "))
+        .unwrap_or("")
+        .to_string())
+}
