@@ -2,9 +2,10 @@
 //! maps or emits code changes every generate key (stale components are never
 //! reused by a newer compwrap build).
 //!
-//! Every `.rs` file under `src/` counts except the command line (`cli/`,
-//! `main.rs`), which does not change what is generated; so does the shared
-//! WIT package.
+//! Every `.rs` file under `src/` counts except those that do not change
+//! what a generate makes: the command line (`cli/`, `main.rs`), typed host
+//! crates (`host_crate.rs`, written from a finished component) and registry
+//! transfers (`registry.rs`); so does the shared WIT package.
 
 use std::path::{Path, PathBuf};
 
@@ -17,7 +18,11 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
                 sources(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "rs")
-            && path.file_name().is_some_and(|n| n != "main.rs")
+            && path.file_name().is_some_and(|n| {
+                !["main.rs", "host_crate.rs", "registry.rs"]
+                    .iter()
+                    .any(|x| n == *x)
+            })
         {
             out.push(path);
         }

@@ -35,7 +35,12 @@ fn load_sts(allowed: &str) -> Result<Instance> {
         ensure!(generated.wit.contains(line), "the WIT lacks `{line}`");
     }
     // Only the client and its operations' shapes are exported.
-    for gone in ["fluent-builder", "input-builder", "resource config", "-role-arn: func"] {
+    for gone in [
+        "fluent-builder",
+        "input-builder",
+        "resource config",
+        "-role-arn: func",
+    ] {
         ensure!(
             !generated.wit.contains(gone),
             "the WIT still exports `{gone}`"
@@ -224,7 +229,10 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
     )?;
     ensure!(written.wrapper == "AwsSdkSts", "{}", written.wrapper);
     ensure!(
-        written.methods.get("client.assume_role").map(String::as_str)
+        written
+            .methods
+            .get("client.assume_role")
+            .map(String::as_str)
             == Some("compwrap:aws-sdk-sts/client@1.124.0#[method]client.assume-role"),
         "{:?}",
         written.methods
@@ -263,7 +271,10 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
         .args(["tree", "-e", "normal", "--prefix", "none"])
         .output()?;
     let tree = String::from_utf8_lossy(&tree.stdout);
-    ensure!(!tree.contains("cranelift-codegen"), "the application builds Cranelift");
+    ensure!(
+        !tree.contains("cranelift-codegen"),
+        "the application builds Cranelift"
+    );
     ensure!(
         !tree.lines().any(|l| l.starts_with("aws-")),
         "the application depends on an aws-* crate:\n{tree}"
@@ -279,10 +290,7 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
         "{stdout}{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    ensure!(
-        stdout.contains("account 123456789012\n"),
-        "{stdout}"
-    );
+    ensure!(stdout.contains("account 123456789012\n"), "{stdout}");
     ensure!(
         stdout.contains("assume-role: service ValidationError 400\n"),
         "{stdout}"
@@ -382,7 +390,11 @@ fn only_selects_operations_by_name() -> Result<()> {
     ] {
         ensure!(wit.contains(wanted), "the WIT lacks `{wanted}`:\n{wit}");
     }
-    for unwanted in ["get-session-token", "federated-user", "decode-authorization-message"] {
+    for unwanted in [
+        "get-session-token",
+        "federated-user",
+        "decode-authorization-message",
+    ] {
         ensure!(!wit.contains(unwanted), "the WIT has `{unwanted}`:\n{wit}");
     }
     let session = report
@@ -396,9 +408,6 @@ fn only_selects_operations_by_name() -> Result<()> {
         .err()
         .context("a misspelt operation was accepted")?;
     let text = format!("{error:#}");
-    ensure!(
-        text.contains("closest: get-caller-identity"),
-        "{text}"
-    );
+    ensure!(text.contains("closest: get-caller-identity"), "{text}");
     Ok(())
 }

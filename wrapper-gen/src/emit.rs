@@ -67,7 +67,7 @@ strip = true
         executor = match (api.uses_async(), api.smithy) {
             (_, true) => format!(
                 "wstd = {{ version = \"{WSTD}\", default-features = false }}\n\
-                 aws-smithy-wasm = \"{AWS_SMITHY_WASM}\"\n"
+                 aws-smithy-wasm = {{ version = \"{AWS_SMITHY_WASM}\", default-features = false }}\n"
             ),
             (true, false) => {
                 format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
@@ -86,7 +86,7 @@ fn primitives(api: &Api) -> String {
     });
     let mut out = String::new();
     if smithy {
-        out.push_str("aws-smithy-types = \"1\"\n");
+        out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");
     }
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
         out.push_str("serde_json = \"1\"\n");

@@ -123,6 +123,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     }
     let target_dir = store.build_dir().join("target");
     let Derived { api, report } = derive(&resolved, &target_dir, &opts.only, progress)?;
+    release_freed_memory();
     let files = crate::emit::files(&api, &resolved, &opts.features);
     let guest_dir = store
         .build_dir()
@@ -240,6 +241,17 @@ fn check_wit(dir: &std::path::Path) -> Result<()> {
             dir.display()
         )
     })
+}
+
+/// Gives the memory freed after mapping (the rustdoc JSON of a crate like
+/// `aws-sdk-ec2` takes gigabytes) back to the system before the guest
+/// build, which needs as much again; glibc keeps it otherwise.
+fn release_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only returns free heap pages to the system.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A crate's mapped API and report, before anything is built.

@@ -240,7 +240,9 @@ fn add_methods(
                     *count.entry(f.name.to_snake_case()).or_default() += 1
                 }
                 FunctionKind::Constructor(r) => {
-                    *count.entry(resource_name(resolve, r).to_snake_case()).or_default() += 1
+                    *count
+                        .entry(resource_name(resolve, r).to_snake_case())
+                        .or_default() += 1
                 }
                 _ => {}
             }
@@ -349,9 +351,8 @@ fn add_methods(
         let module_items =
             module_items(&mut file.items, &module).context("the bindings module went missing")?;
         for block in blocks {
-            module_items.push(
-                syn::parse_str(&block).context("failed to build the wrapper methods")?,
-            );
+            module_items
+                .push(syn::parse_str(&block).context("failed to build the wrapper methods")?);
         }
     }
     derive_default(&mut file.items);
@@ -618,7 +619,12 @@ impl Call<'_> {
         }
         let mut params = Vec::new();
         let mut names = Vec::new();
-        for (i, (arg, param)) in args.iter().zip(&self.function.params).enumerate().skip(skip) {
+        for (i, (arg, param)) in args
+            .iter()
+            .zip(&self.function.params)
+            .enumerate()
+            .skip(skip)
+        {
             let name = param.name.to_snake_case();
             let name = if syn::parse_str::<syn::Ident>(&name).is_ok() && name != "self" {
                 name

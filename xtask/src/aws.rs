@@ -168,7 +168,14 @@ pub fn ec2() -> Result<()> {
     let target = target_dir().join("ec2-host");
     let build_s = build_example(&target)?;
     let tree = cargo()
-        .args(["tree", "-e", "normal", "--prefix", "none", "--manifest-path"])
+        .args([
+            "tree",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--manifest-path",
+        ])
         .arg(example.join("Cargo.toml"))
         .output()
         .context("failed to run cargo tree")?;
@@ -188,10 +195,7 @@ pub fn ec2() -> Result<()> {
     let stdout = String::from_utf8_lossy(&out.stdout);
     print!("{stdout}");
     if !out.status.success() {
-        bail!(
-            "ec2-host failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        bail!("ec2-host failed: {}", String::from_utf8_lossy(&out.stderr));
     }
     for expected in [
         "regions: ",
@@ -201,7 +205,10 @@ pub fn ec2() -> Result<()> {
         "terminated i-",
         "unknown instance: InvalidInstanceID.NotFound (HTTP 400)",
     ] {
-        ensure!(stdout.contains(expected), "ec2-host printed no `{expected}`");
+        ensure!(
+            stdout.contains(expected),
+            "ec2-host printed no `{expected}`"
+        );
     }
 
     let coverage = &generated["report"]["coverage"];
@@ -382,7 +389,9 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         mib(native)
     );
     if new_ec2["reused"] == true {
-        println!("  generate {EC2}: reused from the store (run with an empty COMPWRAP_HOME to measure it)");
+        println!(
+            "  generate {EC2}: reused from the store (run with an empty COMPWRAP_HOME to measure it)"
+        );
     } else {
         println!(
             "  generate {EC2}: {generate_s:.0} s wall, peak {generate_mib:.0} MiB (native clean debug build peak {native_peak:.0} MiB)"
