@@ -304,7 +304,7 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
 }
 
 const STS_APP: &str = r#"use aws_sdk_sts_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkErrorKind};
-use aws_sdk_sts_component::operation_assume_role::AssumeRoleInput;
+use aws_sdk_sts_component::client::AssumeRoleInput;
 use aws_sdk_sts_component::{AwsSdkSts, compwrap_host};
 
 fn config(endpoint: String) -> SdkConfig {

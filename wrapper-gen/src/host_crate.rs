@@ -794,10 +794,11 @@ fn lib_rs(
         (Some(n), Some(v)) => format!("`{n}` {v}"),
         _ => "the".to_string(),
     };
+    // A wrapper method (a handle's are `resource.method`).
     let example = methods
         .keys()
-        .next()
-        .map(|m| format!("//! // client.{m}(…)?\n"))
+        .find(|m| !m.contains('.'))
+        .map(|m| format!("//! // component.{m}(…)?\n"))
         .unwrap_or_default();
     let (load, oci_const) = match oci {
         Some(reference) => (
@@ -819,7 +820,7 @@ fn lib_rs(
          //! Typed calls into the prebuilt {what} component, pinned by digest:\n\
          //!\n\
          //! ```ignore\n\
-         //! let mut client = {crate_name}::{wrapper}::load()?;\n\
+         //! let mut component = {crate_name}::{wrapper}::load()?;\n\
          {example}\
          //! ```\n\
          //!\n\
@@ -868,7 +869,7 @@ fn lib_rs(
              }}\n\
          \n\
              /// The bindings themselves, for what the methods do not cover\n\
-             /// (resources): `client.typed().call(\"what\", |bindings, store| …)`.\n\
+             /// (static functions): `component.typed().call(\"what\", |bindings, store| …)`.\n\
              pub fn typed(&mut self) -> &mut compwrap_host::Typed<bindings::{world_struct}> {{\n\
                  &mut self.typed\n\
              }}\n\

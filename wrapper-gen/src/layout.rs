@@ -85,7 +85,7 @@ fn dfs(
 }
 
 /// Moves every item of interface `from` into `to`.
-fn move_into(api: &mut Api, from: &str, to: &str, report: &mut [ReportItem]) {
+pub fn move_into(api: &mut Api, from: &str, to: &str, report: &mut [ReportItem]) {
     let source = index(api, from);
     let moved = std::mem::replace(
         &mut api.interfaces[source],

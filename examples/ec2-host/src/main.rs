@@ -6,12 +6,10 @@
 use aws_sdk_ec2_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkError};
 use aws_sdk_ec2_component::compwrap_host::anyhow::{self, Context, Result, bail};
 use aws_sdk_ec2_component::compwrap_host::{Runtime, Store};
-use aws_sdk_ec2_component::operation_create_tags::CreateTagsInput;
-use aws_sdk_ec2_component::operation_describe_images::DescribeImagesInput;
-use aws_sdk_ec2_component::operation_describe_instances::DescribeInstancesInput;
-use aws_sdk_ec2_component::operation_describe_regions::DescribeRegionsInput;
-use aws_sdk_ec2_component::operation_run_instances::RunInstancesInput;
-use aws_sdk_ec2_component::operation_terminate_instances::TerminateInstancesInput;
+use aws_sdk_ec2_component::client::{
+    CreateTagsInput, DescribeImagesInput, DescribeInstancesInput, DescribeRegionsInput,
+    RunInstancesInput, TerminateInstancesInput,
+};
 use aws_sdk_ec2_component::types::{Filter, InstanceStateName, InstanceType, Tag};
 use aws_sdk_ec2_component::{AwsSdkEc2, VERSION};
 

@@ -24,7 +24,34 @@ pub fn recipe(api: &mut Api, report: &mut [ReportItem]) {
             |_| false,
             COVERED,
         );
+        merge_operation_modules(api, report);
     }
+}
+
+/// Moves the inputs and outputs of the operations (one Rust module per
+/// operation, `aws_sdk_ec2::operation::run_instances`) into the client's
+/// interface: a component may hold at most 1000 instances, one per
+/// exported interface, and `aws-sdk-ec2` has over 700 operations.
+fn merge_operation_modules(api: &mut Api, report: &mut [ReportItem]) {
+    let Some(client) = api
+        .interfaces
+        .iter()
+        .find(|i| i.functions.iter().any(is_client_constructor))
+        .map(|i| i.name.clone())
+    else {
+        return;
+    };
+    let operations: Vec<String> = api
+        .interfaces
+        .iter()
+        .filter(|i| i.name != client && i.rust_module.contains("::operation::"))
+        .map(|i| i.name.clone())
+        .collect();
+    for from in &operations {
+        crate::layout::move_into(api, from, &client, report);
+    }
+    api.interfaces
+        .retain(|i| !i.types.is_empty() || !i.functions.is_empty());
 }
 
 /// The reason recorded for the rest of an SDK crate's API.
