@@ -15,8 +15,8 @@ pub const WIT_BINDGEN: &str = "0.61";
 /// wstd version guests with `async fn`s use to drive them.
 pub const WSTD: &str = "0.6";
 
-/// The aws-smithy-wasm release a Smithy (AWS SDK) guest makes its HTTP
-/// client (over wasi:http) and sleep (on WASI clocks) with.
+/// The aws-smithy-wasm release whose sleep (on WASI clocks) a Smithy (AWS
+/// SDK) guest uses; its HTTP client is the glue's own, over wasi:http.
 pub const AWS_SMITHY_WASM: &str = "0.2";
 
 /// The files of the guest crate, by relative path (sorted, deterministic).
@@ -67,7 +67,9 @@ strip = true
         executor = match (api.uses_async(), api.smithy) {
             (_, true) => format!(
                 "wstd = {{ version = \"{WSTD}\", default-features = false }}\n\
-                 aws-smithy-wasm = {{ version = \"{AWS_SMITHY_WASM}\", default-features = false }}\n"
+                 aws-smithy-wasm = {{ version = \"{AWS_SMITHY_WASM}\", default-features = false }}\n\
+                 aws-smithy-runtime-api = {{ version = \"1\", default-features = false, features = [\"client\", \"http-1x\"] }}\n\
+                 wasip2 = \"1\"\n"
             ),
             (true, false) => {
                 format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
@@ -81,9 +83,10 @@ strip = true
 /// needs: `aws-smithy-types` (the one the crate already uses) and, for
 /// documents, which travel as JSON text, `serde_json`.
 fn primitives(api: &Api) -> String {
-    let smithy = crate::wit::uses_std(api, |s| {
-        matches!(s, StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkDocument)
-    });
+    let smithy = api.smithy
+        || crate::wit::uses_std(api, |s| {
+            matches!(s, StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkDocument)
+        });
     let mut out = String::new();
     if smithy {
         out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");

@@ -351,8 +351,9 @@ fn add_methods(
         let module_items =
             module_items(&mut file.items, &module).context("the bindings module went missing")?;
         for block in blocks {
-            module_items
-                .push(syn::parse_str(&block).context("failed to build the wrapper methods")?);
+            let parsed: syn::File =
+                syn::parse_str(&block).context("failed to build the wrapper methods")?;
+            module_items.extend(parsed.items);
         }
     }
     derive_default(&mut file.items);

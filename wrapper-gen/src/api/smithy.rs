@@ -2,8 +2,9 @@
 //! structure: a `Client` resource with `from_conf(Config)`. Such a client
 //! gets a constructor from `compwrap:types/types.sdk-config` (region,
 //! endpoint, static credentials, retries, timeouts) whose glue builds the
-//! SDK's `Config` with an HTTP client over `wasi:http` and a sleep on WASI's
-//! clocks (`aws-smithy-wasm`), and one method per operation that takes the
+//! SDK's `Config` with an HTTP client over `wasi:http` (the glue's own) and
+//! a sleep on WASI's clocks (`aws-smithy-wasm`), and one method per
+//! operation that takes the
 //! operation's input record and returns its output or an `sdk-error`
 //! (`client.assume-role(input)`), in place of the SDK's fluent builders.
 
@@ -346,6 +347,196 @@ fn lower_sdk_document(d: aws_smithy_types::Document) -> String {
 }
 "#;
 
+/// The SDK's HTTP client in the guest: requests over `wasi:http`, sent
+/// whole and read whole (SDK requests and responses are in memory), with
+/// the host's error kept — a refused connection, a host the runtime does
+/// not allow, a timeout — where a client that writes the body while waiting
+/// for the response sees only a broken body stream ("connection reset").
+const HTTP_GLUE: &str = r#"
+mod compwrap_http {
+    use std::time::Duration;
+
+    use aws_smithy_runtime_api::client::http::{
+        HttpClient, HttpConnector, HttpConnectorFuture, HttpConnectorSettings, SharedHttpConnector,
+    };
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::body::SdkBody;
+    use aws_smithy_types::retry::ErrorKind;
+    use wasip2::http::types::{
+        ErrorCode, Fields, IncomingBody, Method, OutgoingBody, OutgoingRequest, RequestOptions, Scheme,
+    };
+    use wasip2::io::streams::StreamError;
+
+    #[derive(Debug, Clone)]
+    pub struct Client;
+
+    impl HttpClient for Client {
+        fn http_connector(
+            &self,
+            settings: &HttpConnectorSettings,
+            _components: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            SharedHttpConnector::new(Connector {
+                connect: settings.connect_timeout(),
+                read: settings.read_timeout(),
+            })
+        }
+    }
+
+    #[derive(Debug)]
+    struct Connector {
+        connect: Option<Duration>,
+        read: Option<Duration>,
+    }
+
+    impl HttpConnector for Connector {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let result = send(&request, self.connect, self.read);
+            HttpConnectorFuture::new(async move { result })
+        }
+    }
+
+    fn other(message: String) -> ConnectorError {
+        ConnectorError::other(message.into(), Some(ErrorKind::ClientError))
+    }
+
+    fn from_code(code: ErrorCode) -> ConnectorError {
+        match code {
+            ErrorCode::ConnectionRefused => ConnectorError::io(Box::new(std::io::Error::new(
+                std::io::ErrorKind::ConnectionRefused,
+                "connection refused",
+            ))),
+            ErrorCode::ConnectionTimeout
+            | ErrorCode::ConnectionReadTimeout
+            | ErrorCode::ConnectionWriteTimeout
+            | ErrorCode::HttpResponseTimeout => ConnectorError::timeout(format!("{code:?}").into()),
+            ErrorCode::HttpRequestDenied => other(
+                "the host denied the request: its host is not on the runtime's outgoing-HTTP allowlist"
+                    .into(),
+            ),
+            ErrorCode::DnsError(e) => ConnectorError::io(format!("DNS lookup failed: {e:?}").into()),
+            code => ConnectorError::other(format!("{code:?}").into(), None),
+        }
+    }
+
+    fn nanos(d: Duration) -> u64 {
+        u64::try_from(d.as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn send(
+        request: &HttpRequest,
+        connect: Option<Duration>,
+        read: Option<Duration>,
+    ) -> Result<HttpResponse, ConnectorError> {
+        let uri = request.uri();
+        let (scheme, rest) = uri
+            .split_once("://")
+            .ok_or_else(|| other(format!("not an absolute URL: {uri}")))?;
+        let (authority, path) = match rest.find(['/', '?']) {
+            Some(i) if rest[i..].starts_with('/') => (&rest[..i], rest[i..].to_string()),
+            Some(i) => (&rest[..i], format!("/{}", &rest[i..])),
+            None => (rest, "/".to_string()),
+        };
+        let headers = Fields::new();
+        for (name, value) in request.headers().iter() {
+            // wasi:http refuses the headers the host sets itself (`host`,
+            // `connection`, …).
+            let _ = headers.append(name, value.as_bytes());
+        }
+        let outgoing = OutgoingRequest::new(headers);
+        let method = match request.method() {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "DELETE" => Method::Delete,
+            "PATCH" => Method::Patch,
+            "OPTIONS" => Method::Options,
+            m => Method::Other(m.to_string()),
+        };
+        let scheme = match scheme {
+            "http" => Scheme::Http,
+            "https" => Scheme::Https,
+            s => Scheme::Other(s.to_string()),
+        };
+        outgoing
+            .set_method(&method)
+            .and_then(|()| outgoing.set_scheme(Some(&scheme)))
+            .and_then(|()| outgoing.set_authority(Some(authority)))
+            .and_then(|()| outgoing.set_path_with_query(Some(&path)))
+            .map_err(|()| other(format!("wasi:http refused the request line of {uri}")))?;
+        let body = request
+            .body()
+            .bytes()
+            .ok_or_else(|| other("a streaming request body is not supported".into()))?;
+        let options = RequestOptions::new();
+        if let Some(d) = connect {
+            let _ = options.set_connect_timeout(Some(nanos(d)));
+        }
+        if let Some(d) = read {
+            let _ = options.set_first_byte_timeout(Some(nanos(d)));
+            let _ = options.set_between_bytes_timeout(Some(nanos(d)));
+        }
+        let outgoing_body = outgoing
+            .body()
+            .map_err(|()| other("the request body was taken".into()))?;
+        let future = wasip2::http::outgoing_handler::handle(outgoing, Some(options)).map_err(from_code)?;
+        // The body, then the response: when the body cannot be written,
+        // the response says why.
+        {
+            let stream = outgoing_body
+                .write()
+                .map_err(|()| other("the request body stream was taken".into()))?;
+            for chunk in body.chunks(4096) {
+                if stream.blocking_write_and_flush(chunk).is_err() {
+                    break;
+                }
+            }
+        }
+        let _ = OutgoingBody::finish(outgoing_body, None);
+        future.subscribe().block();
+        let incoming = match future.get() {
+            Some(Ok(Ok(response))) => response,
+            Some(Ok(Err(code))) => return Err(from_code(code)),
+            _ => return Err(other("the response was not available".into())),
+        };
+        let status = incoming.status();
+        let entries = incoming.headers().entries();
+        let incoming_body = incoming
+            .consume()
+            .map_err(|()| other("the response body was taken".into()))?;
+        let mut data = Vec::new();
+        {
+            let stream = incoming_body
+                .stream()
+                .map_err(|()| other("the response body stream was taken".into()))?;
+            loop {
+                match stream.blocking_read(64 * 1024) {
+                    Ok(chunk) => data.extend_from_slice(&chunk),
+                    Err(StreamError::Closed) => break,
+                    Err(StreamError::LastOperationFailed(e)) => {
+                        return Err(ConnectorError::io(e.to_debug_string().into()));
+                    }
+                }
+            }
+        }
+        let _ = IncomingBody::finish(incoming_body);
+        let status = status
+            .try_into()
+            .map_err(|_| other(format!("invalid HTTP status {status}")))?;
+        let mut response = HttpResponse::new(status, SdkBody::from(data));
+        for (name, value) in entries {
+            let _ = response
+                .headers_mut()
+                .try_append(name, String::from_utf8_lossy(&value).into_owned());
+        }
+        Ok(response)
+    }
+}
+"#;
+
 /// The glue's `sdk_client` and `lower_sdk_error` for the crate `krate`
 /// (its Rust name).
 pub fn glue(krate: &str) -> String {
@@ -355,7 +546,7 @@ fn {CLIENT_FN}(c: compwrap::types::types::SdkConfig) -> {krate}::Client {{
     use {krate}::config::{{BehaviorVersion, Credentials, Region}};
     let mut b = {krate}::Config::builder()
         .behavior_version(BehaviorVersion::latest())
-        .http_client(aws_smithy_wasm::wasi::WasiHttpClientBuilder::new().build())
+        .http_client(compwrap_http::Client)
         .sleep_impl(aws_smithy_wasm::wasi::WasiSleep);
     if let Some(region) = c.region {{
         b = b.region(Region::new(region));
@@ -419,6 +610,6 @@ where
         detail: {krate}::error::DisplayErrorContext(&err).to_string(),
     }}
 }}
-"#
+{HTTP_GLUE}"#
     )
 }
