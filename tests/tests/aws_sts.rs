@@ -164,6 +164,8 @@ fn a_service_error_has_the_services_code_and_a_denied_host_is_an_error_too() -> 
     let other = make_client(&mut sts, &format!("http://localhost:{port}"))?;
     let error = call(&mut sts, "[method]client.get-caller-identity", &[&other])?;
     ensure!(error.starts_with("err({kind: dispatch"), "{error}");
+    // The guest's HTTP client keeps the host's reason.
+    ensure!(error.contains("the host denied the request"), "{error}");
     // …and the component keeps serving.
     let again = call(&mut sts, "[method]client.get-caller-identity", &[&client])?;
     ensure!(again.starts_with("ok("), "{again}");
