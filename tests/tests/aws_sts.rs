@@ -227,6 +227,8 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
             out: crate_dir.clone(),
             oci: None,
             host: compwrap::host_crate::HostDependency::Path(workspace.join("host-runtime")),
+            // Only what the application calls is bound.
+            bind: vec!["get-caller-identity".into(), "AssumeRole".into()],
         },
     )?;
     ensure!(written.wrapper == "AwsSdkSts", "{}", written.wrapper);
@@ -238,6 +240,16 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
             == Some("compwrap:aws-sdk-sts/client@1.124.0#[method]client.assume-role"),
         "{:?}",
         written.methods
+    );
+    ensure!(
+        written.methods.len() == 3 && !written.methods.contains_key("client.get_session_token"),
+        "bound more than asked: {:?}",
+        written.methods
+    );
+    let bindings = std::fs::read_to_string(crate_dir.join("src/bindings.rs"))?;
+    ensure!(
+        !bindings.contains("FederatedUser"),
+        "the bindings have types no bound function reaches"
     );
 
     let app = work.path().join("app");

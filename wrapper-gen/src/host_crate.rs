@@ -52,6 +52,10 @@ pub struct Options {
     pub oci: Option<String>,
     /// How to depend on `compwrap-host`.
     pub host: HostDependency,
+    /// Bind only these functions (WIT names; a resource method by its own
+    /// name, its resource's constructor comes along) and the types they
+    /// reach; empty binds everything.
+    pub bind: Vec<String>,
 }
 
 /// What was written.
@@ -81,6 +85,7 @@ pub fn write(bytes: &[u8], options: &Options) -> Result<Written> {
         .to_snake_case()
         .replace('_', "-");
     let (mut resolve, world) = host_world(bytes, &name)?;
+    keep_only(&mut resolve, world, &options.bind)?;
     let wit = print_wit(&resolve, world)?;
     let imports_http = component::shape(bytes)?
         .imports
@@ -201,6 +206,111 @@ fn host_world(bytes: &[u8], name: &str) -> Result<(Resolve, WorldId)> {
         worlds.insert(new_name, world);
     }
     Ok((resolve, world))
+}
+
+/// Keeps, in the exported interfaces, only the functions named in `bind`
+/// (with the constructors of their resources) and the types they reach.
+/// Typed bindings look up only the exports they have, so a subset links.
+fn keep_only(resolve: &mut Resolve, world: WorldId, bind: &[String]) -> Result<()> {
+    use heck::ToKebabCase;
+    use wit_parser::{Type, TypeDefKind, TypeId};
+    if bind.is_empty() {
+        return Ok(());
+    }
+    let wanted: std::collections::BTreeSet<String> =
+        bind.iter().map(|name| name.to_kebab_case()).collect();
+    let exported: Vec<wit_parser::InterfaceId> = resolve.worlds[world]
+        .exports
+        .values()
+        .filter_map(|item| match item {
+            WorldItem::Interface { id, .. } => Some(*id),
+            _ => None,
+        })
+        .collect();
+    let resource_of = |kind: &FunctionKind| match kind {
+        FunctionKind::Method(r) | FunctionKind::Static(r) | FunctionKind::Constructor(r) => {
+            Some(*r)
+        }
+        _ => None,
+    };
+    let mut found = std::collections::BTreeSet::new();
+    let mut roots: Vec<TypeId> = Vec::new();
+    for id in &exported {
+        let interface = &mut resolve.interfaces[*id];
+        let mut resources = std::collections::BTreeSet::new();
+        for f in interface.functions.values() {
+            if wanted.contains(f.item_name()) {
+                found.insert(f.item_name().to_string());
+                resources.extend(resource_of(&f.kind));
+            }
+        }
+        interface.functions.retain(|_, f| {
+            wanted.contains(f.item_name())
+                || matches!(f.kind, FunctionKind::Constructor(r) if resources.contains(&r))
+        });
+        for f in interface.functions.values() {
+            let types = f.params.iter().map(|p| p.ty).chain(f.result);
+            roots.extend(types.filter_map(|t| match t {
+                Type::Id(id) => Some(id),
+                _ => None,
+            }));
+            roots.extend(resource_of(&f.kind));
+        }
+    }
+    let missing: Vec<&String> = wanted.iter().filter(|w| !found.contains(*w)).collect();
+    if !missing.is_empty() {
+        bail!(
+            "the component exports no function named {}",
+            missing
+                .iter()
+                .map(|m| format!("`{m}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let mut reached = std::collections::BTreeSet::new();
+    while let Some(id) = roots.pop() {
+        if !reached.insert(id) {
+            continue;
+        }
+        let mut push = |t: &Type| {
+            if let Type::Id(id) = t {
+                roots.push(*id);
+            }
+        };
+        match &resolve.types[id].kind {
+            TypeDefKind::Record(r) => r.fields.iter().for_each(|f| push(&f.ty)),
+            TypeDefKind::Variant(v) => v.cases.iter().filter_map(|c| c.ty.as_ref()).for_each(push),
+            TypeDefKind::Tuple(t) => t.types.iter().for_each(push),
+            TypeDefKind::Option(t) | TypeDefKind::List(t) | TypeDefKind::Type(t) => push(t),
+            TypeDefKind::FixedLengthList(t, _) => push(t),
+            TypeDefKind::Map(k, v) => {
+                push(k);
+                push(v);
+            }
+            TypeDefKind::Result(r) => r.ok.iter().chain(&r.err).for_each(push),
+            TypeDefKind::Handle(wit_parser::Handle::Own(r) | wit_parser::Handle::Borrow(r)) => {
+                roots.push(*r)
+            }
+            TypeDefKind::Future(t) | TypeDefKind::Stream(t) => t.iter().for_each(push),
+            _ => {}
+        }
+    }
+    for id in &exported {
+        let mut dropped = Vec::new();
+        resolve.interfaces[*id].types.retain(|_, ty| {
+            let keep = reached.contains(ty);
+            if !keep {
+                dropped.push(*ty);
+            }
+            keep
+        });
+        // A type no interface lists must not claim an owner.
+        for ty in dropped {
+            resolve.types[ty].owner = wit_parser::TypeOwner::None;
+        }
+    }
+    Ok(())
 }
 
 fn print_wit(resolve: &Resolve, world: WorldId) -> Result<String> {

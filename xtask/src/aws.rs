@@ -1,5 +1,6 @@
 //! `cargo xtask ec2`: the whole `aws-sdk-ec2` flow — generate every
-//! operation into a component with its typed host crate, precompile it,
+//! operation into a component, write a typed host crate binding the
+//! operations the example calls, precompile it,
 //! build `examples/ec2-host` (no `aws-*` crate, no Cranelift) and run it
 //! against moto on loopback — with its figures.
 
@@ -11,6 +12,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail, ensure};
 
 use crate::{cargo, dir_size, moto_server, run, setup, target_dir, workspace_root};
+
+/// The operations `examples/ec2-host` calls: its host crate binds only
+/// these (the component has all of them).
+pub const EXAMPLE_OPERATIONS: &str = "describe-regions,describe-images,run-instances,create-tags,describe-instances,terminate-instances";
 
 /// The `aws-sdk-ec2` release `cargo xtask ec2` and `bench-build` use.
 pub const EC2: &str = "aws-sdk-ec2@1.274.0";
@@ -99,20 +104,16 @@ pub fn measured(cmd: &mut Command) -> Result<(std::process::Output, f64, f64)> {
     Ok((out, seconds, kb / 1024.0))
 }
 
-/// Generates `spec` (all operations) into the default store and writes its
-/// host crate to `host_crate`, if given; returns the generate JSON, wall
-/// seconds and peak MiB.
-pub fn generate_ec2(
-    exe: &Path,
-    spec: &str,
-    host_crate: Option<&Path>,
-) -> Result<(serde_json::Value, f64, f64)> {
-    let mut cmd = Command::new(exe);
-    cmd.args(["generate", spec, "--no-default-features", "--yes", "--json"]);
-    if let Some(dir) = host_crate {
-        cmd.arg("--host-crate").arg(dir);
-    }
-    let (out, seconds, peak) = measured(&mut cmd)?;
+/// Generates `spec` (all operations) into the default store; returns the
+/// generate JSON, wall seconds and peak MiB.
+pub fn generate_ec2(exe: &Path, spec: &str) -> Result<(serde_json::Value, f64, f64)> {
+    let (out, seconds, peak) = measured(Command::new(exe).args([
+        "generate",
+        spec,
+        "--no-default-features",
+        "--yes",
+        "--json",
+    ]))?;
     let generated: serde_json::Value =
         serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
     Ok((generated, seconds, peak))
@@ -161,8 +162,11 @@ pub fn ec2() -> Result<()> {
     setup()?;
     let exe = release_compwrap()?;
     let example = workspace_root().join("examples/ec2-host");
-    let (generated, generate_s, generate_mib) =
-        generate_ec2(&exe, EC2, Some(&example.join("component")))?;
+    let (generated, generate_s, generate_mib) = generate_ec2(&exe, EC2)?;
+    let component = example.join("component");
+    run(Command::new(&exe)
+        .args(["host-crate", EC2, "--bind", EXAMPLE_OPERATIONS, "--out"])
+        .arg(&component))?;
     let (cold, warm, native) = precompile(&exe, EC2)?;
 
     let target = target_dir().join("ec2-host");
@@ -288,8 +292,8 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         let (name, version) = spec.split_once('@').expect("name@version");
         format!("oci://{}/bench/{name}:{version}", registry.address)
     };
-    let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2, None)?;
-    generate_ec2(exe, EC2_BEFORE, None)?;
+    let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2)?;
+    generate_ec2(exe, EC2_BEFORE)?;
     run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
     for spec in [EC2, EC2_BEFORE, STS] {
         run(Command::new(exe).args(["publish", spec, &reference(spec)]))?;
@@ -317,7 +321,20 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         let r = reference(spec);
         for args in [
             vec!["pull", r.as_str()],
-            vec!["host-crate", spec, "--out", out, "--oci", r.as_str()],
+            vec![
+                "host-crate",
+                spec,
+                "--out",
+                out,
+                "--oci",
+                r.as_str(),
+                "--bind",
+                if spec == STS {
+                    "get-caller-identity,assume-role"
+                } else {
+                    EXAMPLE_OPERATIONS
+                },
+            ],
             vec!["precompile", spec],
         ] {
             run(Command::new(exe)
