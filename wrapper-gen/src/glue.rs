@@ -402,9 +402,9 @@ impl Glue {
                 let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
                 // A Smithy enum's `Unknown(value)` is built from the value's
                 // text, and any other Rust value lowers into it.
-                let unknown = cases.iter().find(|c| is_sdk_unknown(c));
+                let unknown = cases.iter().find(|c| c.is_sdk_unknown());
                 for c in cases {
-                    let build = if is_sdk_unknown(c) {
+                    let build = if c.is_sdk_unknown() {
                         format!("{r}::from(p0.as_str())")
                     } else {
                         self.case_build_rust(r, c, iface)
@@ -421,7 +421,7 @@ impl Glue {
                 }
                 out.push_str("    }\n}\n");
                 let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    match x {{");
-                for c in cases.iter().filter(|c| !is_sdk_unknown(c)) {
+                for c in cases.iter().filter(|c| !c.is_sdk_unknown()) {
                     let _ = writeln!(
                         out,
                         "        {} => {},",
@@ -929,11 +929,6 @@ fn map_unless_identity(e: &str, v: &str, inner: String) -> String {
     } else {
         format!("{e}.map(|{v}| {inner})")
     }
-}
-
-/// Whether `c` is a Smithy enum's `Unknown(UnknownVariantValue)` case.
-fn is_sdk_unknown(c: &Case) -> bool {
-    matches!(&c.payload, Payload::Tuple(ts) if ts.as_slice() == [Ty::Std(StdTy::SdkUnknown)])
 }
 
 fn bindings(n: usize) -> String {

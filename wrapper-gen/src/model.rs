@@ -165,6 +165,14 @@ pub struct Case {
     pub payload: Payload,
 }
 
+impl Case {
+    /// Whether this is a Smithy enum's `Unknown(UnknownVariantValue)` case,
+    /// which takes every value the SDK does not know.
+    pub fn is_sdk_unknown(&self) -> bool {
+        matches!(&self.payload, Payload::Tuple(ts) if ts.as_slice() == [Ty::Std(StdTy::SdkUnknown)])
+    }
+}
+
 /// What a variant case carries.
 #[derive(Debug, Clone)]
 pub enum Payload {

@@ -40,15 +40,7 @@ impl Moto {
             child,
             address: format!("127.0.0.1:{port}"),
         };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(&moto.address).is_err() {
-            ensure!(
-                started.elapsed() < Duration::from_secs(30),
-                "moto_server did not start on {}",
-                moto.address
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        crate::wait_for_listener(&moto.address, "moto_server", Duration::from_secs(30))?;
         Ok(moto)
     }
 }

@@ -20,7 +20,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
@@ -147,6 +147,19 @@ fn moto_server() -> Result<PathBuf> {
         run(Command::new(venv.join("bin/pip")).args(["install", "--quiet", "moto[server]"]))?;
     }
     Ok(server)
+}
+
+/// Waits until something listens on `address` (a server `what` just
+/// started), for at most `limit`.
+fn wait_for_listener(address: &str, what: &str, limit: Duration) -> Result<()> {
+    let started = Instant::now();
+    while std::net::TcpStream::connect(address).is_err() {
+        if started.elapsed() > limit {
+            bail!("{what} did not start on {address}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Ok(())
 }
 
 fn on_path(program: &str) -> bool {

@@ -58,13 +58,11 @@ impl Registry {
             .spawn()
             .context("failed to start docker-registry (`cargo xtask setup` installs it)")?;
         let registry = Registry { child, address };
-        let started = Instant::now();
-        while std::net::TcpStream::connect(&registry.address).is_err() {
-            if started.elapsed() > Duration::from_secs(20) {
-                bail!("docker-registry did not start on {}", registry.address);
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        crate::wait_for_listener(
+            &registry.address,
+            "docker-registry",
+            Duration::from_secs(20),
+        )?;
         Ok(registry)
     }
 }

@@ -1645,9 +1645,7 @@ impl<'a> Mapper<'a> {
                 }
                 // A Smithy enum's `Unknown(value)` case takes every value
                 // the Rust enum gains later.
-                let sdk_unknown = cases.iter().any(|c| {
-                    matches!(&c.payload, Payload::Tuple(ts) if ts.as_slice() == [Ty::Std(StdTy::SdkUnknown)])
-                });
+                let sdk_unknown = cases.iter().any(Case::is_sdk_unknown);
                 let open = (open && !sdk_unknown).then(|| case_ns.claim("unknown"));
                 if kind == NamedKind::Enum {
                     TypeKind::Enum { cases, open }
