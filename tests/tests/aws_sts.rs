@@ -321,7 +321,7 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
 
 const STS_APP: &str = r#"use aws_sdk_sts_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkErrorKind};
 use aws_sdk_sts_component::client::AssumeRoleInput;
-use aws_sdk_sts_component::{AwsSdkSts, compwrap_host};
+use aws_sdk_sts_component::compwrap_host;
 
 fn config(endpoint: String) -> SdkConfig {
     SdkConfig {
@@ -341,7 +341,7 @@ fn main() -> compwrap_host::anyhow::Result<()> {
     let address = std::env::args().nth(1).expect("moto's address");
     let runtime = compwrap_host::Runtime::builder().allow_http(&address).build()?;
     let store = compwrap_host::Store::open_default()?;
-    let mut sts = AwsSdkSts::load_with(&runtime, &store)?;
+    let mut sts = aws_sdk_sts_component::load_with(&runtime, &store)?;
     let mut client = sts.client(&config(format!("http://{address}")))?;
     let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.detail))?;
     println!("account {}", identity.account.unwrap_or_default());

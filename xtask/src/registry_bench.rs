@@ -189,7 +189,7 @@ fn write_app(dir: &Path, host_crate: &Path) -> Result<()> {
     std::fs::write(
         dir.join("src/main.rs"),
         "fn main() -> semver_component::compwrap_host::anyhow::Result<()> {\n\
-         \x20   let mut semver = semver_component::Semver::load()?;\n\
+         \x20   let mut semver = semver_component::load()?;\n\
          \x20   let v = semver.version_parse(\"1.2.3\")?.map_err(|e| semver_component::compwrap_host::anyhow::anyhow!(e.message))?;\n\
          \x20   println!(\"semver@{} parses {}.{}.{}\", semver_component::VERSION, v.major, v.minor, v.patch);\n\
          \x20   Ok(())\n}\n",

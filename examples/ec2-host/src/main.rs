@@ -11,7 +11,7 @@ use aws_sdk_ec2_component::client::{
     RunInstancesInput, TerminateInstancesInput,
 };
 use aws_sdk_ec2_component::types::{Filter, InstanceStateName, InstanceType, Tag};
-use aws_sdk_ec2_component::{AwsSdkEc2, VERSION};
+use aws_sdk_ec2_component::VERSION;
 
 fn main() -> Result<()> {
     let endpoint = std::env::args()
@@ -25,7 +25,7 @@ fn main() -> Result<()> {
     let runtime = Runtime::builder().allow_http(host).build()?;
     let store = Store::open_default()?;
     let started = std::time::Instant::now();
-    let mut ec2 = AwsSdkEc2::load_with(&runtime, &store)?;
+    let mut ec2 = aws_sdk_ec2_component::load_with(&runtime, &store)?;
     println!(
         "loaded aws-sdk-ec2 {VERSION} in {:.0} ms",
         started.elapsed().as_secs_f64() * 1000.0

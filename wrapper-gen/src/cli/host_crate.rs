@@ -15,13 +15,18 @@ use super::StoreArgs;
 /// one method per exported function, each call run under compwrap-host's
 /// limits. The component is pinned by digest: the package loads it from the
 /// local store, and pulls it from `--oci` when the store lacks it.
+///
+/// The bindings are a package of their own (`DIR/bindings`) that binds every
+/// release of the component's semver track and is rewritten only when its
+/// text changes: writing the crate again for a newer release with the same
+/// bound types rebuilds only the small pinned package.
 #[derive(Args)]
 #[command(after_help = "Examples:
   compwrap host-crate semver@1.0.28 --out crates/semver-component
   compwrap host-crate semver@1.0.28 --out crates/semver-component --oci oci://ghcr.io/acme/semver:1.0.28
 
 Then, in the application: semver-component = { path = \"crates/semver-component\" }
-  let mut semver = semver_component::Semver::load()?;
+  let mut semver = semver_component::load()?;
   let version = semver.version_parse(\"1.2.3\")?;")]
 pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
@@ -98,10 +103,11 @@ pub fn print_written(written: &Written, label: &str) {
     println!("{:>12} {} for {label}", "Wrote", written.package);
     println!("{:>12} {}", "at", written.dir.display());
     println!("{:>12} {}", "pinned", written.digest);
+    println!("{:>12} {}", "bindings", written.bindings_package);
+    let module = written.package.replace('-', "_");
     println!(
-        "{:>12} {}::{} with {} methods",
+        "{:>12} {module}::{} with {} methods, from {module}::load()",
         "wrapper",
-        written.package.replace('-', "_"),
         written.wrapper,
         written.methods.len()
     );
