@@ -417,7 +417,8 @@ pub struct Instance {
     /// Types of the resources handed out by discarded instances, to explain
     /// why such a handle no longer works.
     retired_resources: Vec<ResourceType>,
-    /// Resources [`Instance::call_wave`] printed as `#N`, at index `N`.
+    /// Resources `Instance::call_wave` printed as `#N`, at index `N`.
+    #[cfg(feature = "wave")]
     wave_handles: Vec<WaveHandle>,
 }
 
@@ -427,6 +428,7 @@ struct Live {
     resources: Vec<ResourceType>,
 }
 
+#[cfg(feature = "wave")]
 enum WaveHandle {
     Live(ResourceAny),
     /// Passed to an `own` parameter: the guest owns it now.
@@ -453,6 +455,7 @@ impl Instance {
             loaded,
             live: Some(live),
             retired_resources: Vec::new(),
+            #[cfg(feature = "wave")]
             wave_handles: Vec::new(),
         }
     }
@@ -507,33 +510,6 @@ impl Instance {
         check_arity(func, args.len())?;
         self.check_not_retired(func, args)?;
         self.call_func(func, args)
-    }
-
-    /// Like [`Instance::call`], with arguments and result in WAVE, the WebAssembly
-    /// Value Encoding (`"text"`, `42`, `[1, 2]`, `{major: 1, minor: 2}`,
-    /// `some(x)`, `ok(x)`); `None` when the function returns nothing.
-    ///
-    /// WAVE has no syntax for resource handles, so a returned resource is
-    /// printed as `#N`, and `#N` is accepted for a parameter of resource
-    /// type: `call_wave("[constructor]regex", &[r#""a+""#])` gives `#0`,
-    /// then `call_wave("[method]regex.is-match", &["#0", r#""aa""#])`.
-    pub fn call_wave(&mut self, name: &str, args: &[&str]) -> Result<Option<String>> {
-        let loaded = self.loaded.clone();
-        let func = loaded.export(name)?;
-        check_arity(func, args.len())?;
-        let vals = func
-            .params
-            .iter()
-            .zip(args)
-            .map(|(param, arg)| self.parse_wave_arg(func, param, arg))
-            .collect::<Result<Vec<_>>>()?;
-        self.mark_moved(func, args);
-        let results = self.call_func(func, &vals)?;
-        results
-            .into_iter()
-            .next()
-            .map(|val| self.format_wave(val))
-            .transpose()
     }
 
     /// Drops a resource handle a call returned, running its destructor in
@@ -614,6 +590,7 @@ impl Instance {
         if let Some(live) = self.live.take() {
             self.retired_resources.extend(live.resources);
         }
+        #[cfg(feature = "wave")]
         for handle in &mut self.wave_handles {
             if let WaveHandle::Live(_) = handle {
                 *handle = WaveHandle::Stale;
@@ -637,6 +614,37 @@ impl Instance {
             }
         }
         Ok(())
+    }
+}
+
+/// Calls in WAVE text (the `wave` feature).
+#[cfg(feature = "wave")]
+impl Instance {
+    /// Like [`Instance::call`], with arguments and result in WAVE, the WebAssembly
+    /// Value Encoding (`"text"`, `42`, `[1, 2]`, `{major: 1, minor: 2}`,
+    /// `some(x)`, `ok(x)`); `None` when the function returns nothing.
+    ///
+    /// WAVE has no syntax for resource handles, so a returned resource is
+    /// printed as `#N`, and `#N` is accepted for a parameter of resource
+    /// type: `call_wave("[constructor]regex", &[r#""a+""#])` gives `#0`,
+    /// then `call_wave("[method]regex.is-match", &["#0", r#""aa""#])`.
+    pub fn call_wave(&mut self, name: &str, args: &[&str]) -> Result<Option<String>> {
+        let loaded = self.loaded.clone();
+        let func = loaded.export(name)?;
+        check_arity(func, args.len())?;
+        let vals = func
+            .params
+            .iter()
+            .zip(args)
+            .map(|(param, arg)| self.parse_wave_arg(func, param, arg))
+            .collect::<Result<Vec<_>>>()?;
+        self.mark_moved(func, args);
+        let results = self.call_func(func, &vals)?;
+        results
+            .into_iter()
+            .next()
+            .map(|val| self.format_wave(val))
+            .transpose()
     }
 
     fn parse_wave_arg(&self, func: &ExportedFunc, param: &Param, arg: &str) -> Result<Val> {

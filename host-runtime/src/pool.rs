@@ -60,6 +60,7 @@ impl Pool {
 
     /// Calls `name` with WAVE arguments (see [`Instance::call_wave`]) on an
     /// idle instance.
+    #[cfg(feature = "wave")]
     pub fn call_wave(&self, name: &str, args: &[&str]) -> Result<Option<String>> {
         check_poolable(self.loaded.export(name)?)?;
         self.with_instance(|instance| instance.call_wave(name, args))

@@ -177,7 +177,7 @@ pub fn ec2() -> Result<()> {
         .context("failed to run cargo tree")?;
     let tree = String::from_utf8_lossy(&tree.stdout);
     if let Some(line) = tree.lines().find(|l| {
-        l.starts_with("aws-") && !l.starts_with("aws-sdk-ec2-component ")
+        l.starts_with("aws-") && !l.starts_with("aws-sdk-ec2-component")
             || l.starts_with("cranelift-codegen")
     }) {
         bail!("examples/ec2-host depends on {line}");
@@ -273,23 +273,138 @@ fn cargo_build(dir: &Path, target: &Path, args: &[&str]) -> Result<(f64, f64)> {
     Ok((seconds, peak))
 }
 
+/// How a compwrap application gets the EC2 component.
+struct Flavour {
+    /// How the table names it.
+    label: &'static str,
+    /// The registry repository it is published to.
+    repository: &'static str,
+    /// `host-crate --bind`, for the whole component.
+    bind: Option<&'static str>,
+}
+
+/// The whole component (every operation; the host crate binds the six the
+/// example calls), and a component of only those six operations
+/// (`generate --only`), as a team would publish for one application.
+const FLAVOURS: [Flavour; 2] = [
+    Flavour {
+        label: "whole",
+        repository: "aws-sdk-ec2",
+        bind: Some(EXAMPLE_OPERATIONS),
+    },
+    Flavour {
+        label: "app",
+        repository: "aws-sdk-ec2-app",
+        bind: None,
+    },
+];
+
+/// What taking a release from the registry cost, in seconds.
+#[derive(Default)]
+struct Fetched {
+    pull: f64,
+    host_crate: f64,
+    precompile: f64,
+}
+
+impl Fetched {
+    fn total(&self) -> f64 {
+        self.pull + self.host_crate + self.precompile
+    }
+}
+
+/// One compwrap application (a copy of `examples/ec2-host`) with its own
+/// store, which starts empty, and target directory.
+struct App<'a> {
+    exe: &'a Path,
+    dir: PathBuf,
+    target: PathBuf,
+    store: PathBuf,
+}
+
+impl App<'_> {
+    fn new<'a>(exe: &'a Path, work: &Path, label: &str) -> Result<App<'a>> {
+        let app = App {
+            exe,
+            dir: work.join(format!("app-{label}")),
+            target: work.join(format!("app-{label}-target")),
+            store: work.join(format!("app-{label}-store")),
+        };
+        std::fs::create_dir_all(app.dir.join("src"))?;
+        let example = workspace_root().join("examples/ec2-host");
+        std::fs::copy(example.join("src/main.rs"), app.dir.join("src/main.rs"))?;
+        std::fs::copy(example.join("Cargo.toml"), app.dir.join("Cargo.toml"))?;
+        std::fs::copy(
+            workspace_root().join("Cargo.lock"),
+            app.dir.join("Cargo.lock"),
+        )?;
+        Ok(app)
+    }
+
+    fn compwrap(&self, args: &[&str]) -> Result<(std::process::Output, f64)> {
+        let started = Instant::now();
+        let out = Command::new(self.exe)
+            .args(args)
+            .env("COMPWRAP_HOME", &self.store)
+            .current_dir(&self.dir)
+            .stderr(Stdio::inherit())
+            .output()?;
+        ensure!(out.status.success(), "compwrap {args:?} failed");
+        Ok((out, started.elapsed().as_secs_f64()))
+    }
+
+    /// Pulls `reference`, writes its host crate into `out` and makes its
+    /// native code: what a bump takes before cargo runs.
+    fn fetch(&self, reference: &str, out: &str, bind: Option<&str>) -> Result<Fetched> {
+        let (pulled, pull) = self.compwrap(&["pull", reference, "--json"])?;
+        let pulled: serde_json::Value = serde_json::from_slice(&pulled.stdout)?;
+        let digest = pulled["digest"]
+            .as_str()
+            .context("pull printed no digest")?;
+        let mut args = vec!["host-crate", digest, "--out", out, "--oci", reference];
+        if let Some(bind) = bind {
+            args.extend(["--bind", bind]);
+        }
+        let (_, host_crate) = self.compwrap(&args)?;
+        let (_, precompile) = self.compwrap(&["precompile", digest])?;
+        Ok(Fetched {
+            pull,
+            host_crate,
+            precompile,
+        })
+    }
+
+    fn build(&self) -> Result<(f64, f64)> {
+        cargo_build(&self.dir, &self.target, &["build"])
+    }
+
+    fn run(&self, endpoint: &str) -> Result<String> {
+        run_app(&self.target, &self.store, endpoint)
+    }
+}
+
 fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     let moto = Moto::start()?;
     let endpoint = format!("http://{}", moto.address);
 
-    // The components, as a teammate or CI published them: both EC2 releases
-    // and STS in the default store, then in a registry.
+    // The components, as a teammate or CI published them: both EC2
+    // releases whole and for the application, and STS, in the default
+    // store, then in a registry.
     let registry = crate::registry_bench::Registry::start(&work.join("registry"))?;
-    let reference = |spec: &str| {
-        let (name, version) = spec.split_once('@').expect("name@version");
-        format!("oci://{}/bench/{name}:{version}", registry.address)
+    let reference = |repository: &str, spec: &str| {
+        let version = spec.rsplit('@').next().unwrap_or_default();
+        format!("oci://{}/bench/{repository}:{version}", registry.address)
     };
     let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2)?;
     generate_ec2(exe, EC2_BEFORE)?;
     run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
-    for spec in [EC2, EC2_BEFORE, STS] {
-        run(Command::new(exe).args(["publish", spec, &reference(spec)]))?;
+    for spec in [EC2, EC2_BEFORE] {
+        run(Command::new(exe).args(["publish", spec, &reference("aws-sdk-ec2", spec)]))?;
+        let only = generate_app_component(exe, spec)?;
+        let digest = only["digest"].as_str().context("no digest")?;
+        run(Command::new(exe).args(["publish", digest, &reference("aws-sdk-ec2-app", spec)]))?;
     }
+    run(Command::new(exe).args(["publish", STS, &reference("aws-sdk-sts", STS)]))?;
     let (cold, warm, native) = precompile(exe, EC2)?;
 
     // The native application.
@@ -300,100 +415,117 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     let native_size = dir_size(&native_target);
     check_native_app(&native_target, &endpoint)?;
 
-    // The application through compwrap, on a store that has nothing yet.
-    let consumer = work.join("consumer-store");
-    let app = work.join("app");
-    let app_target = work.join("app-target");
-    std::fs::create_dir_all(app.join("src"))?;
-    let example = workspace_root().join("examples/ec2-host");
-    std::fs::copy(example.join("src/main.rs"), app.join("src/main.rs"))?;
-    std::fs::copy(example.join("Cargo.toml"), app.join("Cargo.toml"))?;
-    std::fs::copy(workspace_root().join("Cargo.lock"), app.join("Cargo.lock"))?;
-    let fetch = |spec: &str, out: &str| -> Result<()> {
-        let r = reference(spec);
-        for args in [
-            vec!["pull", r.as_str()],
-            vec![
-                "host-crate",
-                spec,
-                "--out",
-                out,
-                "--oci",
-                r.as_str(),
-                "--bind",
-                if spec == STS {
-                    "get-caller-identity,assume-role"
-                } else {
-                    EXAMPLE_OPERATIONS
-                },
-            ],
-            vec!["precompile", spec],
-        ] {
-            run(Command::new(exe)
-                .args(&args)
-                .env("COMPWRAP_HOME", &consumer)
-                .current_dir(&app))?;
-        }
-        Ok(())
-    };
-    fetch(EC2_BEFORE, "component")?;
-    let (app_clean, app_peak) = cargo_build(&app, &app_target, &["build"])?;
-    let app_size = dir_size(&app_target);
-    run_app(&app_target, &consumer, &endpoint)?;
+    // The application through compwrap, on stores that have nothing yet.
+    let apps = FLAVOURS
+        .iter()
+        .map(|f| App::new(exe, work, f.label))
+        .collect::<Result<Vec<_>>>()?;
+    let mut clean = Vec::new();
+    for (flavour, app) in FLAVOURS.iter().zip(&apps) {
+        app.fetch(
+            &reference(flavour.repository, EC2_BEFORE),
+            "component",
+            flavour.bind,
+        )?;
+        let (seconds, peak) = app.build()?;
+        clean.push((seconds, peak, dir_size(&app.target)));
+        app.run(&endpoint)?;
+    }
 
     // The bump to the new release.
     write_native_app(&native_dir, EC2, false)?;
     let (native_bump, _) = cargo_build(&native_dir, &native_target, &["build"])?;
     check_native_app(&native_target, &endpoint)?;
-    let started = Instant::now();
-    fetch(EC2, "component")?;
-    cargo_build(&app, &app_target, &["build"])?;
-    let app_bump = started.elapsed().as_secs_f64();
-    let load = run_app(&app_target, &consumer, &endpoint)?;
+    let mut bumps = Vec::new();
+    for (flavour, app) in FLAVOURS.iter().zip(&apps) {
+        let fetched = app.fetch(
+            &reference(flavour.repository, EC2),
+            "component",
+            flavour.bind,
+        )?;
+        let (build, _) = app.build()?;
+        let load = app.run(&endpoint)?;
+        bumps.push((fetched, build, load));
+    }
 
-    // A second SDK crate on both sides.
+    // A second SDK crate on both sides (the whole-component application).
     write_native_app(&native_dir, EC2, true)?;
     cargo_build(&native_dir, &native_target, &["build"])?;
     let native_size2 = dir_size(&native_target);
-    fetch(STS, "sts-component")?;
-    let manifest = std::fs::read_to_string(app.join("Cargo.toml"))?;
+    let app = &apps[0];
+    app.fetch(
+        &reference("aws-sdk-sts", STS),
+        "sts-component",
+        Some("get-caller-identity,assume-role"),
+    )?;
+    let manifest = std::fs::read_to_string(app.dir.join("Cargo.toml"))?;
+    let ec2_dependency =
+        "aws-sdk-ec2-component = { path = \"component\", default-features = false }\n";
+    ensure!(manifest.contains(ec2_dependency), "{manifest}");
     std::fs::write(
-        app.join("Cargo.toml"),
+        app.dir.join("Cargo.toml"),
         manifest.replace(
-            "[profile.dev]",
-            "aws-sdk-sts-component = { path = \"sts-component\", default-features = false }\n\n[profile.dev]",
+            ec2_dependency,
+            &format!("{ec2_dependency}aws-sdk-sts-component = {{ path = \"sts-component\", default-features = false }}\n"),
         ),
     )?;
-    cargo_build(&app, &app_target, &["build"])?;
-    let app_size2 = dir_size(&app_target);
+    app.build()?;
+    let app_size2 = dir_size(&app.target);
     let component_size = new_ec2["size"].as_u64().unwrap_or(0);
 
     println!("\naws-sdk-ec2: a native application vs the same application through compwrap");
-    println!("(same machine, same run, debug builds, CARGO_INCREMENTAL=0 on both sides)\n");
     println!(
-        "  clean build            native {native_clean:>6.1} s  compwrap {app_clean:>6.1} s  ratio {:.2}x  (peak memory {native_peak:.0} / {app_peak:.0} MiB)",
-        app_clean / native_clean
+        "(same machine, same run, cargo's default debug profile and CARGO_INCREMENTAL=0 on every side;\n \
+         whole = the component of every operation, its host crate binding the six the application calls;\n \
+         app = a component of those six operations, `generate --only`)\n"
     );
+    let [
+        (whole_clean, whole_peak, whole_size),
+        (app_clean, app_peak, app_size),
+    ] = clean[..]
+    else {
+        bail!("two flavours");
+    };
     println!(
-        "  bump {} -> {}  native {native_bump:>6.1} s  compwrap {app_bump:>6.1} s  {:.0}x faster (pull + host crate + precompile + build)",
+        "  clean build      native {native_clean:>6.1} s   whole {whole_clean:>6.1} s ({:.2}x)   app {app_clean:>6.1} s ({:.2}x)   peak memory {native_peak:.0} / {whole_peak:.0} / {app_peak:.0} MiB",
+        whole_clean / native_clean,
+        app_clean / native_clean,
+    );
+    let bump = |i: usize| {
+        let (fetched, build, _): &(Fetched, f64, String) = &bumps[i];
+        fetched.total() + build
+    };
+    println!(
+        "  bump {} -> {}  native {native_bump:>6.1} s   whole {:>6.1} s ({:.0}x faster)   app {:>6.1} s ({:.0}x faster)",
         EC2_BEFORE.rsplit('@').next().unwrap_or(""),
         EC2.rsplit('@').next().unwrap_or(""),
-        native_bump / app_bump
+        bump(0),
+        native_bump / bump(0),
+        bump(1),
+        native_bump / bump(1),
     );
+    for (flavour, (fetched, build, load)) in FLAVOURS.iter().zip(&bumps) {
+        println!(
+            "    {:<5} pull {:.2} s + host crate {:.2} s + precompile {:.2} s + cargo build {:.2} s; then {load}",
+            flavour.label, fetched.pull, fetched.host_crate, fetched.precompile, build
+        );
+    }
     println!(
-        "  target/ with ec2       native {:>6.0} MiB  compwrap {:>6.0} MiB  ratio {:.2}",
+        "  target/, ec2       native {:>6.0} MiB   whole {:>6.0} MiB ({:.2})   app {:>6.0} MiB ({:.2})",
         mib(native_size),
+        mib(whole_size),
+        whole_size as f64 / native_size as f64,
         mib(app_size),
-        app_size as f64 / native_size as f64
+        app_size as f64 / native_size as f64,
     );
     println!(
-        "  target/ with ec2 + sts native {:>6.0} MiB  compwrap {:>6.0} MiB  ratio {:.2}",
+        "  target/, ec2 + sts native {:>6.0} MiB   whole {:>6.0} MiB ({:.2})",
         mib(native_size2),
         mib(app_size2),
         app_size2 as f64 / native_size2 as f64
     );
     println!(
-        "  component {:.1} MiB, native code {:.1} MiB; first load (compile) {cold:.1} s, warm load {warm:.2} s (compwrap precompile), {load} in the application",
+        "  whole component {:.1} MiB, native code {:.1} MiB; first load (compile) {cold:.1} s, warm load {warm:.2} s (compwrap precompile)",
         mib(component_size),
         mib(native)
     );
@@ -407,6 +539,26 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// Generates the component of only the operations the example calls.
+fn generate_app_component(exe: &Path, spec: &str) -> Result<serde_json::Value> {
+    let (out, seconds, peak) = measured(Command::new(exe).args([
+        "generate",
+        spec,
+        "--no-default-features",
+        "--only",
+        EXAMPLE_OPERATIONS,
+        "--yes",
+        "--json",
+    ]))?;
+    let generated: serde_json::Value =
+        serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
+    eprintln!(
+        "xtask: {spec} --only the example's operations: {:.1} MiB in {seconds:.0} s, peak {peak:.0} MiB",
+        mib(generated["size"].as_u64().unwrap_or(0))
+    );
+    Ok(generated)
 }
 
 /// The native counterpart of `examples/ec2-host`: the same calls through
@@ -429,7 +581,7 @@ fn write_native_app(dir: &Path, ec2: &str, sts: bool) -> Result<()> {
              [dependencies]\naws-config = {{ version = \"1\", features = [\"behavior-version-latest\"] }}\n\
              aws-sdk-ec2 = \"={ec2_version}\"\n{sts_dep}\
              tokio = {{ version = \"1\", features = [\"macros\", \"rt-multi-thread\"] }}\n\n\
-             [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n"
+             [workspace]\n"
         ),
     )?;
     std::fs::write(dir.join("src/main.rs"), NATIVE_APP)?;
