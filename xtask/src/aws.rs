@@ -354,14 +354,19 @@ impl App<'_> {
     }
 
     /// Pulls `reference`, writes its host crate into `out` and makes its
-    /// native code: what a bump takes before cargo runs.
-    fn fetch(&self, reference: &str, out: &str, bind: Option<&str>) -> Result<Fetched> {
+    /// native code: what a bump takes before cargo runs. With `oci`, the
+    /// host crate can pull the component itself (compwrap-host's `oci`
+    /// feature); without, the application loads it from the store.
+    fn fetch(&self, reference: &str, out: &str, bind: Option<&str>, oci: bool) -> Result<Fetched> {
         let (pulled, pull) = self.compwrap(&["pull", reference, "--json"])?;
         let pulled: serde_json::Value = serde_json::from_slice(&pulled.stdout)?;
         let digest = pulled["digest"]
             .as_str()
             .context("pull printed no digest")?;
-        let mut args = vec!["host-crate", digest, "--out", out, "--oci", reference];
+        let mut args = vec!["host-crate", digest, "--out", out];
+        if oci {
+            args.extend(["--oci", reference]);
+        }
         if let Some(bind) = bind {
             args.extend(["--bind", bind]);
         }
@@ -426,11 +431,25 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
             &reference(flavour.repository, EC2_BEFORE),
             "component",
             flavour.bind,
+            false,
         )?;
         let (seconds, peak) = app.build()?;
         clean.push((seconds, peak, dir_size(&app.target)));
         app.run(&endpoint)?;
     }
+    // The whole-component application whose host crate can also pull the
+    // component itself (`host-crate --oci`).
+    let with_oci = App::new(exe, work, "oci")?;
+    with_oci.fetch(
+        &reference("aws-sdk-ec2", EC2_BEFORE),
+        "component",
+        Some(EXAMPLE_OPERATIONS),
+        true,
+    )?;
+    let (oci_clean, _) = with_oci.build()?;
+    let oci_size = dir_size(&with_oci.target);
+    with_oci.run(&endpoint)?;
+    std::fs::remove_dir_all(&with_oci.target)?;
 
     // The bump to the new release.
     write_native_app(&native_dir, EC2, false)?;
@@ -442,6 +461,7 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
             &reference(flavour.repository, EC2),
             "component",
             flavour.bind,
+            false,
         )?;
         let (build, _) = app.build()?;
         let load = app.run(&endpoint)?;
@@ -457,6 +477,7 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         &reference("aws-sdk-sts", STS),
         "sts-component",
         Some("get-caller-identity,assume-role"),
+        false,
     )?;
     let manifest = std::fs::read_to_string(app.dir.join("Cargo.toml"))?;
     let ec2_dependency =
@@ -477,7 +498,8 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     println!(
         "(same machine, same run, cargo's default debug profile and CARGO_INCREMENTAL=0 on every side;\n \
          whole = the component of every operation, its host crate binding the six the application calls;\n \
-         app = a component of those six operations, `generate --only`)\n"
+         app = a component of those six operations, `generate --only`;\n \
+         both load the component `compwrap pull` put in their store)\n"
     );
     let [
         (whole_clean, whole_peak, whole_size),
@@ -490,6 +512,11 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         "  clean build      native {native_clean:>6.1} s   whole {whole_clean:>6.1} s ({:.2}x)   app {app_clean:>6.1} s ({:.2}x)   peak memory {native_peak:.0} / {whole_peak:.0} / {app_peak:.0} MiB",
         whole_clean / native_clean,
         app_clean / native_clean,
+    );
+    println!(
+        "  with --oci       whole {oci_clean:>6.1} s ({:.2}x), target/ {:.0} MiB: a host crate that can also pull the component itself (compwrap-host's `oci` feature)",
+        oci_clean / native_clean,
+        mib(oci_size),
     );
     let bump = |i: usize| {
         let (fetched, build, _): &(Fetched, f64, String) = &bumps[i];
