@@ -13,6 +13,20 @@ use std::str::FromStr;
 
 use anyhow::{Result, bail};
 
+/// Makes *ring* the process's TLS provider unless one is installed.
+///
+/// wasmtime-wasi-http's client builds its TLS configuration from the
+/// process default, which rustls can only infer when exactly one provider
+/// is compiled in; an application that also builds another (reqwest's
+/// aws-lc-rs, through compwrap-host's `oci` feature or its own
+/// dependencies) would otherwise panic at its first `https` request.
+pub(crate) fn ensure_tls_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race to another thread installing one is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}
+
 /// One entry of the outgoing-HTTP allowlist: a host, optionally with a port.
 ///
 /// | pattern | allows |

@@ -407,6 +407,8 @@ impl RuntimeBuilder {
     /// Creates the engine, the linker and the epoch ticker.
     pub fn build(mut self) -> Result<Runtime> {
         self.caps.http_allow = crate::http::parse_allowlist(&self.http_allow)?;
+        #[cfg(feature = "http")]
+        crate::http::ensure_tls_provider();
         let mut config = wasmtime::Config::new();
         self.limits.configure(&mut config);
         if let Some(instances) = self.pooling {

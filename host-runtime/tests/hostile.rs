@@ -4,6 +4,7 @@
 
 mod common;
 
+use std::io::Write;
 use std::net::TcpListener;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
@@ -281,6 +282,29 @@ fn http_reaches_only_allowed_hosts() -> Result<()> {
     )?;
     let text = error_text(&refused.unwrap_err());
     assert!(text.contains("ConnectionRefused"), "{text}");
+    assert!(!text.contains("the runtime denied"), "{text}");
+    still_serves(&runtime)?;
+
+    // `https` to an allowed server that answers in plain HTTP: the TLS
+    // handshake fails as the guest's error (compwrap-host sets the TLS
+    // provider, also when the build has two), and the runtime keeps serving.
+    let plain = TcpListener::bind("127.0.0.1:0")?;
+    let plain_port = plain.local_addr()?.port();
+    std::thread::spawn(move || {
+        for mut stream in plain.incoming().flatten() {
+            let _ = stream.write_all(b"HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n");
+        }
+    });
+    let https = format!("https://127.0.0.1:{plain_port}/");
+    let (runtime, tls) = get(
+        strict_builder().allow_http(format!("127.0.0.1:{plain_port}")),
+        &https,
+    )?;
+    let text = error_text(&tls.unwrap_err());
+    assert!(
+        text.contains(&format!("GET {https} failed: ErrorCode::")),
+        "{text}"
+    );
     assert!(!text.contains("the runtime denied"), "{text}");
     still_serves(&runtime)?;
 

@@ -8,11 +8,15 @@ use wasip2::io::streams::StreamError;
 fn main() {
     let url = std::env::var("URL").expect("the runtime did not pass URL");
     let expected = std::env::var("BODY").expect("the runtime did not pass BODY");
-    let rest = url.strip_prefix("http://").expect("an http:// URL");
+    let (scheme, rest) = match url.split_once("://") {
+        Some(("http", rest)) => (Scheme::Http, rest),
+        Some(("https", rest)) => (Scheme::Https, rest),
+        _ => panic!("an http:// or https:// URL: {url}"),
+    };
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
 
     let request = OutgoingRequest::new(Fields::new());
-    request.set_scheme(Some(&Scheme::Http)).unwrap();
+    request.set_scheme(Some(&scheme)).unwrap();
     request.set_authority(Some(authority)).unwrap();
     request.set_path_with_query(Some(path)).unwrap();
     // No body: finish it before sending, so nothing races the response.
