@@ -20,6 +20,7 @@ use anyhow::{Result, bail};
 /// is compiled in; an application that also builds another (reqwest's
 /// aws-lc-rs, through compwrap-host's `oci` feature or its own
 /// dependencies) would otherwise panic at its first `https` request.
+#[cfg(feature = "http")]
 pub(crate) fn ensure_tls_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
         // Losing a race to another thread installing one is fine.

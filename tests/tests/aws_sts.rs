@@ -292,7 +292,7 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
     ensure!(
         !tree
             .lines()
-            .any(|l| l.starts_with("aws-") && !l.starts_with("aws-sdk-sts-component ")),
+            .any(|l| l.starts_with("aws-") && !l.starts_with("aws-sdk-sts-component")),
         "the application depends on an aws-* crate:\n{tree}"
     );
 
