@@ -14,7 +14,7 @@
 //! the crate has one and the store does not have it.
 //!
 //! The bindings name the first release of the component's semver track
-//! (see [`Track`]) and files are rewritten only when their text changes:
+//! (see `Track`) and files are rewritten only when their text changes:
 //! bumping to a release whose bound types are the same rebuilds only the
 //! small pinned package, not the bindings.
 
