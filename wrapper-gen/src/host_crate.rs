@@ -962,6 +962,19 @@ fn compwrap_host_dependency(host: &HostDependency, features: &[&str]) -> String 
     )
 }
 
+/// `[package]` of a generated package, after its header comment.
+fn package_section(header: &str, package: &str, version: &str, description: &str) -> String {
+    format!(
+        "# {header}\n\
+         [package]\n\
+         name = \"{package}\"\n\
+         version = \"{version}\"\n\
+         edition = \"2024\"\n\
+         description = {description:?}\n\
+         publish = false\n"
+    )
+}
+
 /// The pinned package: the component's digest and how to load it.
 fn cargo_toml(
     package: &str,
@@ -974,15 +987,9 @@ fn cargo_toml(
         "Typed calls into the prebuilt {} component",
         info.name.as_deref().unwrap_or("compwrap")
     );
+    let version = info.version.as_deref().unwrap_or("0.0.0");
     format!(
-        "# {header}\n\
-         [package]\n\
-         name = \"{package}\"\n\
-         version = \"{version}\"\n\
-         edition = \"2024\"\n\
-         description = {description:?}\n\
-         publish = false\n\
-         \n\
+        "{}\n\
          [dependencies]\n\
          {bindings_package} = {{ path = \"bindings\" }}\n\
          {host}\n\
@@ -992,7 +999,7 @@ fn cargo_toml(
          # Compile the component at its first load; without it, load native code\n\
          # made by `compwrap precompile` (and build in a fraction of the time).\n\
          cranelift = [\"compwrap-host/cranelift\"]\n",
-        version = info.version.as_deref().unwrap_or("0.0.0"),
+        package_section(header, package, version, &description),
     )
 }
 
@@ -1007,16 +1014,8 @@ fn bindings_cargo_toml(
     let version = track.map_or_else(|| "0.0.0".to_string(), |t| t.version.to_string());
     let description = format!("Typed bindings for the prebuilt {what}").replace('`', "");
     format!(
-        "# {header}\n\
-         [package]\n\
-         name = \"{package}\"\n\
-         version = \"{version}\"\n\
-         edition = \"2024\"\n\
-         description = {description:?}\n\
-         publish = false\n\
-         \n\
-         [dependencies]\n\
-         {host}\n"
+        "{}\n[dependencies]\n{host}\n",
+        package_section(header, package, &version, &description)
     )
 }
 
