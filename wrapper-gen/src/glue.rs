@@ -229,6 +229,89 @@ pub fn render(api: &Api) -> String {
     for iface in &api.interfaces {
         g.interface(&mut out, iface);
     }
+    prune_conversions(&out)
+}
+
+/// `code` without the conversion functions nothing calls: every type gets a
+/// `lift_…` (WIT to Rust) and a `lower_…` (Rust to WIT), but a type that
+/// only goes into the component needs no `lower_` and one that only comes
+/// out no `lift_`. rustc checks uncalled functions all the same; in
+/// `aws-sdk-ec2`'s glue they are 2,800 of 6,100 conversions, a third of the
+/// crate. A conversion is a top-level `fn lift_…` / `fn lower_…` that ends
+/// at the next line that is just `}`.
+fn prune_conversions(code: &str) -> String {
+    /// `fn lift_x(…` / `fn lower_x<…` starts a conversion named `lift_x`.
+    fn conversion_name(line: &str) -> Option<&str> {
+        let rest = line.strip_prefix("fn ")?;
+        let name = rest.split(['(', '<']).next()?;
+        (name.starts_with("lift_") || name.starts_with("lower_")).then_some(name)
+    }
+    /// The conversions `text` names (identifiers, so `lower_sdk_error` in
+    /// `.map_err(lower_sdk_error)` counts).
+    fn named(text: &str) -> impl Iterator<Item = &str> {
+        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .filter(|t| t.starts_with("lift_") || t.starts_with("lower_"))
+    }
+
+    // The code as pieces, each a conversion (with its name) or the rest.
+    let mut pieces: Vec<(Option<&str>, &str)> = Vec::new();
+    let mut start = 0;
+    let mut open: Option<(&str, usize)> = None;
+    let mut offset = 0;
+    for line in code.split_inclusive('\n') {
+        let end = offset + line.len();
+        match open {
+            None => {
+                if let Some(name) = conversion_name(line) {
+                    pieces.push((None, &code[start..offset]));
+                    if line.trim_end().ends_with('}') {
+                        pieces.push((Some(name), line));
+                        start = end;
+                    } else {
+                        open = Some((name, offset));
+                    }
+                }
+            }
+            Some((name, from)) if line.trim_end() == "}" => {
+                pieces.push((Some(name), &code[from..end]));
+                open = None;
+                start = end;
+            }
+            Some(_) => {}
+        }
+        offset = end;
+    }
+    pieces.push((None, &code[start..]));
+
+    let bodies: std::collections::HashMap<&str, &str> = pieces
+        .iter()
+        .filter_map(|&(name, text)| Some((name?, text)))
+        .collect();
+    let mut live = std::collections::HashSet::new();
+    let mut queue: Vec<&str> = pieces
+        .iter()
+        .filter(|(name, _)| name.is_none())
+        .flat_map(|(_, text)| named(text))
+        .collect();
+    while let Some(name) = queue.pop() {
+        if let Some(body) = bodies.get(name)
+            && live.insert(name)
+        {
+            queue.extend(named(body));
+        }
+    }
+    let mut out = String::with_capacity(code.len());
+    for (name, text) in pieces {
+        match name {
+            Some(name) if !live.contains(name) => {
+                // The blank line before it goes too.
+                if out.ends_with("\n\n") {
+                    out.pop();
+                }
+            }
+            _ => out.push_str(text),
+        }
+    }
     out
 }
 
@@ -936,4 +1019,34 @@ fn bindings(n: usize) -> String {
         .map(|i| format!("p{i}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::prune_conversions;
+
+    #[test]
+    fn conversions_nothing_calls_are_dropped() {
+        let code = "use x;\n\
+                    \nfn lift_a(x: A) -> a::A {\n    a::A { b: lift_b(x.b) }\n}\n\
+                    \nfn lower_a(x: a::A) -> A {\n    A { b: lower_b(x.b) }\n}\n\
+                    \nfn lift_b(x: B) -> a::B {\n    a::B\n}\n\
+                    \nfn lower_b(x: a::B) -> B {\n    B\n}\n\
+                    \nfn lower_c<E>(x: E) -> C { C }\n\
+                    \nfn lift_unit(x: ()) -> () {}\n\
+                    \nimpl Guest for Component {\n    fn f(a: A) -> Result<(), C> {\n        \
+                    run(lift_a(a)).map_err(lower_c)\n    }\n}\n";
+        let pruned = prune_conversions(code);
+        assert_eq!(
+            pruned,
+            "use x;\n\
+             \nfn lift_a(x: A) -> a::A {\n    a::A { b: lift_b(x.b) }\n}\n\
+             \nfn lift_b(x: B) -> a::B {\n    a::B\n}\n\
+             \nfn lower_c<E>(x: E) -> C { C }\n\
+             \nimpl Guest for Component {\n    fn f(a: A) -> Result<(), C> {\n        \
+             run(lift_a(a)).map_err(lower_c)\n    }\n}\n"
+        );
+        // Nothing to drop: the same text.
+        assert_eq!(prune_conversions(&pruned), pruned);
+    }
 }
