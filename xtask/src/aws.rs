@@ -403,12 +403,15 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2)?;
     generate_ec2(exe, EC2_BEFORE)?;
     run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
+    let mut new_app = None;
     for spec in [EC2, EC2_BEFORE] {
         run(Command::new(exe).args(["publish", spec, &reference("aws-sdk-ec2", spec)]))?;
-        let only = generate_app_component(exe, spec)?;
+        let (only, seconds, peak) = generate_app_component(exe, spec)?;
         let digest = only["digest"].as_str().context("no digest")?;
         run(Command::new(exe).args(["publish", digest, &reference("aws-sdk-ec2-app", spec)]))?;
+        new_app.get_or_insert((only, seconds, peak));
     }
+    let (new_app, app_generate_s, app_generate_mib) = new_app.context("no app component")?;
     run(Command::new(exe).args(["publish", STS, &reference("aws-sdk-sts", STS)]))?;
     let (cold, warm, native) = precompile(exe, EC2)?;
 
@@ -419,6 +422,11 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     let (native_clean, native_peak) = cargo_build(&native_dir, &native_target, &["build"])?;
     let native_size = dir_size(&native_target);
     check_native_app(&native_target, &endpoint)?;
+    // The native release build: what `generate`'s peak memory is held to.
+    let release_target = work.join("native-release-target");
+    let (native_release, native_release_peak) =
+        cargo_build(&native_dir, &release_target, &["build", "--release"])?;
+    std::fs::remove_dir_all(&release_target)?;
 
     // The application through compwrap, on stores that have nothing yet.
     let apps = FLAVOURS
@@ -556,20 +564,34 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         mib(component_size),
         mib(native)
     );
-    if new_ec2["reused"] == true {
-        println!(
-            "  generate {EC2}: reused from the store (run with an empty COMPWRAP_HOME to measure it)"
-        );
-    } else {
-        println!(
-            "  generate {EC2}: {generate_s:.0} s wall, peak {generate_mib:.0} MiB (native clean debug build peak {native_peak:.0} MiB)"
-        );
-    }
+    let generated = |json: &serde_json::Value, seconds: f64, peak: f64| {
+        if json["reused"] == true {
+            "reused from the store (run with an empty COMPWRAP_HOME to measure it)".to_string()
+        } else {
+            format!(
+                "{seconds:.0} s wall, peak {peak:.0} MiB ({:.2} of the native release build's)",
+                peak / native_release_peak
+            )
+        }
+    };
+    println!(
+        "  generate {EC2}: {}",
+        generated(&new_ec2, generate_s, generate_mib)
+    );
+    println!(
+        "  generate {EC2} --only the six: {}; component {:.1} MiB",
+        generated(&new_app, app_generate_s, app_generate_mib),
+        mib(new_app["size"].as_u64().unwrap_or(0))
+    );
+    println!(
+        "  native release build: {native_release:.0} s, peak {native_release_peak:.0} MiB (debug: {native_peak:.0} MiB)"
+    );
     Ok(())
 }
 
-/// Generates the component of only the operations the example calls.
-fn generate_app_component(exe: &Path, spec: &str) -> Result<serde_json::Value> {
+/// Generates the component of only the operations the example calls;
+/// returns the generate JSON, wall seconds and peak MiB.
+fn generate_app_component(exe: &Path, spec: &str) -> Result<(serde_json::Value, f64, f64)> {
     let (out, seconds, peak) = measured(Command::new(exe).args([
         "generate",
         spec,
@@ -581,11 +603,7 @@ fn generate_app_component(exe: &Path, spec: &str) -> Result<serde_json::Value> {
     ]))?;
     let generated: serde_json::Value =
         serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
-    eprintln!(
-        "xtask: {spec} --only the example's operations: {:.1} MiB in {seconds:.0} s, peak {peak:.0} MiB",
-        mib(generated["size"].as_u64().unwrap_or(0))
-    );
-    Ok(generated)
+    Ok((generated, seconds, peak))
 }
 
 /// The native counterpart of `examples/ec2-host`: the same calls through

@@ -546,19 +546,25 @@ fn bench_host_build() -> Result<()> {
     Ok(())
 }
 
-/// Bytes in the files under `dir`.
+/// Bytes in the files under `dir`, each file once: cargo hard-links a
+/// binary from `deps/` into its profile directory, and `du` counts it once
+/// too.
 fn dir_size(dir: &Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return 0;
-    };
-    entries
-        .flatten()
-        .map(|e| match e.metadata() {
-            Ok(m) if m.is_dir() => dir_size(&e.path()),
-            Ok(m) => m.len(),
-            Err(_) => 0,
-        })
-        .sum()
+    fn walk(dir: &Path, seen: &mut std::collections::HashSet<(u64, u64)>) -> u64 {
+        use std::os::unix::fs::MetadataExt;
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return 0;
+        };
+        entries
+            .flatten()
+            .map(|e| match e.metadata() {
+                Ok(m) if m.is_dir() => walk(&e.path(), seen),
+                Ok(m) if seen.insert((m.dev(), m.ino())) => m.len(),
+                _ => 0,
+            })
+            .sum()
+    }
+    walk(dir, &mut std::collections::HashSet::new())
 }
 
 fn median(mut v: Vec<f64>) -> f64 {
