@@ -96,16 +96,18 @@ pub fn measured(cmd: &mut Command) -> Result<(std::process::Output, f64, f64)> {
     Ok((out, seconds, kb / 1024.0))
 }
 
-/// Generates `spec` (all operations) into the default store; returns the
-/// generate JSON, wall seconds and peak MiB.
-pub fn generate_ec2(exe: &Path, spec: &str) -> Result<(serde_json::Value, f64, f64)> {
-    let (out, seconds, peak) = measured(Command::new(exe).args([
-        "generate",
-        spec,
-        "--no-default-features",
-        "--yes",
-        "--json",
-    ]))?;
+/// Generates `spec` (all operations, or with `only` just those) into the
+/// default store; returns the generate JSON, wall seconds and peak MiB.
+pub fn generate_ec2(
+    exe: &Path,
+    spec: &str,
+    only: Option<&str>,
+) -> Result<(serde_json::Value, f64, f64)> {
+    let mut args = vec!["generate", spec, "--no-default-features", "--yes", "--json"];
+    if let Some(only) = only {
+        args.extend(["--only", only]);
+    }
+    let (out, seconds, peak) = measured(Command::new(exe).args(args))?;
     let generated: serde_json::Value =
         serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
     Ok((generated, seconds, peak))
@@ -154,7 +156,7 @@ pub fn ec2() -> Result<()> {
     setup()?;
     let exe = release_compwrap()?;
     let example = workspace_root().join("examples/ec2-host");
-    let (generated, generate_s, generate_mib) = generate_ec2(&exe, EC2)?;
+    let (generated, generate_s, generate_mib) = generate_ec2(&exe, EC2, None)?;
     let component = example.join("component");
     run(Command::new(&exe)
         .args(["host-crate", EC2, "--bind", EXAMPLE_OPERATIONS, "--out"])
@@ -400,13 +402,13 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         let version = spec.rsplit('@').next().unwrap_or_default();
         format!("oci://{}/bench/{repository}:{version}", registry.address)
     };
-    let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2)?;
-    generate_ec2(exe, EC2_BEFORE)?;
+    let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2, None)?;
+    generate_ec2(exe, EC2_BEFORE, None)?;
     run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
     let mut new_app = None;
     for spec in [EC2, EC2_BEFORE] {
         run(Command::new(exe).args(["publish", spec, &reference("aws-sdk-ec2", spec)]))?;
-        let (only, seconds, peak) = generate_app_component(exe, spec)?;
+        let (only, seconds, peak) = generate_ec2(exe, spec, Some(EXAMPLE_OPERATIONS))?;
         let digest = only["digest"].as_str().context("no digest")?;
         run(Command::new(exe).args(["publish", digest, &reference("aws-sdk-ec2-app", spec)]))?;
         new_app.get_or_insert((only, seconds, peak));
@@ -587,23 +589,6 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         "  native release build: {native_release:.0} s, peak {native_release_peak:.0} MiB (debug: {native_peak:.0} MiB)"
     );
     Ok(())
-}
-
-/// Generates the component of only the operations the example calls;
-/// returns the generate JSON, wall seconds and peak MiB.
-fn generate_app_component(exe: &Path, spec: &str) -> Result<(serde_json::Value, f64, f64)> {
-    let (out, seconds, peak) = measured(Command::new(exe).args([
-        "generate",
-        spec,
-        "--no-default-features",
-        "--only",
-        EXAMPLE_OPERATIONS,
-        "--yes",
-        "--json",
-    ]))?;
-    let generated: serde_json::Value =
-        serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
-    Ok((generated, seconds, peak))
 }
 
 /// The native counterpart of `examples/ec2-host`: the same calls through
