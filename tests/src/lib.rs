@@ -17,6 +17,8 @@ use compwrap::generate::{Generated, Options, Quiet, generate};
 use compwrap_host::wasmtime::component::{Type, Val};
 use compwrap_host::{LoadedComponent, Runtime};
 
+pub mod aws;
+
 /// The `semver` release the tests generate; the native `semver` dependency
 /// is pinned to the same version.
 pub const SEMVER: &str = "semver@1.0.28";
@@ -48,10 +50,6 @@ pub const IPNET: &str = "ipnet@2.12.2";
 /// The `tokio` release the tests generate with only its `sync` feature
 /// (`async fn`s that complete without a reactor).
 pub const TOKIO: &str = "tokio@1.54.1";
-
-/// The `aws-sdk-sts` release the tests generate, without default features
-/// (which need tokio's runtime, unavailable on wasm32).
-pub const AWS_SDK_STS: &str = "aws-sdk-sts@1.124.0";
 
 /// Overrides where the shared test store lives.
 pub const HOME_ENV: &str = "COMPWRAP_TEST_HOME";

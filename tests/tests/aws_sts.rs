@@ -2,35 +2,31 @@
 //! whose client is made from an `sdk-config`, with one method per operation
 //! taking the operation's input record, talking to moto (the AWS API mock)
 //! on loopback through compwrap-host's wasi:http, allowed host by host.
-//! Failures arrive as `sdk-error` records and the component stays usable.
+//! Failures arrive as `operation-error` records (the `sdk-error`, and the
+//! error STS's model declares when the service answered with one) and the
+//! component stays usable. `aws_secretsmanager.rs` gets declared errors
+//! from moto.
 
 use std::path::Path;
-use std::process::Command;
 
 use anyhow::{Context, Result, ensure};
 use compwrap::resolve::Features;
-use compwrap_host::Runtime;
 use compwrap_host::call::Instance;
-use compwrap_tests::{AWS_SDK_STS, Moto, generated_with_features};
-
-/// An `sdk-config` for `endpoint` in WAVE, with moto's test credentials and
-/// one attempt per operation.
-fn config(endpoint: &str) -> String {
-    format!(
-        r#"{{region: some("us-east-1"), endpoint-url: some("{endpoint}"), credentials: some({{access-key-id: "testing", secret-access-key: "testing"}}), max-attempts: some(1), connect-timeout-ms: some(2000), operation-timeout-ms: some(5000)}}"#
-    )
-}
+use compwrap_tests::Moto;
+use compwrap_tests::aws::{
+    AWS_SDK_STS, build_host_app, call, load_sdk, make_client, run_host_app, sdk_component,
+};
 
 fn load_sts(allowed: &str) -> Result<Instance> {
-    let features = Features {
-        features: vec![],
-        no_default: true,
-    };
-    let (store, generated, _) = generated_with_features(AWS_SDK_STS, features)?;
+    let (_, generated) = sdk_component(AWS_SDK_STS)?;
     for line in [
         "constructor(config: compwrap-sdk-config);",
-        "get-caller-identity: func() -> result<get-caller-identity-output, compwrap-sdk-error>;",
-        "assume-role: func(input: assume-role-input) -> result<assume-role-output, compwrap-sdk-error>;",
+        "get-caller-identity: func() -> result<get-caller-identity-output, operation-error>;",
+        "assume-role: func(input: assume-role-input) -> result<assume-role-output, operation-error>;",
+        // The errors STS's model declares, typed.
+        "record operation-error {\n        error: compwrap-sdk-error,\n        modeled: option<service-error>,\n    }",
+        "expired-token-exception(expired-token-exception),",
+        "record expired-token-exception {\n        message: option<string>,\n    }",
     ] {
         ensure!(generated.wit.contains(line), "the WIT lacks `{line}`");
     }
@@ -46,23 +42,7 @@ fn load_sts(allowed: &str) -> Result<Instance> {
             "the WIT still exports `{gone}`"
         );
     }
-    let runtime = Runtime::builder()
-        .native_cache_dir(Some(store.native_dir()))
-        .allow_http(allowed)
-        .build()?;
-    let bytes = store.read_blob(&generated.digest)?;
-    runtime.load_bytes(&bytes)?.instantiate()
-}
-
-/// A client for `endpoint`: its handle in WAVE (`#N`).
-fn make_client(sts: &mut Instance, endpoint: &str) -> Result<String> {
-    sts.call_wave("[constructor]client", &[&config(endpoint)])?
-        .context("the constructor returned nothing")
-}
-
-fn call(sts: &mut Instance, name: &str, args: &[&str]) -> Result<String> {
-    sts.call_wave(name, args)?
-        .with_context(|| format!("{name} returned nothing"))
+    load_sdk(AWS_SDK_STS, allowed)
 }
 
 #[test]
@@ -131,9 +111,13 @@ fn operations_reach_moto_and_take_their_input_records() -> Result<()> {
     let mut refused = load_sts(&closed.to_string())?;
     let dead = make_client(&mut refused, &format!("http://{closed}"))?;
     let error = call(&mut refused, "[method]client.get-caller-identity", &[&dead])?;
-    ensure!(error.starts_with("err({kind: dispatch"), "{error}");
-    // No response, no status (WAVE leaves out `none` fields).
-    ensure!(!error.contains("http-status"), "{error}");
+    ensure!(error.starts_with("err({error: {kind: dispatch"), "{error}");
+    // No response, no status and no modeled error (WAVE leaves out `none`
+    // fields).
+    ensure!(
+        !error.contains("http-status") && !error.contains("modeled"),
+        "{error}"
+    );
     ensure!(error.contains("ConnectionRefused"), "{error}");
     Ok(())
 }
@@ -150,7 +134,9 @@ fn a_service_error_has_the_services_code_and_a_denied_host_is_an_error_too() -> 
         "s".repeat(70)
     );
     let error = call(&mut sts, "[method]client.assume-role", &[&client, &input])?;
-    ensure!(error.starts_with("err({kind: service"), "{error}");
+    ensure!(error.starts_with("err({error: {kind: service"), "{error}");
+    // STS's model declares no `ValidationError`: no modeled error.
+    ensure!(!error.contains("modeled"), "{error}");
     ensure!(
         error.contains(r#"code: some("ValidationError")"#),
         "{error}"
@@ -163,7 +149,7 @@ fn a_service_error_has_the_services_code_and_a_denied_host_is_an_error_too() -> 
     let port = moto.address.rsplit(':').next().unwrap_or_default();
     let other = make_client(&mut sts, &format!("http://localhost:{port}"))?;
     let error = call(&mut sts, "[method]client.get-caller-identity", &[&other])?;
-    ensure!(error.starts_with("err({kind: dispatch"), "{error}");
+    ensure!(error.starts_with("err({error: {kind: dispatch"), "{error}");
     // The guest's HTTP client keeps the host's reason.
     ensure!(error.contains("the host denied the request"), "{error}");
     // …and the component keeps serving.
@@ -204,18 +190,14 @@ fn input_records_are_built_through_the_sdks_builders() -> Result<()> {
 /// handle made from an `sdk-config` (a record of options, so
 /// `..Default::default()`), `client.get_caller_identity()`, an input record
 /// for `client.assume_role(&input)`, and the service's error as a typed
-/// `sdk-error`. The application depends on no `aws-*` crate and has no
+/// `OperationError`. The application depends on no `aws-*` crate and has no
 /// Cranelift: the native code comes from the store.
 #[test]
 fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<()> {
     let moto = Moto::start()?;
     // Loading it here caches its native code in the store.
     let _ = load_sts(&moto.address)?;
-    let features = Features {
-        features: vec![],
-        no_default: true,
-    };
-    let (store, generated, _) = generated_with_features(AWS_SDK_STS, features)?;
+    let (store, generated) = sdk_component(AWS_SDK_STS)?;
     let work = tempfile::tempdir()?;
     let crate_dir = work.path().join("aws-sdk-sts-component");
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -252,63 +234,19 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
         "the bindings have types no bound function reaches"
     );
 
-    let app = work.path().join("app");
-    std::fs::create_dir_all(app.join("src"))?;
-    std::fs::write(
-        app.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"sts-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
-             publish = false\n\n[dependencies]\n\
-             aws-sdk-sts-component = {{ path = {:?}, default-features = false }}\n\n\
-             [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
-            crate_dir.display().to_string()
-        ),
-    )?;
-    std::fs::write(app.join("src/main.rs"), STS_APP)?;
-    std::fs::copy(workspace.join("Cargo.lock"), app.join("Cargo.lock"))?;
     // Shared with the other host-crate applications of the tests.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host-crate-app");
-    let cargo = || {
-        let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
-        cmd.current_dir(&app)
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("RUSTFLAGS");
-        cmd
-    };
-    let built = cargo().args(["build", "--quiet"]).output()?;
-    ensure!(
-        built.status.success(),
-        "{}",
-        String::from_utf8_lossy(&built.stderr)
-    );
-    let tree = cargo()
-        .args(["tree", "-e", "normal", "--prefix", "none"])
-        .output()?;
-    let tree = String::from_utf8_lossy(&tree.stdout);
-    ensure!(
-        !tree.contains("cranelift-codegen"),
-        "the application builds Cranelift"
-    );
-    ensure!(
-        !tree
-            .lines()
-            .any(|l| l.starts_with("aws-") && !l.starts_with("aws-sdk-sts-component")),
-        "the application depends on an aws-* crate:\n{tree}"
-    );
-
-    let run = Command::new(target.join("debug/sts-app"))
-        .arg(&moto.address)
-        .env("COMPWRAP_HOME", store.root())
-        .output()?;
-    let stdout = String::from_utf8_lossy(&run.stdout);
-    ensure!(
-        run.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    let exe = build_host_app(
+        work.path(),
+        &target,
+        "aws-sdk-sts-component",
+        &crate_dir,
+        STS_APP,
+    )?;
+    let stdout = run_host_app(&exe, &moto.address, &store)?;
     ensure!(stdout.contains("account 123456789012\n"), "{stdout}");
     ensure!(
-        stdout.contains("assume-role: service ValidationError 400\n"),
+        stdout.contains("assume-role: service ValidationError 400 modeled: none\n"),
         "{stdout}"
     );
     ensure!(
@@ -319,23 +257,8 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
     Ok(())
 }
 
-const STS_APP: &str = r#"use aws_sdk_sts_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkErrorKind};
-use aws_sdk_sts_component::client::AssumeRoleInput;
-use aws_sdk_sts_component::compwrap_host;
-
-fn config(endpoint: String) -> SdkConfig {
-    SdkConfig {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint),
-        credentials: Some(SdkCredentials {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-            session_token: None,
-        }),
-        max_attempts: Some(1),
-        ..Default::default()
-    }
-}
+const STS_APP: &str = r#"use aws_sdk_sts_component::client::{AssumeRoleInput, OperationError, ServiceError};
+use aws_sdk_sts_component::compwrap::types::types::SdkErrorKind;
 
 fn main() -> compwrap_host::anyhow::Result<()> {
     let address = std::env::args().nth(1).expect("moto's address");
@@ -343,7 +266,7 @@ fn main() -> compwrap_host::anyhow::Result<()> {
     let store = compwrap_host::Store::open_default()?;
     let mut sts = aws_sdk_sts_component::load_with(&runtime, &store)?;
     let mut client = sts.client(&config(format!("http://{address}")))?;
-    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.detail))?;
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
     println!("account {}", identity.account.unwrap_or_default());
     let input = AssumeRoleInput {
         role_arn: Some("arn:aws:iam::123456789012:role/app".into()),
@@ -352,14 +275,19 @@ fn main() -> compwrap_host::anyhow::Result<()> {
     };
     match client.assume_role(&input)? {
         Ok(_) => println!("assume-role: ok"),
-        Err(e) => println!(
-            "assume-role: {} {} {}",
-            if matches!(e.kind, SdkErrorKind::Service) { "service" } else { "other" },
-            e.code.unwrap_or_default(),
-            e.http_status.unwrap_or_default()
+        Err(OperationError { error, modeled }) => println!(
+            "assume-role: {} {} {} modeled: {}",
+            if matches!(error.kind, SdkErrorKind::Service) { "service" } else { "other" },
+            error.code.unwrap_or_default(),
+            error.http_status.unwrap_or_default(),
+            match modeled {
+                Some(ServiceError::MalformedPolicyDocumentException(e)) => e.message.unwrap_or_default(),
+                Some(other) => format!("{other:?}"),
+                None => "none".into(),
+            }
         ),
     }
-    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.detail))?;
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
     println!("after the error: {}", identity.arn.unwrap_or_default());
     drop(client);
 
@@ -368,10 +296,10 @@ fn main() -> compwrap_host::anyhow::Result<()> {
     let mut other = sts.client(&config(format!("http://localhost:{port}")))?;
     match other.get_caller_identity()? {
         Ok(_) => println!("denied host: reached"),
-        Err(e) => println!(
+        Err(OperationError { error, .. }) => println!(
             "denied host: {} {}",
-            if matches!(e.kind, SdkErrorKind::Dispatch) { "dispatch" } else { "other" },
-            e.detail.contains("denied outgoing HTTP requests") && e.detail.contains("http://localhost:")
+            if matches!(error.kind, SdkErrorKind::Dispatch) { "dispatch" } else { "other" },
+            error.detail.contains("denied outgoing HTTP requests") && error.detail.contains("http://localhost:")
         ),
     }
     Ok(())
@@ -400,8 +328,8 @@ fn only_selects_operations_by_name() -> Result<()> {
     let (wit, report) = derive(&["get-caller-identity", "AssumeRole"])?;
     for wanted in [
         "constructor(config: compwrap-sdk-config);",
-        "get-caller-identity: func() -> result<get-caller-identity-output, compwrap-sdk-error>;",
-        "assume-role: func(input: assume-role-input) -> result<assume-role-output, compwrap-sdk-error>;",
+        "get-caller-identity: func() -> result<get-caller-identity-output, operation-error>;",
+        "assume-role: func(input: assume-role-input) -> result<assume-role-output, operation-error>;",
         "record tag {",
     ] {
         ensure!(wit.contains(wanted), "the WIT lacks `{wanted}`:\n{wit}");

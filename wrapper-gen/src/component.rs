@@ -150,19 +150,20 @@ pub fn stamp(bytes: &[u8], stamp: &Stamp) -> Result<Vec<u8>> {
     let mut out = add
         .to_wasm(bytes)
         .context("failed to add metadata to the component")?;
-    let report = gzip(stamp.report.as_bytes())?;
-    for (name, data) in [
-        (SECTION, stamp.compwrap.as_bytes()),
-        (REPORT_SECTION, &report),
-    ] {
-        let section = wasm_encoder::CustomSection {
-            name: name.into(),
-            data: std::borrow::Cow::Borrowed(data),
-        };
-        out.push(ComponentSection::id(&section));
-        section.encode(&mut out);
-    }
+    push_custom_section(&mut out, SECTION, stamp.compwrap.as_bytes());
+    push_custom_section(&mut out, REPORT_SECTION, &gzip(stamp.report.as_bytes())?);
     Ok(out)
+}
+
+/// Appends the custom section `name` holding `data` to the component
+/// `bytes`.
+fn push_custom_section(bytes: &mut Vec<u8>, name: &str, data: &[u8]) {
+    let section = wasm_encoder::CustomSection {
+        name: name.into(),
+        data: std::borrow::Cow::Borrowed(data),
+    };
+    bytes.push(ComponentSection::id(&section));
+    section.encode(bytes);
 }
 
 /// `data` gzip-compressed (no file name or time in the header: the same
@@ -315,16 +316,14 @@ mod tests {
         let empty = wasm_encoder::Component::new().finish();
         let original = big_report(2000);
         let json = serde_json::to_string(&original)?;
-        let stamped = stamp(
-            &empty,
-            &Stamp {
-                name: "big".into(),
-                version: "1.0.0".into(),
-                compwrap: "{}".into(),
-                report: json.clone(),
-                ..Stamp::default()
-            },
-        )?;
+        let big = Stamp {
+            name: "big".into(),
+            version: "1.0.0".into(),
+            compwrap: "{}".into(),
+            report: json.clone(),
+            ..Stamp::default()
+        };
+        let stamped = stamp(&empty, &big)?;
         let section = report_section(&stamped);
         assert!(section.starts_with(&[0x1f, 0x8b]), "not gzip");
         assert!(
@@ -335,38 +334,16 @@ mod tests {
         );
         assert_eq!(report(&stamped)?, Some(original.clone()));
         // Stamping is deterministic: the same report, the same bytes.
-        assert_eq!(
-            stamped,
-            stamp(
-                &empty,
-                &Stamp {
-                    name: "big".into(),
-                    version: "1.0.0".into(),
-                    compwrap: "{}".into(),
-                    report: json.clone(),
-                    ..Stamp::default()
-                },
-            )?
-        );
+        assert_eq!(stamped, stamp(&empty, &big)?);
 
         // A component of an earlier release carries the JSON as it is.
         let mut older = empty.clone();
-        let section = wasm_encoder::CustomSection {
-            name: REPORT_SECTION.into(),
-            data: std::borrow::Cow::Borrowed(json.as_bytes()),
-        };
-        older.push(ComponentSection::id(&section));
-        section.encode(&mut older);
+        push_custom_section(&mut older, REPORT_SECTION, json.as_bytes());
         assert_eq!(report(&older)?, Some(original));
 
         // Damaged data is an error, not a missing report.
         let mut damaged = empty;
-        let section = wasm_encoder::CustomSection {
-            name: REPORT_SECTION.into(),
-            data: std::borrow::Cow::Borrowed(&[0x1f, 0x8b, 0, 1, 2]),
-        };
-        damaged.push(ComponentSection::id(&section));
-        section.encode(&mut damaged);
+        push_custom_section(&mut damaged, REPORT_SECTION, &[0x1f, 0x8b, 0, 1, 2]);
         let error = format!("{:#}", report(&damaged).unwrap_err());
         assert!(error.contains("not valid gzip"), "{error}");
         Ok(())

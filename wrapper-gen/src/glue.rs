@@ -184,7 +184,10 @@ fn lower_timestamp(v: std::time::SystemTime) -> compwrap::types::types::Timestam
 
 /// Renders the guest `src/lib.rs`.
 pub fn render(api: &Api) -> String {
-    let g = Glue;
+    let typed = crate::api::smithy::typed_errors(api);
+    let g = Glue {
+        service_error: typed.map(|(_, service)| service.clone()),
+    };
     let mut out = crate::wit::header("//");
     out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
     let _ = writeln!(
@@ -209,7 +212,16 @@ pub fn render(api: &Api) -> String {
         }
     }
     if api.smithy {
-        out.push_str(&crate::api::smithy::glue(&api.rust_name));
+        let typed = typed.map(|(operation, service)| {
+            (
+                g.wpath(operation),
+                g.conv_fn("lower", &service.interface, &service.wit),
+            )
+        });
+        out.push_str(&crate::api::smithy::glue(
+            &api.rust_name,
+            typed.as_ref().map(|(o, l)| (o.as_str(), l.as_str())),
+        ));
     }
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDateTime) {
         out.push_str(crate::api::smithy::DATE_TIME_GLUE);
@@ -315,7 +327,12 @@ fn prune_conversions(code: &str) -> String {
     out
 }
 
-struct Glue;
+struct Glue {
+    /// The `service-error` variant of an AWS SDK crate whose operations
+    /// return typed errors: its lowering yields `None` for the SDK's
+    /// `Unhandled` errors.
+    service_error: Option<Named>,
+}
 
 impl Glue {
     fn alias(&self, iface: &str) -> String {
@@ -480,6 +497,28 @@ impl Glue {
                     out.push_str("}\n");
                 }
                 self.lower_record(out, &lower, &w, r, fields);
+            }
+            TypeKind::Variant { cases, .. }
+                if self
+                    .service_error
+                    .as_ref()
+                    .is_some_and(|s| s.interface == iface.name && s.wit == def.wit) =>
+            {
+                // The SDK's `Error` enum is `#[non_exhaustive]`, and its
+                // `Unhandled` case is a code the model does not declare.
+                let _ = writeln!(
+                    out,
+                    "\nfn {lower}(x: {r}) -> Option<{w}> {{\n    match x {{"
+                );
+                for c in cases {
+                    let _ = writeln!(
+                        out,
+                        "        {} => Some({}),",
+                        self.case_pat_rust(r, c),
+                        self.case_build_wit(&w, c, iface)
+                    );
+                }
+                out.push_str("        _ => None,\n    }\n}\n");
             }
             TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
                 let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
@@ -789,9 +828,10 @@ impl Glue {
             Ty::List(t, _) => format!("Vec<{}>", self.wtype(t, false)),
             Ty::Option(t) => format!("Option<{}>", self.wtype(t, false)),
             Ty::Result(t) => format!("Result<{}, WitError>", self.wtype(t, false)),
-            Ty::SdkResult(t) => format!(
-                "Result<{}, compwrap::types::types::SdkError>",
-                self.wtype(t, false)
+            Ty::SdkResult(ok, err) => format!(
+                "Result<{}, {}>",
+                self.wtype(ok, false),
+                self.wtype(err, false)
             ),
             Ty::Tuple(ts) => {
                 let items: Vec<String> = ts.iter().map(|t| self.wtype(t, false)).collect();
@@ -810,6 +850,7 @@ impl Glue {
                 StdTy::Ordering => "compwrap::types::types::Ordering".into(),
                 StdTy::Duration => "compwrap::types::types::Duration".into(),
                 StdTy::SdkConfig => "compwrap::types::types::SdkConfig".into(),
+                StdTy::SdkError => "compwrap::types::types::SdkError".into(),
                 StdTy::SystemTime | StdTy::SdkDateTime => {
                     "compwrap::types::types::Timestamp".into()
                 }
@@ -879,7 +920,7 @@ impl Glue {
                 }
             }
             Ty::Option(t) => map_unless_identity(e, &v, self.lift(t, &v, depth + 1)),
-            Ty::Result(_) | Ty::SdkResult(_) => unreachable!("results are never lifted"),
+            Ty::Result(_) | Ty::SdkResult(..) => unreachable!("results are never lifted"),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lift(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
                 NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
@@ -897,6 +938,7 @@ impl Glue {
                 StdTy::Ordering => format!("lift_ordering({e})"),
                 StdTy::Duration => format!("lift_duration({e})"),
                 StdTy::SdkConfig => e.to_string(),
+                StdTy::SdkError => unreachable!("an sdk-error is never passed in"),
                 StdTy::SystemTime => format!("lift_timestamp({e})"),
                 StdTy::SdkDateTime => format!("lift_sdk_date_time({e})"),
                 StdTy::SdkBlob => format!("aws_smithy_types::Blob::new({e})"),
@@ -955,9 +997,15 @@ impl Glue {
                 "{e}.map(|{v}| {}).map_err(|err| to_error!(err))",
                 self.lower(t, &v, depth + 1)
             ),
-            Ty::SdkResult(t) => format!(
-                "{e}.map(|{v}| {}).map_err(lower_sdk_error)",
-                self.lower(t, &v, depth + 1)
+            // The SDK's error, alone or with the service's modeled error.
+            Ty::SdkResult(ok, err) => format!(
+                "{e}.map(|{v}| {}).map_err({})",
+                self.lower(ok, &v, depth + 1),
+                if **err == Ty::Std(StdTy::SdkError) {
+                    "lower_sdk_error"
+                } else {
+                    crate::api::smithy::LOWER_OPERATION_ERROR
+                }
             ),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lower(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
@@ -980,6 +1028,7 @@ impl Glue {
                 StdTy::Ordering => format!("lower_ordering({e})"),
                 StdTy::Duration => format!("lower_duration({e})"),
                 StdTy::SdkConfig => unreachable!("an sdk-config is never returned"),
+                StdTy::SdkError => unreachable!("an sdk-error is lowered with its result"),
                 StdTy::SystemTime => format!("lower_timestamp({e})"),
                 StdTy::SdkDateTime => format!("lower_sdk_date_time({e})"),
                 StdTy::SdkBlob => format!("{e}.into_inner()"),

@@ -543,6 +543,7 @@ fn add_methods(
                 accessor: &accessor,
                 qualified: &qualified,
                 function,
+                sdk_error: sdk_error_place(resolve, function),
             };
             match &target {
                 Target::Free => {
@@ -739,6 +740,57 @@ struct Call<'a> {
     accessor: &'a str,
     qualified: &'a str,
     function: &'a wit_parser::Function,
+    /// Where the `sdk-error` of an AWS SDK operation's error value is.
+    sdk_error: Option<&'static str>,
+}
+
+/// Where the `compwrap:types` `sdk-error` is in the error of `function`'s
+/// result: the error itself (`e`), or the `error` field of the record a
+/// crate with typed service errors returns (`e.error`).
+fn sdk_error_place(resolve: &Resolve, function: &wit_parser::Function) -> Option<&'static str> {
+    use wit_parser::{Type, TypeDefKind};
+    // Through `use … as …` aliases to the definition.
+    let definition = |mut ty: Type| loop {
+        let Type::Id(id) = ty else {
+            return None;
+        };
+        match &resolve.types[id].kind {
+            TypeDefKind::Type(inner) => ty = *inner,
+            _ => return Some(id),
+        }
+    };
+    let is_sdk_error = |ty: Type| {
+        definition(ty).is_some_and(|id| {
+            let def = &resolve.types[id];
+            let package = match def.owner {
+                wit_parser::TypeOwner::Interface(i) => resolve.interfaces[i].package,
+                _ => None,
+            };
+            def.name.as_deref() == Some("sdk-error")
+                && package.is_some_and(|p| {
+                    let name = &resolve.packages[p].name;
+                    name.namespace == "compwrap" && name.name == "types"
+                })
+        })
+    };
+    let result = definition(function.result?)?;
+    let TypeDefKind::Result(result) = &resolve.types[result].kind else {
+        return None;
+    };
+    let err = result.err?;
+    if is_sdk_error(err) {
+        return Some("e");
+    }
+    match &resolve.types[definition(err)?].kind {
+        TypeDefKind::Record(r)
+            if r.fields
+                .iter()
+                .any(|f| f.name == "error" && is_sdk_error(f.ty)) =>
+        {
+            Some("e.error")
+        }
+        _ => None,
+    }
 }
 
 impl Call<'_> {
@@ -785,15 +837,16 @@ impl Call<'_> {
     /// during the call (the guest sees only a failed connection).
     fn method(&self, resource: &str) -> Result<String> {
         let (params, names, result) = self.signature(1)?;
-        let (binding, note) = if result.contains("CompwrapSdkError") {
-            (
+        let (binding, note) = match self.sdk_error {
+            Some(place) => (
                 "mut result",
-                "if let Err(e) = &mut result {\n\
-                     e.detail.push_str(&compwrap_host::http::denied_note(self.typed.denied_http_requests()));\n\
-                 }\n",
-            )
-        } else {
-            ("result", "")
+                format!(
+                    "if let Err(e) = &mut result {{\n\
+                         {place}.detail.push_str(&compwrap_host::http::denied_note(self.typed.denied_http_requests()));\n\
+                     }}\n"
+                ),
+            ),
+            None => ("result", String::new()),
         };
         Ok(format!(
             "{docs}pub fn {method}(&mut self, {params}) -> compwrap_host::anyhow::Result<{result}> {{\n\
@@ -1166,4 +1219,59 @@ fn pinned_lib_rs(
     );
     let file: syn::File = syn::parse_str(&source).context("compwrap wrote an invalid lib.rs")?;
     Ok(prettyplease::unparse(&file))
+}
+
+#[cfg(test)]
+mod tests {
+    use wit_parser::Resolve;
+
+    /// `sdk_error_place` for each function of interface `api` of the last
+    /// of the WIT packages `packages`.
+    fn places(packages: &[&str]) -> Vec<(String, Option<&'static str>)> {
+        let mut resolve = Resolve::default();
+        for (i, wit) in packages.iter().enumerate() {
+            resolve.push_str(format!("{i}.wit"), wit).unwrap();
+        }
+        let (_, api) = resolve
+            .interfaces
+            .iter()
+            .find(|(_, i)| i.name.as_deref() == Some("api"))
+            .unwrap();
+        api.functions
+            .values()
+            .map(|f| (f.name.clone(), super::sdk_error_place(&resolve, f)))
+            .collect()
+    }
+
+    #[test]
+    fn the_sdk_error_is_the_error_or_its_error_field() {
+        let shared = "package compwrap:types@0.1.0;
+            interface types { record sdk-error { detail: string } }";
+        let lookalike = "package other:pkg;
+            interface types { record sdk-error { detail: string } }";
+        let api = "package compwrap:aws-sdk-sts@1.0.0;
+            interface api {
+                use compwrap:types/types@0.1.0.{sdk-error as compwrap-sdk-error};
+                use other:pkg/types.{sdk-error as lookalike};
+                record operation-error { error: compwrap-sdk-error, modeled: option<string> }
+                record other-error { detail: compwrap-sdk-error }
+                plain: func() -> result<u32, compwrap-sdk-error>;
+                typed: func() -> result<_, operation-error>;
+                unrelated: func() -> result<u32, string>;
+                not-the-field: func() -> result<u32, other-error>;
+                foreign: func() -> result<u32, lookalike>;
+                no-result: func() -> u32;
+            }";
+        assert_eq!(
+            places(&[shared, lookalike, api]),
+            [
+                ("plain".to_string(), Some("e")),
+                ("typed".to_string(), Some("e.error")),
+                ("unrelated".to_string(), None),
+                ("not-the-field".to_string(), None),
+                ("foreign".to_string(), None),
+                ("no-result".to_string(), None),
+            ]
+        );
+    }
 }

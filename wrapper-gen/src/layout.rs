@@ -160,9 +160,12 @@ fn retarget(ty: &mut Ty, from: &str, to: &str, renames: &BTreeMap<(String, Strin
         Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
-        | Ty::SdkResult(t)
         | Ty::Boxed(_, t)
         | Ty::Ref { inner: t, .. } => retarget(t, from, to, renames),
+        Ty::SdkResult(ok, err) => {
+            retarget(ok, from, to, renames);
+            retarget(err, from, to, renames);
+        }
         Ty::Tuple(ts) => ts.iter_mut().for_each(|t| retarget(t, from, to, renames)),
         Ty::Unit | Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => {}
     }

@@ -212,8 +212,10 @@ pub enum Ty {
     /// `Result<T, E>` → `result<T, error>`.
     Result(Box<Ty>),
     /// `Result<T, SdkError<E, R>>` of a Smithy (AWS SDK) operation →
-    /// `result<T, sdk-error>`.
-    SdkResult(Box<Ty>),
+    /// `result<T, sdk-error>`: the output, and the error —
+    /// [`StdTy::SdkError`], or for a crate that models its service's
+    /// errors the record that carries the `sdk-error` and the modeled error.
+    SdkResult(Box<Ty>, Box<Ty>),
     /// A tuple.
     Tuple(Vec<Ty>),
     /// A type defined by the crate.
@@ -263,6 +265,10 @@ pub enum StdTy {
     /// How a Smithy (AWS SDK) client is configured:
     /// `compwrap:types/types.sdk-config`, passed to the glue as is.
     SdkConfig,
+    /// Why a Smithy (AWS SDK) operation failed:
+    /// `compwrap:types/types.sdk-error`, made by the glue's
+    /// `lower_sdk_error` from the SDK's `SdkError`.
+    SdkError,
     /// `std::time::SystemTime` → `compwrap:types/types.timestamp`.
     SystemTime,
     /// Smithy's `aws_smithy_types::DateTime` (AWS SDK timestamps) →
@@ -297,6 +303,7 @@ impl StdTy {
             StdTy::Duration => Some("duration"),
             StdTy::SystemTime | StdTy::SdkDateTime => Some("timestamp"),
             StdTy::SdkConfig => Some("sdk-config"),
+            StdTy::SdkError => Some("sdk-error"),
             _ => None,
         }
     }

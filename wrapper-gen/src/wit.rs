@@ -142,8 +142,8 @@ pub fn uses_std(api: &Api, want: impl Fn(&StdTy) -> bool + Copy) -> bool {
     fn has(ty: &Ty, want: impl Fn(&StdTy) -> bool + Copy) -> bool {
         match ty {
             Ty::Std(s) => want(s),
+            Ty::SdkResult(ok, err) => has(ok, want) || has(err, want),
             Ty::Result(t)
-            | Ty::SdkResult(t)
             | Ty::List(t, _)
             | Ty::Option(t)
             | Ty::Boxed(_, t)
@@ -163,9 +163,9 @@ fn collect_shared(ty: &Ty, out: &mut BTreeSet<&'static str>) {
             out.insert("error");
             collect_shared(t, out);
         }
-        Ty::SdkResult(t) => {
-            out.insert("sdk-error");
-            collect_shared(t, out);
+        Ty::SdkResult(ok, err) => {
+            collect_shared(ok, out);
+            collect_shared(err, out);
         }
         Ty::Std(s) => out.extend(s.shared()),
         Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
@@ -307,8 +307,12 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
         Ty::Option(inner) => format!("option<{}>", ty(inner, Pos::Result)),
         Ty::Result(inner) if **inner == Ty::Unit => format!("result<_, {ERROR}>"),
         Ty::Result(inner) => format!("result<{}, {ERROR}>", ty(inner, Pos::Result)),
-        Ty::SdkResult(inner) if **inner == Ty::Unit => "result<_, compwrap-sdk-error>".into(),
-        Ty::SdkResult(inner) => format!("result<{}, compwrap-sdk-error>", ty(inner, Pos::Result)),
+        Ty::SdkResult(ok, err) if **ok == Ty::Unit => {
+            format!("result<_, {}>", ty(err, Pos::Result))
+        }
+        Ty::SdkResult(ok, err) => {
+            format!("result<{}, {}>", ty(ok, Pos::Result), ty(err, Pos::Result))
+        }
         Ty::Tuple(ts) => tuple(ts),
         Ty::Named(n) => wit_ident(&n.wit),
         Ty::Ref { inner, .. } => match &**inner {

@@ -302,11 +302,14 @@ impl<'a> Mapper<'a> {
                     Decided::Kind(NamedKind::Record)
                 }
                 // A Smithy operation's output hides only its request id
-                // (`_request_id`): a record of its public members.
+                // (`_request_id`), a declared error only its metadata
+                // (`meta`): records of their public members.
                 StructKind::Plain {
                     fields,
                     has_stripped_fields: true,
-                } if !fields.is_empty() && self.is_smithy_output(&item.id) => {
+                } if !fields.is_empty()
+                    && (self.is_smithy_output(&item.id) || self.is_smithy_error(&item.id)) =>
+                {
                     Decided::Kind(NamedKind::Record)
                 }
                 _ => self.opaque_kind(&item.id),
@@ -1082,6 +1085,24 @@ impl<'a> Mapper<'a> {
             .any(|f| f.name.as_deref() == Some("builder"))
     }
 
+    /// `<crate>::types::error::…` of a Smithy (AWS SDK) crate: an error
+    /// the service's model declares (`ExpiredTokenException`), with a
+    /// `builder()`.
+    fn is_smithy_error(&self, id: &Id) -> bool {
+        let Some(summary) = self.krate.paths.get(id) else {
+            return false;
+        };
+        // Defined in a private module (`types::error::_expired_token_exception`).
+        matches!(
+            summary.path.as_slice(),
+            [krate, types, error, ..] if *krate == self.rust_name && types == "types" && error == "error"
+        ) && self.traits_of(id).contains("core::error::Error")
+            && self
+                .inherent_fns(id)
+                .iter()
+                .any(|f| f.name.as_deref() == Some("builder"))
+    }
+
     /// `aws_smithy_runtime_api`'s `SdkError<E, R>`, the error of every
     /// Smithy (AWS SDK) operation.
     fn is_sdk_error(&self, ty: &Type) -> bool {
@@ -1161,7 +1182,7 @@ impl<'a> Mapper<'a> {
             "core::result::Result" | "std::io::error::Result" => {
                 let ok = Box::new(arg(0)?);
                 if args.get(1).is_some_and(|e| self.is_sdk_error(e)) {
-                    Ok(Ty::SdkResult(ok))
+                    Ok(Ty::SdkResult(ok, Box::new(Ty::Std(StdTy::SdkError))))
                 } else {
                     Ok(Ty::Result(ok))
                 }
@@ -1306,7 +1327,7 @@ impl<'a> Mapper<'a> {
     /// Whether a value of `ty` can be built from its WIT form (parameters).
     fn liftable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Unit | Ty::Result(_) | Ty::SdkResult(_) | Ty::Str(StrKind::Display) => false,
+            Ty::Unit | Ty::Result(_) | Ty::SdkResult(..) | Ty::Str(StrKind::Display) => false,
             Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => true,
             Ty::List(_, ListKind::Iter)
             | Ty::List(
@@ -1376,7 +1397,8 @@ impl<'a> Mapper<'a> {
                     && (!matches!(kind, ListKind::Slice | ListKind::Array(_)) || self.cloneable(t))
             }
             Ty::Boxed(Pointer::Rc | Pointer::Arc, t) => self.lowerable(t) && self.cloneable(t),
-            Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => self.lowerable(t),
+            Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.lowerable(t),
+            Ty::SdkResult(ok, err) => self.lowerable(ok) && self.lowerable(err),
             Ty::Tuple(ts) => ts.iter().all(|t| self.lowerable(t)),
             Ty::Ref { inner, .. } => self.lowerable(inner) && self.cloneable(inner),
             Ty::Named(_) => true,
@@ -1397,9 +1419,8 @@ impl<'a> Mapper<'a> {
                         .find(|e| &e.path == path)
                         .is_some_and(|e| self.implements(&e.id, "core::clone::Clone"))
             }
-            Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => {
-                self.cloneable(t)
-            }
+            Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => self.cloneable(t),
+            Ty::SdkResult(ok, err) => self.cloneable(ok) && self.cloneable(err),
             Ty::Tuple(ts) => ts.iter().all(|t| self.cloneable(t)),
             _ => true,
         }
@@ -2151,9 +2172,8 @@ fn contains_ref(ty: &Ty) -> bool {
         Ty::Ref { .. }
         | Ty::Str(StrKind::Ref | StrKind::PathRef)
         | Ty::List(_, ListKind::Slice) => true,
-        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::SdkResult(t) | Ty::Boxed(_, t) => {
-            contains_ref(t)
-        }
+        Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
+        Ty::SdkResult(ok, err) => contains_ref(ok) || contains_ref(err),
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
         _ => false,
     }
@@ -2179,8 +2199,8 @@ fn contains_mut_ref(ty: &Ty) -> bool {
         | Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
-        | Ty::SdkResult(t)
         | Ty::Boxed(_, t) => contains_mut_ref(t),
+        Ty::SdkResult(ok, err) => contains_mut_ref(ok) || contains_mut_ref(err),
         Ty::Tuple(ts) => ts.iter().any(contains_mut_ref),
         _ => false,
     }
@@ -2193,9 +2213,12 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
         Ty::List(t, _)
         | Ty::Option(t)
         | Ty::Result(t)
-        | Ty::SdkResult(t)
         | Ty::Boxed(_, t)
         | Ty::Ref { inner: t, .. } => collect_named(t, out),
+        Ty::SdkResult(ok, err) => {
+            collect_named(ok, out);
+            collect_named(err, out);
+        }
         Ty::Tuple(ts) => ts.iter().for_each(|t| collect_named(t, out)),
         _ => {}
     }

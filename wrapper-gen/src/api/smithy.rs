@@ -7,17 +7,23 @@
 //! operation that takes the
 //! operation's input record and returns its output or an `sdk-error`
 //! (`client.assume-role(input)`), in place of the SDK's fluent builders.
+//! A crate whose model declares errors (`types::error::*`) returns them
+//! typed: its operations fail with an `operation-error` record, the
+//! `sdk-error` and, when the service answered with a declared error, that
+//! error as a case of the crate's `service-error` variant.
 
 use crate::model::{
-    Api, FuncKind, Function, Named, NamedKind, Param, ReportItem, StdTy, Ty, TypeDef, TypeKind,
+    Api, Case, Field, FuncKind, Function, Named, NamedKind, Param, Payload, ReportItem, StdTy, Ty,
+    TypeDef, TypeKind,
 };
-use crate::names::rust_raw;
+use crate::names::{Namespace, kebab, rust_raw};
 
 /// Applies the recipe to a Smithy crate; does nothing for other crates.
 pub fn recipe(api: &mut Api, report: &mut [ReportItem]) {
     add_client_constructor(api);
     if api.smithy {
         operations(api, report);
+        modeled_errors(api, report);
         crate::select::retain(
             api,
             report,
@@ -248,7 +254,7 @@ fn operations(api: &mut Api, report: &mut [ReportItem]) {
             f.callee = callee;
             // An output without members (only the request id, which the
             // Rust struct hides) is `result<_, sdk-error>`.
-            f.output = Ty::SdkResult(Box::new(match output_kind {
+            let ok = match output_kind {
                 NamedKind::Resource => Ty::Unit,
                 _ => Ty::Named(Named {
                     interface: out_iface.clone(),
@@ -256,7 +262,8 @@ fn operations(api: &mut Api, report: &mut [ReportItem]) {
                     rust: output.rust.clone(),
                     kind: output_kind,
                 }),
-            }));
+            };
+            f.output = Ty::SdkResult(Box::new(ok), Box::new(Ty::Std(StdTy::SdkError)));
             f.is_async = true;
             f.rust = format!("{}{OPERATION_NOTE}", f.rust);
         }
@@ -288,6 +295,155 @@ fn operations(api: &mut Api, report: &mut [ReportItem]) {
             }
         }
     }
+}
+
+/// The name of the glue function that lowers an operation's `SdkError`
+/// into an `operation-error` record.
+pub const LOWER_OPERATION_ERROR: &str = "lower_operation_error";
+
+/// Gives the operations of a crate that declares errors
+/// (`<crate>::types::error::*`, records of their public members: the
+/// message and the service's own fields) a typed error: an
+/// `operation-error` record of the `sdk-error` and an optional
+/// `service-error`, a variant with one case per declared error. The
+/// `service-error` stands for the crate's `Error` enum (every operation's
+/// error converts into it) without its `Unhandled` case: a code the model
+/// does not declare, and an error before any answer, leave it `none`.
+fn modeled_errors(api: &mut Api, report: &mut [ReportItem]) {
+    let prefix = format!("{}::types::error::", api.rust_name);
+    let errors: Vec<(String, Named)> = api
+        .interfaces
+        .iter()
+        .flat_map(|i| {
+            i.types.iter().filter_map(|t| {
+                let name = t.rust.strip_prefix(&prefix)?;
+                let record = matches!(t.kind, TypeKind::Record { .. }) && !name.contains("::");
+                record.then(|| {
+                    (
+                        name.to_string(),
+                        Named {
+                            interface: i.name.clone(),
+                            wit: t.wit.clone(),
+                            rust: t.rust.clone(),
+                            kind: NamedKind::Record,
+                        },
+                    )
+                })
+            })
+        })
+        .collect();
+    if errors.is_empty() {
+        return;
+    }
+    let Some(client) = api
+        .interfaces
+        .iter_mut()
+        .find(|i| i.functions.iter().any(is_client_constructor))
+    else {
+        return;
+    };
+    let mut names = Namespace::default();
+    for t in &client.types {
+        names.claim(&t.wit);
+    }
+    let krate = &api.rust_name;
+    let service = Named {
+        interface: client.name.clone(),
+        wit: names.claim("service-error"),
+        rust: format!("{krate}::Error"),
+        kind: NamedKind::Variant,
+    };
+    let operation = Named {
+        interface: client.name.clone(),
+        wit: names.claim("operation-error"),
+        rust: format!("{krate}::error::SdkError"),
+        kind: NamedKind::Record,
+    };
+    client.types.push(TypeDef {
+        wit: service.wit.clone(),
+        rust: service.rust.clone(),
+        kind: TypeKind::Variant {
+            cases: errors
+                .into_iter()
+                .map(|(rust, named)| Case {
+                    wit: kebab(&rust),
+                    rust,
+                    payload: Payload::Tuple(vec![Ty::Named(named)]),
+                })
+                .collect(),
+            open: None,
+        },
+    });
+    // Written by the glue's `lower_operation_error`, not by the general
+    // record conversions.
+    client.types.push(TypeDef {
+        wit: operation.wit.clone(),
+        rust: operation.rust.clone(),
+        kind: TypeKind::Record {
+            fields: vec![
+                Field {
+                    wit: "error".into(),
+                    rust: "error".into(),
+                    ty: Ty::Std(StdTy::SdkError),
+                },
+                Field {
+                    wit: "modeled".into(),
+                    rust: "modeled".into(),
+                    ty: Ty::Option(Box::new(Ty::Named(service.clone()))),
+                },
+            ],
+            tuple: false,
+            synthetic: true,
+            open: false,
+            from_default: false,
+            from_builder: None,
+        },
+    });
+    for iface in &mut api.interfaces {
+        for f in iface.functions.iter_mut().filter(|f| is_operation(f)) {
+            if let Ty::SdkResult(_, err) = &mut f.output {
+                **err = Ty::Named(operation.clone());
+            }
+        }
+    }
+    for item in report.iter_mut().filter(|item| item.path == service.rust) {
+        item.wit = Some(format!("{}.{}", service.interface, service.wit));
+        item.skipped = None;
+    }
+}
+
+/// The `operation-error` record and the `service-error` variant of an API
+/// whose operations return typed errors (found through an operation's
+/// error, whose `modeled` field holds the variant).
+pub fn typed_errors(api: &Api) -> Option<(&Named, &Named)> {
+    let operation = api
+        .interfaces
+        .iter()
+        .flat_map(|i| &i.functions)
+        .find_map(|f| match &f.output {
+            Ty::SdkResult(_, err) if is_operation(f) => match &**err {
+                Ty::Named(n) => Some(n),
+                _ => None,
+            },
+            _ => None,
+        })?;
+    let def = api
+        .interfaces
+        .iter()
+        .filter(|i| i.name == operation.interface)
+        .flat_map(|i| &i.types)
+        .find(|t| t.wit == operation.wit)?;
+    let TypeKind::Record { fields, .. } = &def.kind else {
+        return None;
+    };
+    let service = fields.iter().find_map(|f| match &f.ty {
+        Ty::Option(t) => match &**t {
+            Ty::Named(n) if n.kind == NamedKind::Variant => Some(n),
+            _ => None,
+        },
+        _ => None,
+    })?;
+    Some((operation, service))
 }
 
 /// Conversions between Smithy's `DateTime` and `compwrap:types`'
@@ -538,8 +694,37 @@ mod compwrap_http {
 "#;
 
 /// The glue's `sdk_client` and `lower_sdk_error` for the crate `krate`
-/// (its Rust name).
-pub fn glue(krate: &str) -> String {
+/// (its Rust name), and `lower_operation_error` when its operations return
+/// typed errors: `typed` holds the `operation-error` record's Rust path in
+/// the bindings and the name of the `service-error` variant's lowering.
+pub fn glue(krate: &str, typed: Option<(&str, &str)>) -> String {
+    let mut out = base_glue(krate);
+    if let Some((operation_error, lower_service_error)) = typed {
+        out.push_str(&format!(
+            r#"
+fn {LOWER_OPERATION_ERROR}<E>(
+    err: {krate}::error::SdkError<E, {krate}::config::http::HttpResponse>,
+) -> {operation_error}
+where
+    E: {krate}::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    {krate}::Error: From<E>,
+{{
+    let error = describe_sdk_error(&err);
+    let modeled = match err {{
+        {krate}::error::SdkError::ServiceError(context) => {{
+            {lower_service_error}({krate}::Error::from(context.into_err()))
+        }}
+        _ => None,
+    }};
+    {operation_error} {{ error, modeled }}
+}}
+"#
+        ));
+    }
+    out
+}
+
+fn base_glue(krate: &str) -> String {
     format!(
         r#"
 fn {CLIENT_FN}(c: compwrap::types::types::SdkConfig) -> {krate}::Client {{
@@ -582,10 +767,19 @@ fn lower_sdk_error<E>(
 where
     E: {krate}::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {{
+    describe_sdk_error(&err)
+}}
+
+fn describe_sdk_error<E>(
+    err: &{krate}::error::SdkError<E, {krate}::config::http::HttpResponse>,
+) -> compwrap::types::types::SdkError
+where
+    E: {krate}::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+{{
     use {krate}::error::{{ProvideErrorMetadata as _, SdkError as S}};
     use {krate}::operation::RequestId as _;
     use compwrap::types::types::SdkErrorKind as K;
-    let kind = match &err {{
+    let kind = match err {{
         S::ConstructionFailure(_) => K::Construction,
         S::TimeoutError(_) => K::Timeout,
         S::DispatchFailure(_) => K::Dispatch,
@@ -607,7 +801,7 @@ where
         request_id: err.request_id().map(str::to_string),
         http_status: err.raw_response().map(|r| r.status().as_u16()),
         error_type,
-        detail: {krate}::error::DisplayErrorContext(&err).to_string(),
+        detail: {krate}::error::DisplayErrorContext(err).to_string(),
     }}
 }}
 {HTTP_GLUE}"#
