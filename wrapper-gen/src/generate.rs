@@ -124,7 +124,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let target_dir = store.build_dir().join("target");
     let Derived { api, report } = derive(&resolved, &target_dir, &opts.only, progress)?;
     release_freed_memory();
-    let files = crate::emit::files(&api, &resolved, &opts.features);
+    let files = crate::emit::files(&api, &resolved, &opts.features)?;
     let guest_dir = store
         .build_dir()
         .join("guests")

@@ -72,8 +72,6 @@ macro_rules! to_error {
 
 /// Support code every guest gets: the export, and checked conversions.
 const SUPPORT: &str = r#"
-struct Component;
-export!(Component);
 
 fn parse_text<T: std::str::FromStr>(text: String) -> T
 where
@@ -190,10 +188,13 @@ pub fn render(api: &Api) -> String {
     };
     let mut out = crate::wit::header("//");
     out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
+    // The bindings are a crate of their own (`bindings/`, see
+    // `crate::bindings`): its types at this crate's root, as
+    // `wit_bindgen::generate!` would put them.
+    let bindings = crate::bindings::crate_name(&api.package);
     let _ = writeln!(
         out,
-        "wit_bindgen::generate!({{\n    path: \"wit\",\n    world: \"{}\",\n    generate_all,\n    generate_unused_types: true,\n}});",
-        crate::wit::world_name(api)
+        "pub use {bindings}::*;\n\nstruct Component;\n{bindings}::export!(Component with_types_in {bindings});"
     );
     out.push_str(SUPPORT);
     // Without a `result` anywhere, wit-bindgen generates no error type.

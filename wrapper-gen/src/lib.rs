@@ -8,6 +8,7 @@
 //! local store ([`compwrap_host::store`]).
 
 pub mod api;
+pub mod bindings;
 pub mod build;
 pub mod component;
 pub mod emit;

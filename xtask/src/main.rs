@@ -379,11 +379,13 @@ fn bench_in(exe: &Path, home: &Path, spec: &str, runs: usize) -> Result<()> {
         .context("no guest crate")??
         .path();
     let plain = || -> Result<f64> {
-        // Rewrite the glue so cargo rebuilds the guest crate (and only it),
-        // as `generate` does; run in the guest directory so its
-        // .cargo/config.toml (the rustflags generate uses) applies.
-        let lib = guest.join("src/lib.rs");
-        std::fs::write(&lib, std::fs::read(&lib)?)?;
+        // Rewrite the glue and its bindings so cargo rebuilds the guest's
+        // two crates (and only them), as `generate` does; run in the guest
+        // directory so its .cargo/config.toml (the rustflags generate
+        // uses) applies.
+        for lib in [guest.join("src/lib.rs"), guest.join("bindings/src/lib.rs")] {
+            std::fs::write(&lib, std::fs::read(&lib)?)?;
+        }
         let t = Instant::now();
         run(
             Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
