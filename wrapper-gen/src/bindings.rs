@@ -37,11 +37,13 @@ pub fn render(wit: &str, types_wit: &str, world: &str, package: &str) -> Result<
     let world = resolve
         .select_world(&[main], Some(world))
         .context("the guest's WIT has no such world")?;
-    let mut opts = wit_bindgen_rust::Opts::default();
-    opts.generate_all = true;
-    opts.generate_unused_types = true;
-    opts.pub_export_macro = true;
-    opts.default_bindings_module = Some(crate_name(package));
+    let opts = wit_bindgen_rust::Opts {
+        generate_all: true,
+        generate_unused_types: true,
+        pub_export_macro: true,
+        default_bindings_module: Some(crate_name(package)),
+        ..Default::default()
+    };
     let mut files = wit_bindgen_core::Files::default();
     {
         let mut generator = opts.build();
