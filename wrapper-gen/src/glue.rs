@@ -70,9 +70,8 @@ macro_rules! to_error {
 }
 "#;
 
-/// Support code every guest gets: the export, and checked conversions.
+/// Support code every guest gets: checked conversions.
 const SUPPORT: &str = r#"
-
 fn parse_text<T: std::str::FromStr>(text: String) -> T
 where
     T::Err: std::fmt::Debug,
