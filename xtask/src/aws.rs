@@ -103,11 +103,26 @@ pub fn generate_ec2(
     spec: &str,
     only: Option<&str>,
 ) -> Result<(serde_json::Value, f64, f64)> {
+    generate_ec2_into(exe, None, spec, only)
+}
+
+/// [`generate_ec2`] into `store` (`None`: the default store).
+fn generate_ec2_into(
+    exe: &Path,
+    store: Option<&Path>,
+    spec: &str,
+    only: Option<&str>,
+) -> Result<(serde_json::Value, f64, f64)> {
     let mut args = vec!["generate", spec, "--no-default-features", "--yes", "--json"];
     if let Some(only) = only {
         args.extend(["--only", only]);
     }
-    let (out, seconds, peak) = measured(Command::new(exe).args(args))?;
+    let mut cmd = Command::new(exe);
+    cmd.args(args);
+    if let Some(store) = store {
+        cmd.env("COMPWRAP_HOME", store);
+    }
+    let (out, seconds, peak) = measured(&mut cmd)?;
     let generated: serde_json::Value =
         serde_json::from_slice(&out.stdout).context("generate printed no JSON")?;
     Ok((generated, seconds, peak))
@@ -588,6 +603,57 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     println!(
         "  native release build: {native_release:.0} s, peak {native_release_peak:.0} MiB (debug: {native_peak:.0} MiB)"
     );
+    Ok(())
+}
+
+/// `cargo xtask bench-generate`: the native application's release build
+/// (what `generate`'s peak memory is held to), then `compwrap generate`
+/// of every operation of aws-sdk-ec2 and of the example's operations
+/// (`--only`), both into a store that starts empty (so each compiles the
+/// SDK crate itself), side by side in one run. Peaks are the largest
+/// process's (GNU time).
+pub fn bench_generate(store: Option<&Path>) -> Result<()> {
+    let exe = release_compwrap()?;
+    let work = crate::tempdir_in(&target_dir(), "bench-generate")?;
+    let result = bench_generate_in(&exe, &work, store);
+    let _ = std::fs::remove_dir_all(&work);
+    result
+}
+
+fn bench_generate_in(exe: &Path, work: &Path, store: Option<&Path>) -> Result<()> {
+    let store = match store {
+        Some(dir) => {
+            if dir.exists() && std::fs::read_dir(dir)?.next().is_some() {
+                bail!(
+                    "{} is not empty: bench-generate needs an empty store",
+                    dir.display()
+                );
+            }
+            dir.to_path_buf()
+        }
+        None => work.join("store"),
+    };
+    let native_dir = work.join("native");
+    write_native_app(&native_dir, EC2, false)?;
+    let release_target = work.join("native-release-target");
+    let (native_s, native_peak) =
+        cargo_build(&native_dir, &release_target, &["build", "--release"])?;
+    std::fs::remove_dir_all(&release_target)?;
+    let (whole, whole_s, whole_peak) = generate_ec2_into(exe, Some(&store), EC2, None)?;
+    let (only, only_s, only_peak) =
+        generate_ec2_into(exe, Some(&store), EC2, Some(EXAMPLE_OPERATIONS))?;
+    println!("\ngenerate {EC2} (empty store), next to the native application's release build:");
+    println!("  native release build: {native_s:.0} s, peak {native_peak:.0} MiB");
+    for (label, json, seconds, peak) in [
+        ("every operation", &whole, whole_s, whole_peak),
+        ("--only the example's", &only, only_s, only_peak),
+    ] {
+        println!(
+            "  generate, {label}: {seconds:.0} s, peak {peak:.0} MiB ({:.2} of the native release build's); component {:.1} MiB",
+            peak / native_peak,
+            mib(json["size"].as_u64().unwrap_or(0))
+        );
+    }
     Ok(())
 }
 

@@ -59,6 +59,16 @@ enum Cmd {
     /// A native application on aws-sdk-ec2 against the same application
     /// through compwrap: clean build, version bump, target size, loads.
     BenchBuild,
+    /// `compwrap generate aws-sdk-ec2` (every operation, then --only the
+    /// example's) from an empty store, next to the native application's
+    /// release build: wall time and peak memory.
+    BenchGenerate {
+        /// The store to generate into (default: a new one under the target
+        /// directory, removed afterwards); `COMPWRAP_HOME=DIR cargo xtask
+        /// ec2` then reuses the whole component.
+        #[arg(long)]
+        store: Option<PathBuf>,
+    },
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -80,6 +90,7 @@ fn main() -> Result<()> {
         Cmd::BenchRegistry => registry_bench::bench_registry(),
         Cmd::Ec2 => aws::ec2(),
         Cmd::BenchBuild => aws::bench_build(),
+        Cmd::BenchGenerate { store } => aws::bench_generate(store.as_deref()),
     }
 }
 
