@@ -63,6 +63,36 @@ pub fn call(instance: &mut Instance, name: &str, args: &[&str]) -> Result<String
         .with_context(|| format!("{name} returned nothing"))
 }
 
+/// The workspace this test crate belongs to.
+fn workspace() -> Result<&'static Path> {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .context("no workspace")
+}
+
+/// Writes the typed host crate of the SDK component `generated` (binding
+/// only the functions in `bind`) to `work/<package>`, on this workspace's
+/// compwrap-host; returns its directory and what was written.
+pub fn write_host_crate(
+    work: &Path,
+    store: &Store,
+    generated: &Generated,
+    package: &str,
+    bind: &[&str],
+) -> Result<(PathBuf, compwrap::host_crate::Written)> {
+    let crate_dir = work.join(package);
+    let written = compwrap::host_crate::write(
+        &store.read_blob(&generated.digest)?,
+        &compwrap::host_crate::Options {
+            out: crate_dir.clone(),
+            oci: None,
+            host: compwrap::host_crate::HostDependency::Path(workspace()?.join("host-runtime")),
+            bind: bind.iter().map(|b| b.to_string()).collect(),
+        },
+    )?;
+    Ok((crate_dir, written))
+}
+
 /// `config(endpoint)` of the applications: moto's test credentials, one
 /// attempt per operation.
 const APP_CONFIG: &str = r#"fn config(endpoint: String) -> SdkConfig {
@@ -93,9 +123,7 @@ pub fn build_host_app(
     crate_dir: &Path,
     main_rs: &str,
 ) -> Result<PathBuf> {
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("no workspace")?;
+    let workspace = workspace()?;
     let app = work.join("app");
     std::fs::create_dir_all(app.join("src"))?;
     std::fs::write(

@@ -7,11 +7,11 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, ensure};
+use anyhow::{Result, ensure};
 use compwrap_tests::Moto;
 use compwrap_tests::aws::{
     AWS_SDK_SECRETSMANAGER, build_host_app, call, load_sdk, make_client, run_host_app,
-    sdk_component,
+    sdk_component, write_host_crate,
 };
 
 #[test]
@@ -88,18 +88,12 @@ fn an_application_matches_declared_errors_by_type() -> Result<()> {
     let _ = load_sdk(AWS_SDK_SECRETSMANAGER, &moto.address)?;
     let (store, generated) = sdk_component(AWS_SDK_SECRETSMANAGER)?;
     let work = tempfile::tempdir()?;
-    let crate_dir = work.path().join("aws-sdk-secretsmanager-component");
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("no workspace")?;
-    compwrap::host_crate::write(
-        &store.read_blob(&generated.digest)?,
-        &compwrap::host_crate::Options {
-            out: crate_dir.clone(),
-            oci: None,
-            host: compwrap::host_crate::HostDependency::Path(workspace.join("host-runtime")),
-            bind: vec!["create-secret".into(), "get-secret-value".into()],
-        },
+    let (crate_dir, _) = write_host_crate(
+        work.path(),
+        &store,
+        &generated,
+        "aws-sdk-secretsmanager-component",
+        &["create-secret", "get-secret-value"],
     )?;
     // Shared with the other host-crate applications of the tests.
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host-crate-app");

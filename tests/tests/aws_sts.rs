@@ -15,6 +15,7 @@ use compwrap_host::call::Instance;
 use compwrap_tests::Moto;
 use compwrap_tests::aws::{
     AWS_SDK_STS, build_host_app, call, load_sdk, make_client, run_host_app, sdk_component,
+    write_host_crate,
 };
 
 fn load_sts(allowed: &str) -> Result<Instance> {
@@ -199,19 +200,13 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
     let _ = load_sts(&moto.address)?;
     let (store, generated) = sdk_component(AWS_SDK_STS)?;
     let work = tempfile::tempdir()?;
-    let crate_dir = work.path().join("aws-sdk-sts-component");
-    let workspace = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .context("no workspace")?;
-    let written = compwrap::host_crate::write(
-        &store.read_blob(&generated.digest)?,
-        &compwrap::host_crate::Options {
-            out: crate_dir.clone(),
-            oci: None,
-            host: compwrap::host_crate::HostDependency::Path(workspace.join("host-runtime")),
-            // Only what the application calls is bound.
-            bind: vec!["get-caller-identity".into(), "AssumeRole".into()],
-        },
+    // Only what the application calls is bound.
+    let (crate_dir, written) = write_host_crate(
+        work.path(),
+        &store,
+        &generated,
+        "aws-sdk-sts-component",
+        &["get-caller-identity", "AssumeRole"],
     )?;
     ensure!(written.wrapper == "AwsSdkSts", "{}", written.wrapper);
     ensure!(
