@@ -444,6 +444,7 @@ impl Instance {
         Ok(Instance::with_live(loaded, live))
     }
 
+    #[cfg(feature = "async")]
     pub(crate) async fn new_async(loaded: LoadedComponent) -> Result<Instance> {
         require_async(&loaded)?;
         let live = Live::new_async(&loaded).await?;
@@ -464,6 +465,7 @@ impl Instance {
     /// [`RuntimeBuilder::async_calls`](crate::RuntimeBuilder::async_calls):
     /// the guest runs as a future, and WASI operations that would block
     /// yield to the executor instead.
+    #[cfg(feature = "async")]
     pub async fn call_async(&mut self, name: &str, args: &[Val]) -> Result<Vec<Val>> {
         let loaded = self.loaded.clone();
         require_async(&loaded)?;
@@ -766,6 +768,7 @@ impl Live {
         Live::made(loaded, store, instance)
     }
 
+    #[cfg(feature = "async")]
     async fn new_async(loaded: &LoadedComponent) -> Result<Live> {
         let mut store = loaded.new_store()?;
         let instance = loaded.instance_pre().instantiate_async(&mut store).await;
@@ -828,6 +831,7 @@ fn require_sync(loaded: &LoadedComponent) -> Result<()> {
 }
 
 /// Asynchronous calls need a runtime with `async_calls`.
+#[cfg(feature = "async")]
 fn require_async(loaded: &LoadedComponent) -> Result<()> {
     if !loaded.runtime().async_calls() {
         bail!(

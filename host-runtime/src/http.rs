@@ -196,10 +196,10 @@ mod hooks {
 
     /// Adds `wasi:http/outgoing-handler` and `wasi:http/types`.
     pub(crate) fn add_to_linker(linker: &mut Linker<HostState>, async_calls: bool) -> Result<()> {
-        let added = if async_calls {
-            wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker)
-        } else {
-            wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker)
+        let added = match async_calls {
+            #[cfg(feature = "async")]
+            true => wasmtime_wasi_http::p2::add_only_http_to_linker_async(linker),
+            _ => wasmtime_wasi_http::p2::add_only_http_to_linker_sync(linker),
         };
         added
             .map_err(wasmtime_error)

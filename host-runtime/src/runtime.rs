@@ -398,6 +398,9 @@ impl RuntimeBuilder {
     /// blocking operations then yield to the executor instead of blocking
     /// its thread.
     ///
+    /// Needs the `async` feature (on by default); without it, `build`
+    /// fails for `true`.
+    ///
     /// Default: `false`.
     pub fn async_calls(mut self, on: bool) -> Self {
         self.async_calls = on;
@@ -619,6 +622,7 @@ impl LoadedComponent {
 
     /// [`LoadedComponent::instantiate`] for a runtime with
     /// [`RuntimeBuilder::async_calls`].
+    #[cfg(feature = "async")]
     pub async fn instantiate_async(&self) -> Result<Instance> {
         Instance::new_async(self.clone()).await
     }

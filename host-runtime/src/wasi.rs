@@ -13,7 +13,7 @@ use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, ensure};
 use wasmtime::Engine;
 use wasmtime::component::Linker;
 use wasmtime_wasi::cli::OutputFile;
@@ -26,13 +26,19 @@ use crate::runtime::{HostState, wasmtime_error};
 const STDERR_TAIL_BYTES: u64 = 16 * 1024;
 
 /// A linker with every WASI p2 interface and (with the `http` feature)
-/// `wasi:http`, for synchronous or (with `async_calls`) asynchronous calls.
+/// `wasi:http`, for synchronous or (with `async_calls`, which needs the
+/// `async` feature) asynchronous calls.
 pub(crate) fn linker(engine: &Engine, async_calls: bool) -> Result<Linker<HostState>> {
+    ensure!(
+        !async_calls || cfg!(feature = "async"),
+        "asynchronous calls (`RuntimeBuilder::async_calls(true)`) need compwrap-host's \
+         `async` feature: add `features = [\"async\"]` to its dependency"
+    );
     let mut linker = Linker::new(engine);
-    let added = if async_calls {
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
-    } else {
-        wasmtime_wasi::p2::add_to_linker_sync(&mut linker)
+    let added = match async_calls {
+        #[cfg(feature = "async")]
+        true => wasmtime_wasi::p2::add_to_linker_async(&mut linker),
+        _ => wasmtime_wasi::p2::add_to_linker_sync(&mut linker),
     };
     added
         .map_err(wasmtime_error)

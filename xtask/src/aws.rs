@@ -445,6 +445,15 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         cargo_build(&native_dir, &release_target, &["build", "--release"])?;
     std::fs::remove_dir_all(&release_target)?;
 
+    // The least an application embedding wasmtime with WASI and wasi:http
+    // builds: what `target/` cannot go under on the compwrap side.
+    let floor_dir = work.join("floor");
+    write_floor_app(&floor_dir)?;
+    let floor_target = work.join("floor-target");
+    let (floor_clean, _) = cargo_build(&floor_dir, &floor_target, &["build"])?;
+    let floor_size = dir_size(&floor_target);
+    std::fs::remove_dir_all(&floor_target)?;
+
     // The application through compwrap, on stores that have nothing yet.
     let apps = FLAVOURS
         .iter()
@@ -571,6 +580,12 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         app_size as f64 / native_size as f64,
     );
     println!(
+        "  target/, floor     {:>6.0} MiB ({:.2}; clean build {floor_clean:.1} s, {:.2}x): wasmtime + WASI p2 + wasi:http alone, no compwrap code",
+        mib(floor_size),
+        floor_size as f64 / native_size as f64,
+        floor_clean / native_clean,
+    );
+    println!(
         "  target/, ec2 + sts native {:>6.0} MiB   whole {:>6.0} MiB ({:.2})",
         mib(native_size2),
         mib(app_size2),
@@ -683,6 +698,68 @@ fn write_native_app(dir: &Path, ec2: &str, sts: bool) -> Result<()> {
     std::fs::write(dir.join("src/main.rs"), NATIVE_APP)?;
     Ok(())
 }
+
+/// The floor of every compwrap application: a wasmtime host (no
+/// Cranelift) with the WASI p2 and wasi:http linkers compwrap-host
+/// provides, loading precompiled native code, with the workspace's
+/// wasmtime release and lock file.
+fn write_floor_app(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir.join("src"))?;
+    std::fs::write(
+        dir.join("Cargo.toml"),
+        "[package]\nname = \"wasmtime-floor\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n\
+         [dependencies]\n\
+         wasmtime = { version = \"48\", default-features = false, features = [\"runtime\", \"component-model\", \"std\"] }\n\
+         wasmtime-wasi = { version = \"48\", default-features = false, features = [\"p2\"] }\n\
+         wasmtime-wasi-http = { version = \"48\", default-features = false, features = [\"p2\", \"default-send-request\"] }\n\n\
+         [workspace]\n",
+    )?;
+    std::fs::write(dir.join("src/main.rs"), FLOOR_APP)?;
+    std::fs::copy(workspace_root().join("Cargo.lock"), dir.join("Cargo.lock"))?;
+    Ok(())
+}
+
+const FLOOR_APP: &str = r#"use wasmtime::component::{Component, Linker, ResourceTable};
+use wasmtime::{Config, Engine, Store};
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+struct State {
+    wasi: WasiCtx,
+    http: WasiHttpCtx,
+    table: ResourceTable,
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: wasmtime_wasi_http::default_hooks(),
+        }
+    }
+}
+
+fn main() -> wasmtime::Result<()> {
+    let engine = Engine::new(&Config::new())?;
+    let mut linker: Linker<State> = Linker::new(&engine);
+    wasmtime_wasi::p2::add_to_linker_sync(&mut linker)?;
+    wasmtime_wasi_http::p2::add_only_http_to_linker_sync(&mut linker)?;
+    let path = std::env::args().nth(1).expect("a precompiled component");
+    // SAFETY: the file is native code `compwrap precompile` made.
+    let component = unsafe { Component::deserialize_file(&engine, &path)? };
+    let state = State { wasi: WasiCtx::builder().build(), http: WasiHttpCtx::new(), table: ResourceTable::new() };
+    let mut store = Store::new(&engine, state);
+    linker.instantiate(&mut store, &component)?;
+    Ok(())
+}
+"#;
 
 const NATIVE_APP: &str = r#"use aws_sdk_ec2::types::{Filter, InstanceType, Tag};
 
