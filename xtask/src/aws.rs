@@ -502,10 +502,15 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         bumps.push((fetched, build, load));
     }
 
-    // A second SDK crate on both sides (the whole-component application).
+    // A second SDK crate on both sides (the whole-component application),
+    // built clean into new target directories: the bumped ones still hold
+    // the release before the bump.
+    std::fs::remove_dir_all(&native_target)?;
     write_native_app(&native_dir, EC2, true)?;
-    cargo_build(&native_dir, &native_target, &["build"])?;
-    let native_size2 = dir_size(&native_target);
+    let native_target2 = work.join("native-sts-target");
+    let (native_clean2, _) = cargo_build(&native_dir, &native_target2, &["build"])?;
+    let native_size2 = dir_size(&native_target2);
+    std::fs::remove_dir_all(&native_target2)?;
     let app = &apps[0];
     app.fetch(
         &reference("aws-sdk-sts", STS),
@@ -524,13 +529,19 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
             &format!("{ec2_dependency}aws-sdk-sts-component = {{ path = \"sts-component\", default-features = false }}\n"),
         ),
     )?;
-    app.build()?;
+    std::fs::remove_dir_all(&app.target)?;
+    let (app_clean2, _) = app.build()?;
     let app_size2 = dir_size(&app.target);
     let component_size = new_ec2["size"].as_u64().unwrap_or(0);
 
     println!("\naws-sdk-ec2: a native application vs the same application through compwrap");
+    // Cargo's own profile variables reach every build of the run alike.
+    let profile = match std::env::var("CARGO_PROFILE_DEV_DEBUG") {
+        Ok(debug) => format!("cargo's debug profile with debug = {debug:?}"),
+        Err(_) => "cargo's default debug profile".to_string(),
+    };
     println!(
-        "(same machine, same run, cargo's default debug profile and CARGO_INCREMENTAL=0 on every side;\n \
+        "(same machine, same run, {profile} and CARGO_INCREMENTAL=0 on every side;\n \
          whole = the component of every operation, its host crate binding the six the application calls;\n \
          app = a component of those six operations, `generate --only`;\n \
          both load the component `compwrap pull` put in their store)\n"
@@ -586,10 +597,11 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         floor_clean / native_clean,
     );
     println!(
-        "  target/, ec2 + sts native {:>6.0} MiB   whole {:>6.0} MiB ({:.2})",
+        "  target/, ec2 + sts native {:>6.0} MiB   whole {:>6.0} MiB ({:.2}); clean build native {native_clean2:.1} s, whole {app_clean2:.1} s ({:.2}x)",
         mib(native_size2),
         mib(app_size2),
-        app_size2 as f64 / native_size2 as f64
+        app_size2 as f64 / native_size2 as f64,
+        app_clean2 / native_clean2,
     );
     println!(
         "  whole component {:.1} MiB, native code {:.1} MiB; first load (compile) {cold:.1} s, warm load {warm:.2} s (compwrap precompile)",
