@@ -503,14 +503,13 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     }
 
     // A second SDK crate on both sides (the whole-component application),
-    // built clean into new target directories: the bumped ones still hold
-    // the release before the bump.
+    // built clean: the bumped target directories still hold the release
+    // before the bump.
     std::fs::remove_dir_all(&native_target)?;
     write_native_app(&native_dir, EC2, true)?;
-    let native_target2 = work.join("native-sts-target");
-    let (native_clean2, _) = cargo_build(&native_dir, &native_target2, &["build"])?;
-    let native_size2 = dir_size(&native_target2);
-    std::fs::remove_dir_all(&native_target2)?;
+    let (native_clean2, _) = cargo_build(&native_dir, &native_target, &["build"])?;
+    let native_size2 = dir_size(&native_target);
+    std::fs::remove_dir_all(&native_target)?;
     let app = &apps[0];
     app.fetch(
         &reference("aws-sdk-sts", STS),
