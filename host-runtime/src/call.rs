@@ -420,6 +420,8 @@ pub struct Instance {
     /// Resources `Instance::call_wave` printed as `#N`, at index `N`.
     #[cfg(feature = "wave")]
     wave_handles: Vec<WaveHandle>,
+    /// How many instances a trap discarded.
+    generation: u64,
 }
 
 struct Live {
@@ -458,6 +460,7 @@ impl Instance {
             retired_resources: Vec::new(),
             #[cfg(feature = "wave")]
             wave_handles: Vec::new(),
+            generation: 0,
         }
     }
 
@@ -512,6 +515,32 @@ impl Instance {
         check_arity(func, args.len())?;
         self.check_not_retired(func, args)?;
         self.call_func(func, args)
+    }
+
+    /// [`Instance::call`] with the function already looked up
+    /// ([`LoadedComponent::export`]); `func` must be an export of this
+    /// instance's component.
+    pub fn call_export(&mut self, func: &ExportedFunc, args: &[Val]) -> Result<Vec<Val>> {
+        check_arity(func, args.len())?;
+        self.check_not_retired(func, args)?;
+        self.call_func(func, args)
+    }
+
+    /// The URLs of the outgoing HTTP requests the allowlist denied during
+    /// the last call (see [`crate::Typed::denied_http_requests`]); a failed
+    /// call's error has them too.
+    pub fn denied_http_requests(&self) -> &[String] {
+        match &self.live {
+            Some(live) => live.store.data().denied_http_requests(),
+            None => &[],
+        }
+    }
+
+    /// How many times a trap discarded the component instance behind this
+    /// `Instance`: resources it handed out are usable only while this
+    /// number stays the same.
+    pub fn generation(&self) -> u64 {
+        self.generation
     }
 
     /// Drops a resource handle a call returned, running its destructor in
@@ -589,6 +618,7 @@ impl Instance {
     }
 
     fn discard_live(&mut self) {
+        self.generation += 1;
         if let Some(live) = self.live.take() {
             self.retired_resources.extend(live.resources);
         }
@@ -867,10 +897,45 @@ fn retired_handle_message(subject: &str) -> String {
     )
 }
 
+/// Why a call failed, for a program to match on: the context of the error
+/// a failed call returns (`error.downcast_ref::<CallFailure>()`). It prints
+/// as the whole description: what failed, the trap, the limit it passed,
+/// the guest's stderr and the HTTP requests the allowlist denied.
+#[derive(Clone, Debug)]
+pub struct CallFailure {
+    /// What went wrong.
+    pub kind: FailureKind,
+    /// The URLs of the outgoing HTTP requests the allowlist denied during
+    /// the call.
+    pub denied_http: Vec<String>,
+    /// The guest's captured stderr (its panic message), if any.
+    pub stderr: String,
+    message: String,
+}
+
+/// The kind of a [`CallFailure`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// The guest trapped (a panic, `unreachable`, a bad memory access); the
+    /// instance was discarded.
+    Trap,
+    /// The call passed one of the runtime's limits and trapped; the
+    /// instance was discarded.
+    Limit(crate::limits::Limit),
+    /// The call failed without running wasm code into a trap (e.g. an
+    /// argument of the wrong type); the instance is still usable.
+    Host,
+}
+
+impl fmt::Display for CallFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
 /// A failed call, described for the application.
 pub(crate) struct Failure {
-    /// The error: what failed, the trap or error, the limit it passed, the
-    /// guest's stderr and the HTTP requests the allowlist denied.
+    /// The error: its context is the [`CallFailure`].
     pub(crate) error: anyhow::Error,
     /// Whether wasm code ran and failed (a trap, or a host function failing
     /// under wasm frames): the instance must not be used again.
@@ -890,18 +955,33 @@ impl Failure {
         } else {
             format!("{what} failed")
         };
-        if let Some(limit) = loaded.runtime().limits().explain(&error) {
-            message.push_str(&format!("\n{limit}"));
+        let mut kind = if entered_wasm {
+            FailureKind::Trap
+        } else {
+            FailureKind::Host
+        };
+        if let Some((limit, explained)) = loaded.runtime().limits().explain(&error) {
+            kind = FailureKind::Limit(limit);
+            message.push_str(&format!("\n{explained}"));
         }
+        let (mut stderr, mut denied_http) = (String::new(), Vec::new());
         if let Some(state) = state {
-            message.push_str(&stderr_note(&state.captured_stderr()));
-            message.push_str(&crate::http::denied_note(state.denied_http_requests()));
+            stderr = state.captured_stderr();
+            denied_http = state.denied_http_requests().to_vec();
+            message.push_str(&stderr_note(&stderr));
+            message.push_str(&crate::http::denied_note(&denied_http));
         }
         if entered_wasm {
             message.push_str("\nthe instance was discarded; the next call starts a new one");
         }
+        let failure = CallFailure {
+            kind,
+            denied_http,
+            stderr,
+            message,
+        };
         Failure {
-            error: wasmtime_error(error).context(message),
+            error: wasmtime_error(error).context(failure),
             entered_wasm,
         }
     }

@@ -17,8 +17,9 @@ pub mod typed;
 mod wasi;
 
 pub use anyhow;
+pub use call::{CallFailure, FailureKind};
 pub use http::HttpAllow;
-pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limits};
+pub use limits::{DEFAULT_MAX_MEMORY_BYTES, Limit, Limits};
 pub use pool::Pool;
 pub use runtime::*;
 pub use store::{Digest, Store};

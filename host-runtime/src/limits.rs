@@ -24,6 +24,19 @@ pub const DEFAULT_MAX_WASM_STACK: usize = 512 * 1024;
 /// How often the epoch advances: the resolution of the time limit.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// One of the [`Limits`], named in a [`CallFailure`](crate::call::CallFailure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Limit {
+    /// [`Limits::call_timeout`].
+    Time,
+    /// [`Limits::max_memory_bytes`].
+    Memory,
+    /// [`Limits::max_wasm_stack`].
+    Stack,
+    /// [`Limits::fuel`].
+    Fuel,
+}
+
 /// The limits of every call of a [`Runtime`](crate::Runtime)'s instances.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -71,25 +84,37 @@ impl Limits {
 
     /// Which limit a failed call ran into, with its configured value and
     /// the setting that changes it; `None` when it was none of them.
-    pub(crate) fn explain(&self, error: &wasmtime::Error) -> Option<String> {
+    pub(crate) fn explain(&self, error: &wasmtime::Error) -> Option<(Limit, String)> {
         match error.downcast_ref::<Trap>() {
-            Some(Trap::Interrupt) => Some(format!(
-                "the call ran longer than the time limit of {:?} (`RuntimeBuilder::call_timeout`)",
-                self.call_timeout.unwrap_or_default()
+            Some(Trap::Interrupt) => Some((
+                Limit::Time,
+                format!(
+                    "the call ran longer than the time limit of {:?} (`RuntimeBuilder::call_timeout`)",
+                    self.call_timeout.unwrap_or_default()
+                ),
             )),
-            Some(Trap::StackOverflow) => Some(format!(
-                "the call used more than the wasm stack limit of {} bytes (`RuntimeBuilder::max_wasm_stack`)",
-                self.max_wasm_stack
+            Some(Trap::StackOverflow) => Some((
+                Limit::Stack,
+                format!(
+                    "the call used more than the wasm stack limit of {} bytes (`RuntimeBuilder::max_wasm_stack`)",
+                    self.max_wasm_stack
+                ),
             )),
-            Some(Trap::OutOfFuel) => Some(format!(
-                "the call used up its fuel limit of {} (`RuntimeBuilder::fuel`)",
-                self.fuel.unwrap_or_default()
+            Some(Trap::OutOfFuel) => Some((
+                Limit::Fuel,
+                format!(
+                    "the call used up its fuel limit of {} (`RuntimeBuilder::fuel`)",
+                    self.fuel.unwrap_or_default()
+                ),
             )),
             // `StoreLimits` with `trap_on_grow_failure` fails the growth with
             // this message rather than a trap code.
-            _ if error.root_cause().to_string().contains("growing memory") => Some(format!(
-                "the call tried to grow a linear memory past the limit of {} bytes (`RuntimeBuilder::max_memory_bytes`)",
-                self.max_memory_bytes
+            _ if error.root_cause().to_string().contains("growing memory") => Some((
+                Limit::Memory,
+                format!(
+                    "the call tried to grow a linear memory past the limit of {} bytes (`RuntimeBuilder::max_memory_bytes`)",
+                    self.max_memory_bytes
+                ),
             )),
             _ => None,
         }

@@ -24,6 +24,7 @@ pub mod report;
 pub mod resolve;
 pub mod rustdoc;
 pub mod select;
+pub mod shared_runtime;
 pub mod target;
 pub mod wit;
 

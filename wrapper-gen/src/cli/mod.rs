@@ -14,6 +14,7 @@ mod ls;
 mod precompile;
 mod publish;
 mod pull;
+mod runtime;
 mod wit;
 
 const AFTER_HELP: &str = "\
@@ -28,6 +29,7 @@ Examples:
   compwrap publish semver@1.0.28 oci://ghcr.io/acme/semver:1.0.28
   compwrap pull oci://ghcr.io/acme/semver:1.0.28
   compwrap host-crate semver@1.0.28 --out crates/semver-component   typed calls for an application
+  compwrap runtime install                 build the shared runtime applications load, once
 
 Store: $COMPWRAP_HOME, else ~/.cache/compwrap.
 
@@ -63,6 +65,7 @@ enum Command {
     Publish(publish::Opts),
     Pull(pull::Opts),
     HostCrate(host_crate::Opts),
+    Runtime(runtime::Opts),
 }
 
 impl Cli {
@@ -78,6 +81,7 @@ impl Cli {
             Command::Publish(o) => o.run(),
             Command::HostCrate(o) => o.run(),
             Command::Pull(o) => o.run(),
+            Command::Runtime(o) => o.run(),
         }
     }
 }
