@@ -74,7 +74,7 @@ pub enum Limit {
 }
 
 /// An error of the client or the runtime.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Error {
     inner: Box<Inner>,
 }
@@ -170,6 +170,28 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.inner.message)
+    }
+}
+
+/// Like anyhow's: the message and its causes, which is what `main`
+/// returning `Result<(), compwrap_client::Error>` prints.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if f.alternate() {
+            return f
+                .debug_struct("Error")
+                .field("kind", &self.inner.kind)
+                .field("message", &self.inner.message)
+                .finish_non_exhaustive();
+        }
+        write!(f, "{} ({:?})", self.inner.message, self.inner.kind)?;
+        if !self.inner.causes.is_empty() {
+            write!(f, "\n\nCaused by:")?;
+            for (i, cause) in self.inner.causes.iter().enumerate() {
+                write!(f, "\n  {i}: {cause}")?;
+            }
+        }
+        Ok(())
     }
 }
 

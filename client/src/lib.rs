@@ -29,4 +29,19 @@ pub mod library;
 mod runtime;
 
 pub use error::{Error, ErrorKind, GuestResult, Limit};
+
+/// The note typed host crates add to an AWS SDK operation's error for the
+/// outgoing HTTP requests the runtime denied during the call (the guest
+/// only sees the connection fail); empty when there were none.
+pub fn denied_note(denied: &[String]) -> String {
+    if denied.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = denied.iter().map(|url| format!("    {url}")).collect();
+    format!(
+        "\nthe runtime denied outgoing HTTP requests (their host is not on the allowlist; \
+         allow it with `RuntimeBuilder::allow_http`):\n{}",
+        list.join("\n")
+    )
+}
 pub use runtime::{Component, Instance, Resource, Runtime, RuntimeBuilder};

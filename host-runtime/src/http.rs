@@ -167,15 +167,7 @@ pub(crate) fn parse_allowlist(patterns: &[String]) -> Result<Vec<HttpAllow>> {
 /// denied during it (see [`crate::Typed::denied_http_requests`]); empty
 /// when there were none.
 pub fn denied_note(denied: &[String]) -> String {
-    if denied.is_empty() {
-        return String::new();
-    }
-    let list: Vec<String> = denied.iter().map(|url| format!("    {url}")).collect();
-    format!(
-        "\nthe runtime denied outgoing HTTP requests (their host is not on the allowlist; \
-         allow it with `RuntimeBuilder::allow_http`):\n{}",
-        list.join("\n")
-    )
+    compwrap_client::denied_note(denied)
 }
 
 #[cfg(feature = "http")]

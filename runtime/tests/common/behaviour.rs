@@ -260,7 +260,10 @@ pub fn http_requests_off_the_allowlist_are_denied_and_listed(builder: Builder) {
     let got: Result<String, String> = echo.call(&func("fetch"), &codec::to_bytes(&url)).unwrap();
     let denial = got.unwrap_err();
     assert!(denial.contains("HttpRequestDenied"), "{denial}");
-    assert_eq!(echo.denied_http_requests().unwrap(), std::slice::from_ref(&url));
+    assert_eq!(
+        echo.denied_http_requests().unwrap(),
+        std::slice::from_ref(&url)
+    );
     // Allowed.
     let allowed = builder(store.path())
         .allow_http(&format!("127.0.0.1:{port}"))

@@ -4,17 +4,19 @@ use std::path::PathBuf;
 
 use anyhow::Result;
 use clap::Args;
-use compwrap::host_crate::{HostDependency, Options, Written};
+use compwrap::host_crate::{CompwrapDependency, Options, Written};
 
 use super::StoreArgs;
 
 /// Write a Cargo package with typed Rust calls into a component.
 ///
-/// The package holds the component's WIT, wasmtime's bindings for it (as
-/// source, so applications run no code generator), and a wrapper type with
-/// one method per exported function, each call run under compwrap-host's
-/// limits. The component is pinned by digest: the package loads it from the
-/// local store, and pulls it from `--oci` when the store lacks it.
+/// The package holds the component's WIT and typed Rust for it, written by
+/// compwrap: its types with their encoding, and a wrapper type with one
+/// method per exported function. It depends on compwrap-client only, which
+/// calls the shared runtime library (`compwrap runtime install`), so
+/// applications never compile wasmtime; its `embedded` feature links the
+/// runtime in instead. The component is pinned by digest and loaded from
+/// the local store.
 ///
 /// The bindings are a package of their own (`DIR/bindings`) that binds every
 /// release of the component's semver track and is rewritten only when its
@@ -26,7 +28,7 @@ use super::StoreArgs;
   compwrap host-crate semver@1.0.28 --out crates/semver-component --oci oci://ghcr.io/acme/semver:1.0.28
 
 Then, in the application: semver-component = { path = \"crates/semver-component\" }
-  let mut semver = semver_component::load()?;
+  let semver = semver_component::load()?;
   let version = semver.version_parse(\"1.2.3\")?;")]
 pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
@@ -47,15 +49,15 @@ pub struct Opts {
 /// Options shared with `generate --host-crate`.
 #[derive(Args)]
 pub struct CrateArgs {
-    /// The OCI reference the component is published at; the crate pulls it
-    /// from there when the store lacks it.
+    /// The OCI reference the component is published at; an application
+    /// whose store lacks the component is told to `compwrap pull` it.
     #[arg(long, value_name = "oci://…")]
     oci: Option<compwrap_host::oci::OciReference>,
-    /// How the crate depends on compwrap-host: a path to its package, or a
-    /// version requirement (default: the compwrap-host this compwrap was
-    /// built with).
+    /// Where the crate takes compwrap-client (and compwrap-runtime, for its
+    /// `embedded` feature) from: compwrap's source tree, or a version
+    /// requirement (default: the sources this compwrap was built from).
     #[arg(long, value_name = "PATH|VERSION")]
-    compwrap_host: Option<String>,
+    compwrap: Option<String>,
     /// Bind only these functions (WIT names, comma-separated: `version-parse`,
     /// or a resource method such as `describe-instances`) and the types they
     /// reach: the crate builds in seconds even for a component with
@@ -67,17 +69,17 @@ pub struct CrateArgs {
 impl CrateArgs {
     /// The options for writing to `out`.
     pub fn options(&self, out: PathBuf) -> Options {
-        let host = match &self.compwrap_host {
+        let compwrap = match &self.compwrap {
             Some(path) if std::path::Path::new(path).is_dir() => {
-                HostDependency::Path(std::path::absolute(path).unwrap_or_else(|_| path.into()))
+                CompwrapDependency::Path(std::path::absolute(path).unwrap_or_else(|_| path.into()))
             }
-            Some(version) => HostDependency::Version(version.clone()),
-            None => HostDependency::default_for_this_build(),
+            Some(version) => CompwrapDependency::Version(version.clone()),
+            None => CompwrapDependency::default_for_this_build(),
         };
         Options {
             out,
             oci: self.oci.as_ref().map(|r| r.to_string()),
-            host,
+            compwrap,
             bind: self.bind.clone(),
         }
     }
