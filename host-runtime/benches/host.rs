@@ -25,7 +25,7 @@ use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
 
 mod typed {
     compwrap_host::bindgen!({
-        path: "../examples/semver-host/wit",
+        path: "benches/semver-wit",
         world: "semver-component",
         wasmtime_crate: compwrap_host::wasmtime,
     });
@@ -34,7 +34,7 @@ mod typed {
 /// The hand-written embedding: wasmtime's defaults and WASI, nothing else.
 mod plain {
     compwrap_host::wasmtime::component::bindgen!({
-        path: "../examples/semver-host/wit",
+        path: "benches/semver-wit",
         world: "semver-component",
         wasmtime_crate: compwrap_host::wasmtime,
     });

@@ -72,7 +72,7 @@ fn workspace() -> Result<&'static Path> {
 
 /// Writes the typed host crate of the SDK component `generated` (binding
 /// only the functions in `bind`) to `work/<package>`, on this workspace's
-/// compwrap-host; returns its directory and what was written.
+/// compwrap-client; returns its directory and what was written.
 pub fn write_host_crate(
     work: &Path,
     store: &Store,
@@ -86,7 +86,7 @@ pub fn write_host_crate(
         &compwrap::host_crate::Options {
             out: crate_dir.clone(),
             oci: None,
-            host: compwrap::host_crate::HostDependency::Path(workspace()?.join("host-runtime")),
+            compwrap: compwrap::host_crate::CompwrapDependency::Path(workspace()?.to_owned()),
             bind: bind.iter().map(|b| b.to_string()).collect(),
         },
     )?;
@@ -113,9 +113,9 @@ const APP_CONFIG: &str = r#"fn config(endpoint: String) -> SdkConfig {
 /// Builds the application `main_rs` on the typed host crate in
 /// `crate_dir` (package `package`) in its own cargo project under `work`,
 /// with `target` as its target directory; the source starts with the
-/// `use`s of `SdkConfig`, `SdkCredentials` and `compwrap_host`, and a
-/// `config(endpoint: String) -> SdkConfig`. Checks that it builds no
-/// Cranelift and depends on no `aws-*` crate. Returns the executable.
+/// `use`s of `SdkConfig`, `SdkCredentials` and `compwrap_client`, and a
+/// `config(endpoint: String) -> SdkConfig`. Checks that it depends on no
+/// wasmtime and no `aws-*` crate. Returns the executable.
 pub fn build_host_app(
     work: &Path,
     target: &Path,
@@ -131,7 +131,7 @@ pub fn build_host_app(
         format!(
             "[package]\nname = \"sdk-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
              publish = false\n\n[dependencies]\n\
-             {package} = {{ path = {:?}, default-features = false }}\n\n\
+             {package} = {{ path = {:?} }}\n\n\
              [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
             crate_dir.display().to_string()
         ),
@@ -140,8 +140,8 @@ pub fn build_host_app(
     std::fs::write(
         app.join("src/main.rs"),
         format!(
-            "use {krate}::compwrap::types::types::{{SdkConfig, SdkCredentials}};\n\
-             use {krate}::compwrap_host;\n\n{APP_CONFIG}\n{main_rs}"
+            "use {krate}::compwrap_types::{{SdkConfig, SdkCredentials}};\n\
+             use {krate}::compwrap_client;\n\n{APP_CONFIG}\n{main_rs}"
         ),
     )?;
     std::fs::copy(workspace.join("Cargo.lock"), app.join("Cargo.lock"))?;
@@ -163,8 +163,10 @@ pub fn build_host_app(
         .output()?;
     let tree = String::from_utf8_lossy(&tree.stdout);
     ensure!(
-        !tree.contains("cranelift-codegen"),
-        "the application builds Cranelift"
+        !tree
+            .lines()
+            .any(|l| l.starts_with("wasmtime ") || l.starts_with("compwrap-host ")),
+        "the application builds wasmtime:\n{tree}"
     );
     ensure!(
         !tree

@@ -84,8 +84,6 @@ fn declared_errors_arrive_as_service_error_cases_with_their_members() -> Result<
 #[test]
 fn an_application_matches_declared_errors_by_type() -> Result<()> {
     let moto = Moto::start()?;
-    // Loading it here caches its native code in the store.
-    let _ = load_sdk(AWS_SDK_SECRETSMANAGER, &moto.address)?;
     let (store, generated) = sdk_component(AWS_SDK_SECRETSMANAGER)?;
     let work = tempfile::tempdir()?;
     let (crate_dir, _) = write_host_crate(
@@ -119,12 +117,11 @@ const SECRETS_APP: &str = r#"use aws_sdk_secretsmanager_component::client::{
     CreateSecretInput, GetSecretValueInput, OperationError, ServiceError,
 };
 
-fn main() -> compwrap_host::anyhow::Result<()> {
+fn main() -> Result<(), compwrap_client::Error> {
     let address = std::env::args().nth(1).expect("moto's address");
-    let runtime = compwrap_host::Runtime::builder().allow_http(&address).build()?;
-    let store = compwrap_host::Store::open_default()?;
-    let mut sm = aws_sdk_secretsmanager_component::load_with(&runtime, &store)?;
-    let mut client = sm.client(&config(format!("http://{address}")))?;
+    let runtime = aws_sdk_secretsmanager_component::runtime_builder().allow_http(&address).build()?;
+    let sm = aws_sdk_secretsmanager_component::load_with(&runtime)?;
+    let client = sm.client(&config(format!("http://{address}")))?;
     let create = CreateSecretInput {
         name: Some("app".into()),
         secret_string: Some("v1".into()),
@@ -132,14 +129,14 @@ fn main() -> compwrap_host::anyhow::Result<()> {
     };
     client
         .create_secret(&create)?
-        .map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
+        .map_err(|e| compwrap_client::Error::guest(e.error.detail))?;
     let get = |id: &str| GetSecretValueInput {
         secret_id: Some(id.into()),
         ..Default::default()
     };
     let value = client
         .get_secret_value(&get("app"))?
-        .map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
+        .map_err(|e| compwrap_client::Error::guest(e.error.detail))?;
     println!("value: {}", value.secret_string.unwrap_or_default());
     match client.get_secret_value(&get("missing"))? {
         Ok(_) => println!("missing: found"),

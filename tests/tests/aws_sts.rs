@@ -191,13 +191,11 @@ fn input_records_are_built_through_the_sdks_builders() -> Result<()> {
 /// handle made from an `sdk-config` (a record of options, so
 /// `..Default::default()`), `client.get_caller_identity()`, an input record
 /// for `client.assume_role(&input)`, and the service's error as a typed
-/// `OperationError`. The application depends on no `aws-*` crate and has no
-/// Cranelift: the native code comes from the store.
+/// `OperationError`. The application depends on no `aws-*` crate and no
+/// wasmtime: it calls through the shared runtime library in the store.
 #[test]
 fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<()> {
     let moto = Moto::start()?;
-    // Loading it here caches its native code in the store.
-    let _ = load_sts(&moto.address)?;
     let (store, generated) = sdk_component(AWS_SDK_STS)?;
     let work = tempfile::tempdir()?;
     // Only what the application calls is bound.
@@ -223,7 +221,7 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
         "bound more than asked: {:?}",
         written.methods
     );
-    let bindings = std::fs::read_to_string(crate_dir.join("bindings/src/bindings.rs"))?;
+    let bindings = std::fs::read_to_string(crate_dir.join("bindings/src/lib.rs"))?;
     ensure!(
         !bindings.contains("FederatedUser"),
         "the bindings have types no bound function reaches"
@@ -253,15 +251,14 @@ fn an_application_calls_the_component_through_its_typed_host_crate() -> Result<(
 }
 
 const STS_APP: &str = r#"use aws_sdk_sts_component::client::{AssumeRoleInput, OperationError, ServiceError};
-use aws_sdk_sts_component::compwrap::types::types::SdkErrorKind;
+use aws_sdk_sts_component::compwrap_types::SdkErrorKind;
 
-fn main() -> compwrap_host::anyhow::Result<()> {
+fn main() -> Result<(), compwrap_client::Error> {
     let address = std::env::args().nth(1).expect("moto's address");
-    let runtime = compwrap_host::Runtime::builder().allow_http(&address).build()?;
-    let store = compwrap_host::Store::open_default()?;
-    let mut sts = aws_sdk_sts_component::load_with(&runtime, &store)?;
-    let mut client = sts.client(&config(format!("http://{address}")))?;
-    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
+    let runtime = aws_sdk_sts_component::runtime_builder().allow_http(&address).build()?;
+    let sts = aws_sdk_sts_component::load_with(&runtime)?;
+    let client = sts.client(&config(format!("http://{address}")))?;
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_client::Error::guest(e.error.detail))?;
     println!("account {}", identity.account.unwrap_or_default());
     let input = AssumeRoleInput {
         role_arn: Some("arn:aws:iam::123456789012:role/app".into()),
@@ -282,13 +279,13 @@ fn main() -> compwrap_host::anyhow::Result<()> {
             }
         ),
     }
-    let identity = client.get_caller_identity()?.map_err(|e| compwrap_host::anyhow::anyhow!("{}", e.error.detail))?;
+    let identity = client.get_caller_identity()?.map_err(|e| compwrap_client::Error::guest(e.error.detail))?;
     println!("after the error: {}", identity.arn.unwrap_or_default());
     drop(client);
 
     // The same service by a name that is not on the allowlist.
     let port = address.rsplit(':').next().unwrap_or_default();
-    let mut other = sts.client(&config(format!("http://localhost:{port}")))?;
+    let other = sts.client(&config(format!("http://localhost:{port}")))?;
     match other.get_caller_identity()? {
         Ok(_) => println!("denied host: reached"),
         Err(OperationError { error, .. }) => println!(

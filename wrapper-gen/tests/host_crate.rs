@@ -1,7 +1,8 @@
-//! `compwrap host-crate`: the generated package builds (without Cranelift),
-//! an application calls its component through the typed wrapper, the
-//! component is pulled from the registry on a fresh store and then loaded
-//! from the store alone.
+//! `compwrap host-crate`: the generated package builds on compwrap-client
+//! alone (no wasmtime in the application), an application calls its
+//! component through the typed wrapper and the shared runtime library, on
+//! a second store made with `compwrap pull` and `compwrap runtime install
+//! --library`.
 
 mod common;
 
@@ -23,8 +24,8 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// An application using the host crate at `host_crate`, without Cranelift:
-/// it parses versions with the component and prints them.
+/// An application using the host crate at `host_crate`: it parses versions
+/// with the component and prints them.
 fn write_app(dir: &Path, host_crate: &Path) {
     std::fs::create_dir_all(dir.join("src")).unwrap();
     std::fs::write(
@@ -32,7 +33,7 @@ fn write_app(dir: &Path, host_crate: &Path) {
         format!(
             "[package]\nname = \"semver-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
              publish = false\n\n[dependencies]\n\
-             semver-component = {{ path = {:?}, default-features = false }}\n\n\
+             semver-component = {{ path = {:?} }}\n\n\
              [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
             host_crate.display().to_string()
         ),
@@ -40,8 +41,8 @@ fn write_app(dir: &Path, host_crate: &Path) {
     .unwrap();
     std::fs::write(
         dir.join("src/main.rs"),
-        r#"fn main() -> semver_component::compwrap_host::anyhow::Result<()> {
-    let mut semver = semver_component::load()?;
+        r#"fn main() -> Result<(), semver_component::compwrap_client::Error> {
+    let semver = semver_component::load()?;
     for text in std::env::args().skip(1) {
         match semver.version_parse(&text)? {
             Ok(v) => println!("{text} {} {} {} {:?} {:?}", v.major, v.minor, v.patch, v.pre, v.build),
@@ -54,7 +55,7 @@ fn write_app(dir: &Path, host_crate: &Path) {
     )
     .unwrap();
     // The workspace's lock file, so the application builds the dependency
-    // versions compwrap-host was tested with.
+    // versions compwrap-client was tested with.
     std::fs::copy(workspace().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 }
 
@@ -79,7 +80,7 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
 
     let work = tempfile::tempdir().unwrap();
     let crate_dir = work.path().join("semver-component");
-    let host = workspace().join("host-runtime");
+    let sources = workspace();
     let written = json(&compwrap(
         &home,
         &[
@@ -89,8 +90,8 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
             crate_dir.to_str().unwrap(),
             "--oci",
             &reference,
-            "--compwrap-host",
-            host.to_str().unwrap(),
+            "--compwrap",
+            sources.to_str().unwrap(),
             "--json",
         ],
     ));
@@ -124,8 +125,8 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
             again.to_str().unwrap(),
             "--oci",
             &reference,
-            "--compwrap-host",
-            host.to_str().unwrap(),
+            "--compwrap",
+            sources.to_str().unwrap(),
         ],
     );
     for file in [
@@ -133,7 +134,6 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
         "src/lib.rs",
         "bindings/Cargo.toml",
         "bindings/src/lib.rs",
-        "bindings/src/bindings.rs",
         "bindings/wit/world.wit",
     ] {
         assert_eq!(
@@ -150,7 +150,7 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
     let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("host-crate-app");
     let built = cargo(&app, &target, &["build", "--quiet"]);
     assert!(built.status.success(), "{}", text(&built));
-    // With compwrap-host built, the host crate itself builds in seconds.
+    // The host crate itself builds in seconds.
     let _ = std::fs::File::options()
         .append(true)
         .open(crate_dir.join("src/lib.rs"))
@@ -163,22 +163,23 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
         started.elapsed().as_secs_f64()
     );
     let tree = cargo(&app, &target, &["tree", "-e", "normal", "--prefix", "none"]);
-    assert!(
-        !String::from_utf8_lossy(&tree.stdout).contains("cranelift-codegen"),
-        "the application builds Cranelift"
-    );
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    for heavy in ["wasmtime", "compwrap-host", "compwrap-runtime", "tokio"] {
+        assert!(
+            !tree.lines().any(|l| l.starts_with(&format!("{heavy} "))),
+            "the application depends on {heavy}:\n{tree}"
+        );
+    }
 
-    // A second machine: an empty store with only the native code that
-    // `compwrap precompile` made (the application has no Cranelift).
+    // A second machine: an empty store that gets the component with
+    // `compwrap pull` and the runtime library with `runtime install
+    // --library` (the one the test store has).
     let second = tempfile::tempdir().unwrap();
-    let wasm = work.path().join("semver.wasm");
-    std::fs::copy(generated["path"].as_str().unwrap(), &wasm).unwrap();
-    let o = compwrap(second.path(), &["precompile", wasm.to_str().unwrap()]);
-    assert!(o.status.success(), "{}", text(&o));
     let run = |home: &Path| {
         Command::new(target.join("debug/semver-app"))
             .args(["1.2.3-beta.1+build.5", "1.2"])
             .env("COMPWRAP_HOME", home)
+            .env_remove("COMPWRAP_RUNTIME")
             .output()
             .expect("run the application")
     };
@@ -194,19 +195,33 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
             v.build.as_str()
         )
     };
+    // No runtime library yet: the error says how to install one.
+    let no_runtime = run(second.path());
+    assert!(!no_runtime.status.success());
+    assert!(
+        text(&no_runtime).contains("compwrap runtime install"),
+        "{}",
+        text(&no_runtime)
+    );
+    let runtimes = json(&compwrap(&home, &["runtime", "ls", "--json"]));
+    let library = runtimes[0]["path"]
+        .as_str()
+        .expect("the test store has a runtime");
+    let o = compwrap(second.path(), &["runtime", "install", "--library", library]);
+    assert!(o.status.success(), "{}", text(&o));
+    // No component yet: the error names the reference to pull.
+    let missing = run(second.path());
+    assert!(!missing.status.success());
+    assert!(
+        text(&missing).contains(&format!("compwrap pull {reference}")),
+        "{}",
+        text(&missing)
+    );
+    let o = compwrap(second.path(), &["pull", &reference, "--insecure"]);
+    assert!(o.status.success(), "{}", text(&o));
     let first = run(second.path());
     assert!(first.status.success(), "{}", text(&first));
     assert_eq!(String::from_utf8_lossy(&first.stdout), expect_output());
-    let stored = second.path().join("blobs/sha256").join(
-        generated["digest"]
-            .as_str()
-            .unwrap()
-            .trim_start_matches("sha256:"),
-    );
-    assert!(
-        stored.is_file(),
-        "the component was not pulled into the store"
-    );
 
     // Pinned and stored: the registry is no longer needed.
     drop(registry);
@@ -214,19 +229,9 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
     assert!(offline.status.success(), "{}", text(&offline));
     assert_eq!(String::from_utf8_lossy(&offline.stdout), expect_output());
 
-    // A store without the component, and no registry: a clear error.
-    let third = tempfile::tempdir().unwrap();
-    let missing = run(third.path());
-    assert!(!missing.status.success());
-    assert!(
-        text(&missing).contains("cannot reach the registry"),
-        "{}",
-        text(&missing)
-    );
-
     // A bump to another release of the track with the same API: the
     // bindings are left as they were, only the pinned package rebuilds.
-    let bindings = crate_dir.join("bindings/src/bindings.rs");
+    let bindings = crate_dir.join("bindings/src/lib.rs");
     let before = std::fs::metadata(&bindings).unwrap().modified().unwrap();
     let bumped = json(&compwrap(
         &home,
@@ -241,8 +246,8 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
             crate_dir.to_str().unwrap(),
             "--oci",
             &reference.replace(":1.0.28", ":1.0.27"),
-            "--compwrap-host",
-            host.to_str().unwrap(),
+            "--compwrap",
+            sources.to_str().unwrap(),
         ],
     );
     assert!(o.status.success(), "{}", text(&o));
@@ -261,8 +266,6 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
             && log.contains("Compiling semver-component"),
         "{log}"
     );
-    let o = compwrap(&home, &["precompile", SEMVER_BUMP]);
-    assert!(o.status.success(), "{}", text(&o));
     let on_bump = run(&home);
     assert!(on_bump.status.success(), "{}", text(&on_bump));
     assert_eq!(String::from_utf8_lossy(&on_bump.stdout), expect_output());

@@ -1,7 +1,7 @@
 //! `cargo xtask ec2`: the whole `aws-sdk-ec2` flow — generate every
 //! operation into a component, write a typed host crate binding the
-//! operations the example calls, precompile it,
-//! build `examples/ec2-host` (no `aws-*` crate, no Cranelift) and run it
+//! operations the example calls, precompile it, install the shared runtime,
+//! build `examples/ec2-host` (no `aws-*` crate, no wasmtime) and run it
 //! against moto on loopback — with its figures.
 
 use std::net::TcpListener;
@@ -53,10 +53,26 @@ impl Drop for Moto {
 }
 
 /// The release `compwrap` (Cranelift optimised: it compiles the EC2
-/// component's native code).
+/// component's native code), and the shared runtime library installed into
+/// the default store with it (`compwrap runtime install`, which reuses the
+/// wasmtime that building compwrap built).
 pub fn release_compwrap() -> Result<PathBuf> {
     run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
-    Ok(target_dir().join("release/compwrap"))
+    let exe = target_dir().join("release/compwrap");
+    run(Command::new(&exe).args(["runtime", "install", "--quiet"]))?;
+    Ok(exe)
+}
+
+/// The runtime library `compwrap runtime install` put in the default store.
+pub fn installed_runtime(exe: &Path) -> Result<PathBuf> {
+    let out = Command::new(exe)
+        .args(["runtime", "ls", "--json"])
+        .output()?;
+    let list: serde_json::Value = serde_json::from_slice(&out.stdout)?;
+    let path = list[0]["path"]
+        .as_str()
+        .context("no runtime library installed")?;
+    Ok(PathBuf::from(path))
 }
 
 /// Runs `cmd` under GNU time; returns its output, wall seconds and peak
@@ -195,7 +211,8 @@ pub fn ec2() -> Result<()> {
     let tree = String::from_utf8_lossy(&tree.stdout);
     if let Some(line) = tree.lines().find(|l| {
         l.starts_with("aws-") && !l.starts_with("aws-sdk-ec2-component")
-            || l.starts_with("cranelift-codegen")
+            || l.starts_with("wasmtime ")
+            || l.starts_with("compwrap-host ")
     }) {
         bail!("examples/ec2-host depends on {line}");
     }
@@ -355,6 +372,14 @@ impl App<'_> {
             workspace_root().join("Cargo.lock"),
             app.dir.join("Cargo.lock"),
         )?;
+        // Once per machine, not part of any build: the shared runtime.
+        let library = installed_runtime(exe)?;
+        app.compwrap(&[
+            "runtime",
+            "install",
+            "--library",
+            &library.to_string_lossy(),
+        ])?;
         Ok(app)
     }
 
@@ -371,19 +396,14 @@ impl App<'_> {
     }
 
     /// Pulls `reference`, writes its host crate into `out` and makes its
-    /// native code: what a bump takes before cargo runs. With `oci`, the
-    /// host crate can pull the component itself (compwrap-host's `oci`
-    /// feature); without, the application loads it from the store.
-    fn fetch(&self, reference: &str, out: &str, bind: Option<&str>, oci: bool) -> Result<Fetched> {
+    /// native code: what a bump takes before cargo runs.
+    fn fetch(&self, reference: &str, out: &str, bind: Option<&str>) -> Result<Fetched> {
         let (pulled, pull) = self.compwrap(&["pull", reference, "--json"])?;
         let pulled: serde_json::Value = serde_json::from_slice(&pulled.stdout)?;
         let digest = pulled["digest"]
             .as_str()
             .context("pull printed no digest")?;
-        let mut args = vec!["host-crate", digest, "--out", out];
-        if oci {
-            args.extend(["--oci", reference]);
-        }
+        let mut args = vec!["host-crate", digest, "--out", out, "--oci", reference];
         if let Some(bind) = bind {
             args.extend(["--bind", bind]);
         }
@@ -398,6 +418,15 @@ impl App<'_> {
 
     fn build(&self) -> Result<(f64, f64)> {
         cargo_build(&self.dir, &self.target, &["build"])
+    }
+
+    /// The build with the runtime linked in (the host crate's `embedded`).
+    fn build_embedded(&self) -> Result<(f64, f64)> {
+        cargo_build(
+            &self.dir,
+            &self.target,
+            &["build", "--features", "embedded"],
+        )
     }
 
     fn run(&self, endpoint: &str) -> Result<String> {
@@ -465,25 +494,23 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
             &reference(flavour.repository, EC2_BEFORE),
             "component",
             flavour.bind,
-            false,
         )?;
         let (seconds, peak) = app.build()?;
         clean.push((seconds, peak, dir_size(&app.target)));
         app.run(&endpoint)?;
     }
-    // The whole-component application whose host crate can also pull the
-    // component itself (`host-crate --oci`).
-    let with_oci = App::new(exe, work, "oci")?;
-    with_oci.fetch(
+    // The whole-component application with the runtime linked in
+    // (`embedded`): one binary, but wasmtime compiled with it.
+    let embedded = App::new(exe, work, "embedded")?;
+    embedded.fetch(
         &reference("aws-sdk-ec2", EC2_BEFORE),
         "component",
         Some(EXAMPLE_OPERATIONS),
-        true,
     )?;
-    let (oci_clean, _) = with_oci.build()?;
-    let oci_size = dir_size(&with_oci.target);
-    with_oci.run(&endpoint)?;
-    std::fs::remove_dir_all(&with_oci.target)?;
+    let (embedded_clean, _) = embedded.build_embedded()?;
+    let embedded_size = dir_size(&embedded.target);
+    embedded.run(&endpoint)?;
+    std::fs::remove_dir_all(&embedded.target)?;
 
     // The bump to the new release.
     write_native_app(&native_dir, EC2, false)?;
@@ -495,7 +522,6 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
             &reference(flavour.repository, EC2),
             "component",
             flavour.bind,
-            false,
         )?;
         let (build, _) = app.build()?;
         let load = app.run(&endpoint)?;
@@ -515,17 +541,15 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         &reference("aws-sdk-sts", STS),
         "sts-component",
         Some("get-caller-identity,assume-role"),
-        false,
     )?;
     let manifest = std::fs::read_to_string(app.dir.join("Cargo.toml"))?;
-    let ec2_dependency =
-        "aws-sdk-ec2-component = { path = \"component\", default-features = false }\n";
+    let ec2_dependency = "aws-sdk-ec2-component = { path = \"component\" }\n";
     ensure!(manifest.contains(ec2_dependency), "{manifest}");
     std::fs::write(
         app.dir.join("Cargo.toml"),
         manifest.replace(
             ec2_dependency,
-            &format!("{ec2_dependency}aws-sdk-sts-component = {{ path = \"sts-component\", default-features = false }}\n"),
+            &format!("{ec2_dependency}aws-sdk-sts-component = {{ path = \"sts-component\" }}\n"),
         ),
     )?;
     std::fs::remove_dir_all(&app.target)?;
@@ -558,9 +582,10 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
         app_clean / native_clean,
     );
     println!(
-        "  with --oci       whole {oci_clean:>6.1} s ({:.2}x), target/ {:.0} MiB: a host crate that can also pull the component itself (compwrap-host's `oci` feature)",
-        oci_clean / native_clean,
-        mib(oci_size),
+        "  embedded         whole {embedded_clean:>6.1} s ({:.2}x), target/ {:.0} MiB ({:.2}): the runtime linked into the application (the host crate's `embedded` feature)",
+        embedded_clean / native_clean,
+        mib(embedded_size),
+        embedded_size as f64 / native_size as f64,
     );
     let bump = |i: usize| {
         let (fetched, build, _): &(Fetched, f64, String) = &bumps[i];

@@ -8,7 +8,7 @@
 //! - `cargo xtask corpus`: coverage, generate time, component size and the
 //!   peak memory of deriving the API, for each crate of the test corpus.
 //! - `cargo xtask bench-host-build`: clean debug builds of an application
-//!   on compwrap-host with and without Cranelift.
+//!   on compwrap-host without Cranelift and of one on compwrap-client.
 //! - `cargo xtask bench-registry`: a registry as a build cache (pull vs
 //!   build), and a version bump reaching an application on a second store.
 //! - `cargo xtask ec2`: every operation of `aws-sdk-ec2` generated into a
@@ -48,7 +48,8 @@ enum Cmd {
     Setup,
     /// Coverage, generate time, size and derive peak memory per corpus crate.
     Corpus,
-    /// Clean builds of a host application with and without Cranelift.
+    /// Clean builds of an application on compwrap-host (no Cranelift) and
+    /// of one on compwrap-client (the shared runtime).
     BenchHostBuild,
     /// A registry as a build cache: pull on a hit vs build on a miss, and
     /// new version published -> application running on a second store.
@@ -212,6 +213,7 @@ fn test(args: &[String]) -> Result<()> {
     // --workspace` uses, so the example binaries come out of the same build
     // (a `cargo run -p` would resolve features anew and rebuild wasmtime).
     run(cargo().args(["build", "--workspace", "--all-targets"]))?;
+    install_runtime(&home)?;
     let counts = run_tests(
         cargo()
             .args(["test", "--workspace", "--no-fail-fast"])
@@ -223,6 +225,21 @@ fn test(args: &[String]) -> Result<()> {
         run_examples(&home)?;
     }
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
+    Ok(())
+}
+
+/// `compwrap runtime install` into the test store, as a user runs it: the
+/// release runtime library the typed host crates' applications load. It
+/// shares this target directory, so it is built once per machine.
+fn install_runtime(home: &Path) -> Result<()> {
+    let started = Instant::now();
+    run(Command::new(bin("compwrap"))
+        .args(["runtime", "install", "--quiet"])
+        .env("COMPWRAP_HOME", home))?;
+    eprintln!(
+        "xtask: runtime installed in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }
 
@@ -286,8 +303,62 @@ fn run_examples(home: &Path) -> Result<()> {
     run(Command::new(bin("compwrap"))
         .args(["generate", "semver@1.0.28", "--yes"])
         .env("COMPWRAP_HOME", home))?;
-    run(Command::new(bin("semver-host")).env("COMPWRAP_HOME", home))?;
+    run_semver_host(home)?;
     run_precompiled_host(home)
+}
+
+/// `examples/semver-host` on its typed host crate: written by `compwrap
+/// host-crate`, built with no wasmtime in its dependency tree, run on the
+/// shared runtime library of the test store; then built and run with the
+/// runtime linked in (`embedded`).
+fn run_semver_host(home: &Path) -> Result<()> {
+    let example = workspace_root().join("examples/semver-host");
+    run(Command::new(bin("compwrap"))
+        .args(["host-crate", "semver@1.0.28", "--out"])
+        .arg(example.join("semver-component"))
+        .env("COMPWRAP_HOME", home))?;
+    let manifest = example.join("Cargo.toml");
+    run(cargo().arg("build").arg("--manifest-path").arg(&manifest))?;
+    let tree = cargo()
+        .args([
+            "tree",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+            "--manifest-path",
+        ])
+        .arg(&manifest)
+        .output()
+        .context("failed to run cargo tree")?;
+    let tree = String::from_utf8_lossy(&tree.stdout);
+    for heavy in ["wasmtime", "compwrap-host", "compwrap-runtime", "tokio"] {
+        if tree.lines().any(|l| l.starts_with(&format!("{heavy} "))) {
+            bail!("examples/semver-host depends on {heavy}:\n{tree}");
+        }
+    }
+    let expect =
+        "1.2.3-beta.1+build.5  -> major 1 minor 2 patch 3 pre \"beta.1\" build \"build.5\"";
+    let check = |what: &str| -> Result<()> {
+        let out = Command::new(target_dir().join("debug/semver-host"))
+            .env("COMPWRAP_HOME", home)
+            .output()
+            .context("failed to run semver-host")?;
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if !out.status.success() || !stdout.contains(expect) || !stdout.contains(what) {
+            bail!(
+                "semver-host ({what}) failed: {stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        print!("{stdout}");
+        Ok(())
+    };
+    check("the shared runtime library")?;
+    run(cargo()
+        .args(["build", "--features", "embedded", "--manifest-path"])
+        .arg(&manifest))?;
+    check("the runtime linked in")
 }
 
 /// The Cranelift-free host: built on its own so its features are not
@@ -518,25 +589,47 @@ fn corpus() -> Result<()> {
 }
 
 /// A clean debug build of `examples/precompiled-host` (compwrap-host
-/// without Cranelift) and of `examples/semver-host` (with it), each in an
-/// empty target directory, one after the other in this run; their wall
-/// times, ratio and target directory sizes.
+/// without Cranelift: wasmtime in the application) and of
+/// `examples/semver-host` (a typed host crate on compwrap-client: the
+/// shared runtime), each in an empty target directory, one after the other
+/// in this run; their wall times, ratio and target directory sizes.
 fn bench_host_build() -> Result<()> {
+    let semver_host = workspace_root().join("examples/semver-host");
+    if !semver_host.join("semver-component/Cargo.toml").is_file() {
+        bail!(
+            "examples/semver-host has no host crate yet: run `compwrap host-crate semver@1.0.28 \
+             --out examples/semver-host/semver-component` (or `cargo xtask test`) first"
+        );
+    }
     let mut results = Vec::new();
-    // Both with compwrap-host's `http` feature, so only Cranelift differs.
-    for (package, what, features) in [
+    let builds: [(&str, &str, Vec<String>); 2] = [
         (
             "precompiled-host",
-            "without Cranelift",
-            "compwrap-host/http",
+            "compwrap-host, no Cranelift",
+            [
+                "build",
+                "-p",
+                "precompiled-host",
+                "--features",
+                "compwrap-host/http",
+            ]
+            .map(String::from)
+            .to_vec(),
         ),
-        ("semver-host", "with Cranelift", ""),
-    ] {
+        (
+            "semver-host",
+            "compwrap-client",
+            vec![
+                "build".into(),
+                "--manifest-path".into(),
+                semver_host.join("Cargo.toml").display().to_string(),
+            ],
+        ),
+    ];
+    for (package, what, args) in builds {
         let dir = tempdir_in(&target_dir(), "host-build")?;
         let t = Instant::now();
-        let built = run(cargo()
-            .args(["build", "-p", package, "--features", features])
-            .env("CARGO_TARGET_DIR", &dir));
+        let built = run(cargo().args(&args).env("CARGO_TARGET_DIR", &dir));
         let seconds = t.elapsed().as_secs_f64();
         let bytes = dir_size(&dir);
         // A whole target directory: never leave it behind.
@@ -547,14 +640,14 @@ fn bench_host_build() -> Result<()> {
     println!("clean debug build of a host application (same run, one after the other):");
     for (package, what, seconds, bytes) in &results {
         println!(
-            "  {package:<18} {what:<18} {seconds:>7.1} s  target/ {:>7.0} MiB",
+            "  {package:<18} {what:<28} {seconds:>7.1} s  target/ {:>7.0} MiB",
             *bytes as f64 / (1024.0 * 1024.0)
         );
     }
     println!(
-        "  ratio without / with Cranelift: {:.2}x time, {:.2}x target size",
-        results[0].2 / results[1].2,
-        results[0].3 as f64 / results[1].3 as f64
+        "  ratio compwrap-client / compwrap-host: {:.3}x time, {:.3}x target size",
+        results[1].2 / results[0].2,
+        results[1].3 as f64 / results[0].3 as f64
     );
     Ok(())
 }

@@ -19,8 +19,7 @@ use crate::{cargo, run, setup, target_dir, tempdir_in, workspace_root};
 
 pub fn bench_registry() -> Result<()> {
     setup()?;
-    run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
-    let exe = target_dir().join("release/compwrap");
+    let exe = crate::aws::release_compwrap()?;
     let work = tempdir_in(&target_dir(), "bench-registry")?;
     let result = bench_in(&exe, &work);
     // Stores, a registry and an application's target directory: never
@@ -114,6 +113,18 @@ fn bench_in(exe: &Path, work: &Path) -> Result<()> {
         timed(exe, &publisher, &["publish", &spec, &reference])?;
         Ok(reference)
     };
+    // Once per machine: the shared runtime, in the consumer's store.
+    let library = crate::aws::installed_runtime(exe)?;
+    timed(
+        exe,
+        &consumer,
+        &[
+            "runtime",
+            "install",
+            "--library",
+            library.to_str().context("path")?,
+        ],
+    )?;
     let update = |version: &str, reference: &str| -> Result<[f64; 4]> {
         let spec = format!("semver@{version}");
         let crate_dir = work.join("semver-component");
@@ -128,11 +139,8 @@ fn bench_in(exe: &Path, work: &Path) -> Result<()> {
                 crate_dir.to_str().context("path")?,
                 "--oci",
                 reference,
-                "--compwrap-host",
-                workspace_root()
-                    .join("host-runtime")
-                    .to_str()
-                    .context("path")?,
+                "--compwrap",
+                workspace_root().to_str().context("path")?,
             ],
         )?;
         write_app(&app, &crate_dir)?;
@@ -170,7 +178,7 @@ fn bench_in(exe: &Path, work: &Path) -> Result<()> {
     println!(
         "  pull {pull:.2} s + host-crate {host_crate:.2} s + cargo build {build:.1} s + first run {run_app:.2} s = {total:.1} s"
     );
-    println!("  (the first build of the application, compwrap-host included: {cold_build:.1} s)");
+    println!("  (the first build of the application, compwrap-client included: {cold_build:.1} s)");
     Ok(())
 }
 
@@ -188,9 +196,10 @@ fn write_app(dir: &Path, host_crate: &Path) -> Result<()> {
     )?;
     std::fs::write(
         dir.join("src/main.rs"),
-        "fn main() -> semver_component::compwrap_host::anyhow::Result<()> {\n\
-         \x20   let mut semver = semver_component::load()?;\n\
-         \x20   let v = semver.version_parse(\"1.2.3\")?.map_err(|e| semver_component::compwrap_host::anyhow::anyhow!(e.message))?;\n\
+        "use semver_component::compwrap_client::{Error, GuestResult};\n\n\
+         fn main() -> Result<(), Error> {\n\
+         \x20   let semver = semver_component::load()?;\n\
+         \x20   let v = semver.version_parse(\"1.2.3\").guest()?;\n\
          \x20   println!(\"semver@{} parses {}.{}.{}\", semver_component::VERSION, v.major, v.minor, v.patch);\n\
          \x20   Ok(())\n}\n",
     )?;

@@ -1,16 +1,16 @@
 //! Runs an instance, tags it, lists instances with a tag filter,
 //! terminates it and lists regions, against the EC2 endpoint given as the
 //! first argument (moto on loopback in `cargo xtask ec2`), through the
-//! prebuilt `aws-sdk-ec2` component.
+//! prebuilt `aws-sdk-ec2` component and the shared compwrap runtime: it
+//! compiles neither an `aws-*` crate nor wasmtime.
 
-use aws_sdk_ec2_component::compwrap::types::types::{SdkConfig, SdkCredentials, SdkError};
-use aws_sdk_ec2_component::compwrap_host::anyhow::{self, Context, Result, bail};
-use aws_sdk_ec2_component::compwrap_host::{Runtime, Store};
+use anyhow::{Context, Result, bail};
 use aws_sdk_ec2_component::client::{
     CreateTagsInput, DescribeImagesInput, DescribeInstancesInput, DescribeRegionsInput,
     RunInstancesInput, TerminateInstancesInput,
 };
 use aws_sdk_ec2_component::types::{Filter, InstanceStateName, InstanceType, Tag};
+use aws_sdk_ec2_component::compwrap_types::{SdkConfig, SdkCredentials, SdkError};
 use aws_sdk_ec2_component::VERSION;
 
 fn main() -> Result<()> {
@@ -22,15 +22,16 @@ fn main() -> Result<()> {
         .map_or(endpoint.as_str(), |(_, rest)| rest)
         .trim_end_matches('/');
     // The component may reach the endpoint and nothing else.
-    let runtime = Runtime::builder().allow_http(host).build()?;
-    let store = Store::open_default()?;
+    let runtime = aws_sdk_ec2_component::runtime_builder()
+        .allow_http(host)
+        .build()?;
     let started = std::time::Instant::now();
-    let mut ec2 = aws_sdk_ec2_component::load_with(&runtime, &store)?;
+    let ec2 = aws_sdk_ec2_component::load_with(&runtime)?;
     println!(
         "loaded aws-sdk-ec2 {VERSION} in {:.0} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let mut client = ec2.client(&SdkConfig {
+    let client = ec2.client(&SdkConfig {
         region: Some("us-east-1".into()),
         endpoint_url: Some(endpoint.clone()),
         credentials: Some(SdkCredentials {

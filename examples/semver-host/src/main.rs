@@ -1,42 +1,28 @@
 //! An application that parses and matches versions with the prebuilt
-//! `semver` component, through typed bindings: it never compiles `semver`.
+//! `semver` component through its typed host crate: it compiles neither
+//! `semver` nor wasmtime, only the generated types and calls on
+//! compwrap-client, and calls through the shared runtime library.
 //!
 //! Run with:
 //!
 //! ```text
-//! cargo run -p compwrap -- generate semver@1.0.28
-//! cargo run -p semver-host
+//! compwrap generate semver@1.0.28
+//! compwrap host-crate semver@1.0.28 --out examples/semver-host/semver-component
+//! compwrap runtime install                  # once per machine
+//! cargo run --manifest-path examples/semver-host/Cargo.toml
 //! ```
 //!
-//! `wit/` holds the WIT that `compwrap generate semver@1.0.28` derived (a
-//! golden test keeps it identical).
+//! With `--features embedded` the runtime is linked into the executable
+//! instead (one file to deploy; the build compiles wasmtime).
 
-use anyhow::{Context, Result};
-use compwrap_host::{Runtime, Store};
+use semver_component::compwrap_client::{Error, GuestResult};
 
-compwrap_host::bindgen!({
-    path: "wit",
-    world: "semver-component",
-    wasmtime_crate: compwrap_host::wasmtime,
-});
-
-fn main() -> Result<()> {
-    let runtime = Runtime::new()?;
-    let store = Store::open_default()?;
-    let component = runtime.load_from_store(&store, "semver@1.0.28").context(
-        "load the semver component (generate it with `compwrap generate semver@1.0.28`)",
-    )?;
-    let mut wasm = component.new_store()?;
-    let bindings =
-        SemverComponent::instantiate(&mut wasm, component.component(), component.linker())
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
-    let semver = bindings.compwrap_semver_semver();
+fn main() -> Result<(), Error> {
+    let semver = semver_component::load()?;
+    println!("semver {} through {}", semver_component::VERSION, runtime_kind());
 
     for text in ["1.2.3", "1.2.3-beta.1+build.5", "1.2"] {
-        match semver
-            .call_version_parse(&mut wasm, text)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        {
+        match semver.version_parse(text)? {
             Ok(v) => println!(
                 "{text:<22} -> major {} minor {} patch {} pre {:?} build {:?}",
                 v.major, v.minor, v.patch, v.pre, v.build
@@ -45,19 +31,19 @@ fn main() -> Result<()> {
         }
     }
 
-    let req = semver
-        .call_version_req_parse(&mut wasm, ">=1.2.0, <1.8.0")
-        .map_err(|e| anyhow::anyhow!("{e:?}"))?
-        .map_err(|e| anyhow::anyhow!("{}", e.message))?;
+    let req = semver.version_req_parse(">=1.2.0, <1.8.0").guest()?;
     for text in ["1.2.3", "1.8.0", "1.3.0-alpha"] {
-        let version = semver
-            .call_version_parse(&mut wasm, text)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?
-            .map_err(|e| anyhow::anyhow!("{}", e.message))?;
-        let matches = semver
-            .call_version_req_matches(&mut wasm, &req, &version)
-            .map_err(|e| anyhow::anyhow!("{e:?}"))?;
+        let version = semver.version_parse(text).guest()?;
+        let matches = semver.version_req_matches(&req, &version)?;
         println!(">=1.2.0, <1.8.0 matches {text:<12} {matches}");
     }
     Ok(())
+}
+
+fn runtime_kind() -> &'static str {
+    if cfg!(feature = "embedded") {
+        "the runtime linked in"
+    } else {
+        "the shared runtime library"
+    }
 }

@@ -336,6 +336,16 @@ impl<'a> Emitter<'a> {
                 }
                 writeln!(out, "}}").unwrap();
                 codec_impls(out, &camel, &enc, &format!("Ok({camel} {{\n{dec}}})"));
+                if let Some(text) = self.error_text(id) {
+                    writeln!(
+                        out,
+                        "\nimpl ::core::fmt::Display for {camel} {{\n\
+                         fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n\
+                         ::core::fmt::Display::fmt(&{text}, f)\n}}\n}}\n\n\
+                         impl ::std::error::Error for {camel} {{}}"
+                    )
+                    .unwrap();
+                }
             }
             TypeDefKind::Variant(variant) => {
                 let derives = if clonable {
@@ -487,6 +497,47 @@ impl<'a> Emitter<'a> {
         }
         writeln!(out).unwrap();
         Ok(())
+    }
+
+    /// For compwrap's error records, what their `Display` prints: an
+    /// error's `message`, an SDK error's `detail`, and the `error` of a
+    /// record around an SDK error (an AWS SDK crate's `operation-error`),
+    /// so `GuestResult::guest` and `?` into `Box<dyn Error>` work on them.
+    fn error_text(&self, id: TypeId) -> Option<&'static str> {
+        let is_types = |id: TypeId| {
+            let TypeOwner::Interface(owner) = self.resolve.types[id].owner else {
+                return false;
+            };
+            self.resolve.interfaces[owner].package.is_some_and(|p| {
+                let name = &self.resolve.packages[p].name;
+                name.namespace == "compwrap" && name.name == "types"
+            })
+        };
+        let name = self.resolve.types[id].name.as_deref();
+        if is_types(id) {
+            return match name {
+                Some("error") => Some("self.message"),
+                Some("sdk-error") => Some("self.detail"),
+                _ => None,
+            };
+        }
+        let TypeDefKind::Record(record) = &self.resolve.types[id].kind else {
+            return None;
+        };
+        let field = record.fields.iter().find(|f| f.name == "error")?;
+        let mut ty = field.ty;
+        while let Type::Id(inner) = ty {
+            match &self.resolve.types[inner].kind {
+                TypeDefKind::Type(next) => ty = *next,
+                _ if is_types(inner)
+                    && self.resolve.types[inner].name.as_deref() == Some("sdk-error") =>
+                {
+                    return Some("self.error");
+                }
+                _ => return None,
+            }
+        }
+        None
     }
 
     /// The Rust type of `ty`, owned.
