@@ -68,6 +68,14 @@ pub enum OciError {
     /// What the registry sent does not match its digest or size.
     #[error("{0}")]
     Mismatch(String),
+    /// The artifact is not a compwrap runtime library for this machine.
+    #[error("{reference} is not a compwrap runtime library for this machine: {why}")]
+    NotRuntime {
+        /// The reference.
+        reference: String,
+        /// What does not match: the layout, the platform or the ABI.
+        why: String,
+    },
 }
 
 /// `oci://<registry>/<repository>[:<tag>][@sha256:<digest>]`.

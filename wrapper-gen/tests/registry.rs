@@ -530,3 +530,88 @@ fn bearer_tokens_from_the_registrys_token_service_are_used() {
     let stored = std::fs::read(pulled["path"].as_str().unwrap()).unwrap();
     assert!(stored == bytes);
 }
+
+/// The shared runtime library travels through a registry per platform:
+/// published from the test store, pulled into an empty one, refused when
+/// the artifact is a component, is built for another platform or was
+/// tampered with.
+#[test]
+fn the_runtime_library_is_published_and_pulled_per_platform() {
+    use compwrap::shared_runtime::registry::{CONFIG_MEDIA_TYPE, LAYER_MEDIA_TYPE};
+    use compwrap_host::oci::oci_client::client::{Config, ImageLayer};
+
+    let registry = TestRegistry::anonymous();
+    let home = test_home();
+    let installed = json(&compwrap(&home, &["runtime", "ls", "--json"]));
+    let installed = installed
+        .as_array()
+        .and_then(|list| list.iter().find(|e| e["current"] == true))
+        .expect("the test store has a runtime library (cargo xtask test installs it)")
+        .clone();
+    let reference = format!("{}:test", registry.oci("compwrap/runtime"));
+    let published = json(&compwrap(
+        &home,
+        &["runtime", "publish", &reference, "--json"],
+    ));
+    assert_eq!(published["digest"], installed["digest"]);
+
+    let empty = tempfile::tempdir().unwrap();
+    let pulled = json(&compwrap(
+        empty.path(),
+        &["runtime", "pull", &reference, "--json"],
+    ));
+    assert_eq!(pulled["digest"], installed["digest"]);
+    assert_eq!(pulled["pinned"], published["pinned"]);
+    let listed = json(&compwrap(empty.path(), &["runtime", "ls", "--json"]));
+    assert_eq!(listed[0]["digest"], installed["digest"]);
+    assert_eq!(listed[0]["current"], true);
+
+    // A component is not a runtime library.
+    semver_component();
+    let component = format!("{}:1.0.28", registry.oci("compwrap/semver"));
+    let o = compwrap(&home, &["publish", SEMVER, &component]);
+    assert!(o.status.success(), "{}", text(&o));
+    let other = tempfile::tempdir().unwrap();
+    let o = compwrap(other.path(), &["runtime", "pull", &component]);
+    assert_fails(&o, 8, "is not a compwrap runtime library for this machine");
+
+    // A library for another platform is refused before it is downloaded.
+    let foreign = format!("{}:darwin", registry.oci("compwrap/runtime"));
+    let config = serde_json::json!({
+        "target": "aarch64-apple-darwin", "os": "macos", "architecture": "aarch64",
+        "abi": 1, "version": "compwrap-runtime 0.1.0 (wasmtime 48)",
+        "file": "libcompwrap_runtime.dylib",
+    });
+    let parsed: compwrap_host::oci::OciReference = foreign.parse().unwrap();
+    let client = compwrap_host::oci::Registry::new(&parsed, &Default::default()).unwrap();
+    let (oci, auth) = client.client();
+    compwrap_host::oci::block_on(oci.push(
+        parsed.as_oci_client(),
+        &[ImageLayer::new(
+            b"not a library".to_vec(),
+            LAYER_MEDIA_TYPE.into(),
+            None,
+        )],
+        Config::new(
+            serde_json::to_vec(&config).unwrap(),
+            CONFIG_MEDIA_TYPE.into(),
+            None,
+        ),
+        auth,
+        None,
+    ))
+    .unwrap();
+    let o = compwrap(other.path(), &["runtime", "pull", &foreign]);
+    assert_fails(&o, 8, "it was built for aarch64-apple-darwin");
+    assert!(files_under(&other.path().join("runtime")).is_empty());
+
+    // A library changed on the registry: nothing is stored.
+    let blob = registry.blob_file(installed["digest"].as_str().unwrap());
+    let mut bytes = std::fs::read(&blob).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0xff;
+    std::fs::write(&blob, &bytes).unwrap();
+    let o = compwrap(other.path(), &["runtime", "pull", &reference]);
+    assert_fails(&o, 8, "nothing was stored");
+    assert!(files_under(&other.path().join("runtime")).is_empty());
+}

@@ -337,8 +337,7 @@ fn run_semver_host(home: &Path) -> Result<()> {
             bail!("examples/semver-host depends on {heavy}:\n{tree}");
         }
     }
-    let expect =
-        "1.2.3-beta.1+build.5  -> major 1 minor 2 patch 3 pre \"beta.1\" build \"build.5\"";
+    let expect = "-> major 1 minor 2 patch 3 pre \"beta.1\" build \"build.5\"";
     let check = |what: &str| -> Result<()> {
         let out = Command::new(target_dir().join("debug/semver-host"))
             .env("COMPWRAP_HOME", home)

@@ -6,7 +6,10 @@ use anyhow::Result;
 use clap::{Args, Subcommand};
 use compwrap::shared_runtime::{self, InstallOptions, RuntimeEntry, Source};
 
-use super::{Spinner, StoreArgs};
+use compwrap::shared_runtime::registry::{self, Transferred};
+use compwrap_host::oci::{OciReference, Registry};
+
+use super::{RegistryArgs, Spinner, StoreArgs};
 
 /// Manage the shared runtime library (wasmtime, WASI, wasi:http behind a
 /// small C ABI) that applications load through compwrap-client, so they
@@ -19,7 +22,8 @@ use super::{Spinner, StoreArgs};
 #[command(after_help = "Examples:\n  \
     compwrap runtime install            build the runtime once for this machine (release)\n  \
     compwrap runtime ls                 the installed runtime libraries\n  \
-    compwrap runtime ls --json")]
+    compwrap runtime publish oci://ghcr.io/acme/compwrap-runtime:0.1.0-x86_64-unknown-linux-gnu\n  \
+    compwrap runtime pull oci://ghcr.io/acme/compwrap-runtime:0.1.0-x86_64-unknown-linux-gnu")]
 pub struct Opts {
     #[command(subcommand)]
     command: Command,
@@ -29,6 +33,8 @@ pub struct Opts {
 enum Command {
     Install(InstallOpts),
     Ls(LsOpts),
+    Publish(PublishOpts),
+    Pull(PullOpts),
 }
 
 impl Opts {
@@ -36,6 +42,8 @@ impl Opts {
         match self.command {
             Command::Install(o) => o.run(),
             Command::Ls(o) => o.run(),
+            Command::Publish(o) => o.run(),
+            Command::Pull(o) => o.run(),
         }
     }
 }
@@ -154,6 +162,94 @@ impl LsOpts {
         }
         Ok(())
     }
+}
+
+/// Push the store's runtime library for this platform to an OCI registry,
+/// so machines of the same platform pull it instead of building it.
+///
+/// The artifact's config names the platform (target triple, OS,
+/// architecture) and the ABI version; its one layer is the library. Publish
+/// one per platform, e.g. with the target triple in the tag.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  compwrap runtime publish oci://ghcr.io/acme/compwrap-runtime:0.1.0-x86_64-unknown-linux-gnu
+  compwrap runtime publish oci://127.0.0.1:5000/compwrap-runtime:latest
+
+Credentials as for `compwrap publish`.")]
+struct PublishOpts {
+    /// Where to push: `oci://<registry>/<repository>:<tag>`.
+    #[arg(value_name = "REFERENCE")]
+    reference: OciReference,
+    #[command(flatten)]
+    registry: RegistryArgs,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+impl PublishOpts {
+    fn run(self) -> Result<()> {
+        let store = self.store.open()?;
+        let client = Registry::new(&self.reference, &self.registry.options()?)?;
+        let published =
+            compwrap_host::oci::block_on(registry::publish(&client, &store, &self.reference))?;
+        print_transferred("Published", &published, self.json)
+    }
+}
+
+/// Pull a runtime library published with `compwrap runtime publish` and
+/// install it into the store as this platform's runtime.
+///
+/// A library built for another platform or ABI is refused before it is
+/// downloaded; the library's size and sha256 are checked against the
+/// manifest before anything is stored.
+#[derive(Args)]
+#[command(after_help = "Examples:
+  compwrap runtime pull oci://ghcr.io/acme/compwrap-runtime:0.1.0-x86_64-unknown-linux-gnu
+  compwrap runtime pull oci://ghcr.io/acme/compwrap-runtime@sha256:…")]
+struct PullOpts {
+    /// What to pull: `oci://<registry>/<repository>[:<tag>][@sha256:…]`.
+    #[arg(value_name = "REFERENCE")]
+    reference: OciReference,
+    #[command(flatten)]
+    registry: RegistryArgs,
+    /// Print the result as JSON.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    store: StoreArgs,
+}
+
+impl PullOpts {
+    fn run(self) -> Result<()> {
+        let store = self.store.open()?;
+        let client = Registry::new(&self.reference, &self.registry.options()?)?;
+        let pulled =
+            compwrap_host::oci::block_on(registry::pull(&client, &store, &self.reference))?;
+        print_transferred("Pulled", &pulled, self.json)
+    }
+}
+
+fn print_transferred(verb: &str, done: &Transferred, json: bool) -> Result<()> {
+    if json {
+        let mut out = entry_json(&done.entry);
+        out["pinned"] = done.pinned.clone().into();
+        out["manifest_digest"] = done.manifest_digest.clone().into();
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        println!("{verb:>12} {} (ABI {})", done.entry.version, done.entry.abi);
+        println!("{:>12} {}", "pinned", done.pinned);
+        println!("{:>12} {}", "digest", done.entry.digest);
+        println!(
+            "{:>12} {} ({})",
+            "library",
+            done.entry.path.display(),
+            super::human_size(done.entry.size)
+        );
+    }
+    Ok(())
 }
 
 fn entry_json(entry: &RuntimeEntry) -> serde_json::Value {

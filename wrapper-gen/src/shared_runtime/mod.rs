@@ -14,6 +14,8 @@
 //! Applications read `abi-<N>` and check the library's bytes against that
 //! digest before they load it.
 
+pub mod registry;
+
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -149,7 +151,7 @@ pub fn list(store: &Store) -> Result<Vec<RuntimeEntry>> {
         else {
             continue;
         };
-        entry.current = current(&dir, entry.abi).as_ref() == Some(&entry.digest);
+        entry.current = abi_digest(&dir, entry.abi).as_ref() == Some(&entry.digest);
         entry.path = library;
         entries.push(entry);
     }
@@ -157,8 +159,16 @@ pub fn list(store: &Store) -> Result<Vec<RuntimeEntry>> {
     Ok(entries)
 }
 
+/// The library applications of this client's ABI load on this platform.
+pub fn current(store: &Store) -> Result<Option<RuntimeEntry>> {
+    let abi = compwrap_client::abi::ABI_VERSION;
+    Ok(list(store)?
+        .into_iter()
+        .find(|entry| entry.abi == abi && entry.current))
+}
+
 /// The digest `abi-<abi>` names.
-fn current(dir: &Path, abi: u32) -> Option<Digest> {
+fn abi_digest(dir: &Path, abi: u32) -> Option<Digest> {
     let text = std::fs::read_to_string(library::abi_ref(dir, abi)).ok()?;
     text.trim().parse().ok()
 }
