@@ -1,33 +1,36 @@
 //! The per-instance table behind the `u32` resource handles the ABI hands
-//! out. A handle names a slot; it stays valid until it is dropped, passed
-//! to an `own` parameter, or its instance is discarded after a trap (the
-//! slot remembers the instance's generation).
+//! out. A handle stays valid until it is dropped, passed to an `own`
+//! parameter, or its instance is discarded after a trap (each entry
+//! remembers the instance's generation).
+//!
+//! Handle numbers are not handed out again while the instance lives (they
+//! count up from 1), so a handle the application kept by mistake after
+//! dropping or moving it is an error, never another resource.
+
+use std::collections::HashMap;
 
 use compwrap_client::codec::DecodeError;
 use compwrap_host::wasmtime::component::ResourceAny;
 
 use crate::values::HandleTable;
 
-/// Resources an instance handed out, by handle (`index + 1`; `0` is never
-/// a handle).
+/// Resources an instance handed out, by handle.
 #[derive(Default)]
 pub(crate) struct Handles {
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    live: HashMap<u32, Entry>,
+    /// The last handle handed out.
+    last: u32,
     /// The instance's generation ([`compwrap_host::call::Instance::generation`]).
     generation: u64,
-    /// Slots passed to `own` parameters of the call being made.
+    /// Handles passed to `own` parameters of the call being made.
     moved: Vec<u32>,
     /// Whether the last argument decoding met an unknown or stale handle.
     pub(crate) bad_handle: bool,
 }
 
-enum Slot {
-    Free,
-    Live {
-        resource: ResourceAny,
-        generation: u64,
-    },
+struct Entry {
+    resource: ResourceAny,
+    generation: u64,
 }
 
 /// What [`Handles::take`] found.
@@ -44,11 +47,11 @@ impl Handles {
         self.generation = generation;
     }
 
-    /// Frees the slots passed to `own` parameters: the guest owns those
-    /// resources now.
+    /// Forgets the handles passed to `own` parameters: the guest owns
+    /// those resources now.
     pub(crate) fn release_moved(&mut self) {
         for handle in std::mem::take(&mut self.moved) {
-            self.free_slot(handle);
+            self.live.remove(&handle);
         }
     }
 
@@ -59,30 +62,10 @@ impl Handles {
 
     /// Removes `handle` from the table.
     pub(crate) fn take(&mut self, handle: u32) -> Result<Taken, String> {
-        let slot = handle
-            .checked_sub(1)
-            .and_then(|i| self.slots.get(i as usize));
-        match slot {
-            Some(Slot::Live {
-                resource,
-                generation,
-            }) => {
-                let taken = if *generation == self.generation {
-                    Taken::Live(*resource)
-                } else {
-                    Taken::Gone
-                };
-                self.free_slot(handle);
-                Ok(taken)
-            }
-            _ => Err(format!("no resource handle {handle} in this instance")),
-        }
-    }
-
-    fn free_slot(&mut self, handle: u32) {
-        if let Some(slot) = self.slots.get_mut(handle as usize - 1) {
-            *slot = Slot::Free;
-            self.free.push(handle);
+        match self.live.remove(&handle) {
+            Some(entry) if entry.generation == self.generation => Ok(Taken::Live(entry.resource)),
+            Some(_) => Ok(Taken::Gone),
+            None => Err(format!("no resource handle {handle} in this instance")),
         }
     }
 }
@@ -91,14 +74,8 @@ impl HandleTable for Handles {
     fn resource(&mut self, handle: u32, own: bool) -> Result<ResourceAny, DecodeError> {
         self.bad_handle = true;
         let error = |message: String| DecodeError { offset: 0, message };
-        let slot = handle
-            .checked_sub(1)
-            .and_then(|i| self.slots.get(i as usize));
-        match slot {
-            Some(Slot::Live {
-                resource,
-                generation,
-            }) if *generation == self.generation => {
+        match self.live.get(&handle) {
+            Some(entry) if entry.generation == self.generation => {
                 if own {
                     if self.moved.contains(&handle) {
                         return Err(error(format!(
@@ -108,13 +85,13 @@ impl HandleTable for Handles {
                     self.moved.push(handle);
                 }
                 self.bad_handle = false;
-                Ok(*resource)
+                Ok(entry.resource)
             }
-            Some(Slot::Live { .. }) => Err(error(format!(
+            Some(_) => Err(error(format!(
                 "resource handle {handle} came from an earlier instance of this component, \
                  which trapped and was discarded; its resources are gone, so create them again"
             ))),
-            _ => Err(error(format!(
+            None => Err(error(format!(
                 "no resource handle {handle} in this instance (dropped, or moved into an \
                  earlier call that took ownership of it)"
             ))),
@@ -122,19 +99,21 @@ impl HandleTable for Handles {
     }
 
     fn insert(&mut self, resource: ResourceAny) -> u32 {
-        let slot = Slot::Live {
-            resource,
-            generation: self.generation,
-        };
-        match self.free.pop() {
-            Some(handle) => {
-                self.slots[handle as usize - 1] = slot;
-                handle
-            }
-            None => {
-                self.slots.push(slot);
-                u32::try_from(self.slots.len()).expect("fewer than 2^32 live resources")
+        // After 2^32 - 1 handles the count starts again at 1, skipping
+        // handles still live.
+        loop {
+            self.last = self.last.checked_add(1).unwrap_or(1);
+            if !self.live.contains_key(&self.last) {
+                break;
             }
         }
+        self.live.insert(
+            self.last,
+            Entry {
+                resource,
+                generation: self.generation,
+            },
+        );
+        self.last
     }
 }

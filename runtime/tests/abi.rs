@@ -17,6 +17,58 @@ fn embedded(store: &std::path::Path) -> RuntimeBuilder {
 
 behaviour_tests!(embedded);
 
+/// An async application runs calls on tokio's blocking pool (the pattern
+/// the README documents): a slow call does not stall the executor, and
+/// many calls run at once.
+#[test]
+fn async_applications_call_on_the_blocking_pool() {
+    use std::time::Duration;
+
+    use compwrap_client::{ErrorKind, Limit};
+
+    let tokio = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_time()
+        .build()
+        .unwrap();
+    tokio.block_on(async {
+        let store = common::temp_store();
+        let runtime = embedded(store.path())
+            .call_timeout(Some(Duration::from_millis(400)))
+            .build()
+            .unwrap();
+        let echo = common::behaviour::echo_component(&runtime)
+            .instantiate()
+            .unwrap();
+        let slow = {
+            let echo = echo.clone();
+            tokio::task::spawn_blocking(move || echo.call::<()>(&func("spin"), &[]))
+        };
+        let mut ticks = 0;
+        while !slow.is_finished() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            ticks += 1;
+        }
+        let error = slow.await.unwrap().unwrap_err();
+        assert_eq!(*error.kind(), ErrorKind::Limit(Limit::Time), "{error}");
+        assert!(
+            ticks >= 10,
+            "the executor ran only {ticks} ticks during the call"
+        );
+        let calls: Vec<_> = (0..16u32)
+            .map(|i| {
+                let echo = echo.clone();
+                tokio::task::spawn_blocking(move || {
+                    echo.call::<u32>(&func("echo-u32"), &codec::to_bytes(&i))
+                })
+            })
+            .collect();
+        for (i, call) in calls.into_iter().enumerate() {
+            assert_eq!(call.await.unwrap().unwrap(), i as u32);
+        }
+    });
+}
+
 /// The same values through wasmtime's own typed bindings, for comparison.
 mod typed {
 

@@ -17,6 +17,21 @@ const SEMVER: &str = "semver@1.0.28";
 /// A release before it, with the same API.
 const SEMVER_BUMP: &str = "semver@1.0.27";
 
+/// Versions the application parses, valid and not.
+const INPUTS: &[&str] = &[
+    "1.2.3-beta.1+build.5",
+    "1.2",
+    "0.0.0",
+    "10.20.30",
+    "1.0.0-x.7.z.92",
+    "18446744073709551615.0.1",
+    "18446744073709551616.0.0",
+    "1.0.01",
+    "1.2.3-",
+    "1.2.3-α",
+    "",
+];
+
 fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
@@ -177,23 +192,28 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
     let second = tempfile::tempdir().unwrap();
     let run = |home: &Path| {
         Command::new(target.join("debug/semver-app"))
-            .args(["1.2.3-beta.1+build.5", "1.2"])
+            .args(INPUTS)
             .env("COMPWRAP_HOME", home)
             .env_remove("COMPWRAP_RUNTIME")
             .output()
             .expect("run the application")
     };
+    // The same answers as the native crate, errors included.
     let expect_output = || {
-        let v = semver::Version::parse("1.2.3-beta.1+build.5").unwrap();
-        let e = semver::Version::parse("1.2").unwrap_err();
-        format!(
-            "1.2.3-beta.1+build.5 {} {} {} {:?} {:?}\n1.2 error {e}\n",
-            v.major,
-            v.minor,
-            v.patch,
-            v.pre.as_str(),
-            v.build.as_str()
-        )
+        INPUTS
+            .iter()
+            .map(|text| match semver::Version::parse(text) {
+                Ok(v) => format!(
+                    "{text} {} {} {} {:?} {:?}\n",
+                    v.major,
+                    v.minor,
+                    v.patch,
+                    v.pre.as_str(),
+                    v.build.as_str()
+                ),
+                Err(e) => format!("{text} error {e}\n"),
+            })
+            .collect::<String>()
     };
     // No runtime library yet: the error says how to install one.
     let no_runtime = run(second.path());

@@ -30,11 +30,26 @@ macro_rules! behaviour_tests {
             garbage_arguments_are_errors_and_the_instance_keeps_serving
             eight_threads_call_one_loaded_component
         );
+        $crate::behaviour_tests!(@hostile $builder;
+            hostile_files_environment_and_sockets_are_denied
+            hostile_an_endless_loop_hits_the_time_limit
+            hostile_allocating_gigabytes_hits_the_memory_limit
+            hostile_unbounded_recursion_hits_the_stack_limit
+            hostile_fuel_bounds_the_work_of_a_call
+            hostile_a_panic_is_an_error_with_its_message
+            hostile_granted_directories_and_variables_are_all_the_guest_sees
+        );
     };
     (@tests $builder:expr; $($name:ident)*) => {$(
         #[test]
         fn $name() {
             common::behaviour::$name($builder);
+        }
+    )*};
+    (@hostile $builder:expr; $($name:ident)*) => {$(
+        #[test]
+        fn $name() {
+            common::hostile::$name($builder);
         }
     )*};
 }
@@ -189,9 +204,13 @@ pub fn resources_cross_as_handles_that_are_dropped_moved_and_borrowed(builder: B
     drop(other);
     let error = echo.drop_resource(handle).unwrap_err();
     assert_eq!(*error.kind(), ErrorKind::StaleHandle, "{error}");
-    // Freed slots are reused.
+    // Its number is not handed out again: the stale copy stays an error.
     let again = new_counter(5);
-    assert_eq!(again.handle(), handle);
+    assert_ne!(again.handle(), handle);
+    let error = echo
+        .call::<u64>(&func("peek"), &crate::args!(handle))
+        .unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::StaleHandle, "{error}");
 }
 
 pub fn a_trap_is_an_error_with_the_guests_message_and_the_next_call_works(builder: Builder) {

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod behaviour;
+pub mod hostile;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

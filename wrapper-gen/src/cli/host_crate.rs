@@ -105,7 +105,12 @@ pub fn print_written(written: &Written, label: &str) {
     println!("{:>12} {} for {label}", "Wrote", written.package);
     println!("{:>12} {}", "at", written.dir.display());
     println!("{:>12} {}", "pinned", written.digest);
-    println!("{:>12} {}", "bindings", written.bindings_package);
+    println!(
+        "{:>12} {} ({} of Rust)",
+        "bindings",
+        written.bindings_package,
+        super::human_size(written.bindings_bytes as u64)
+    );
     let module = written.package.replace('-', "_");
     println!(
         "{:>12} {module}::{} with {} methods, from {module}::load()",
