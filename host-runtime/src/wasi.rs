@@ -151,11 +151,21 @@ impl GuestStderr {
 
     /// Forgets what earlier calls wrote, so that an error shows only the
     /// output of the call that failed.
+    ///
+    /// Most calls write nothing: one `fstat` tells, and only a file with
+    /// something in it is emptied (two more system calls, which cost more
+    /// than a whole small call otherwise).
     pub(crate) fn start_call(&mut self) -> Result<()> {
         if let GuestStderr::Captured(file) = self {
-            file.set_len(0)
-                .and_then(|()| file.rewind())
-                .context("failed to reset the guest's stderr file")?;
+            let written = file
+                .metadata()
+                .context("failed to read the guest's stderr file")?
+                .len();
+            if written > 0 {
+                file.set_len(0)
+                    .and_then(|()| file.rewind())
+                    .context("failed to reset the guest's stderr file")?;
+            }
         }
         Ok(())
     }

@@ -4,12 +4,11 @@
 //! runtime linked in" of the same run. Its own binary, so the calls run
 //! in the library's wasmtime and no other is ever started.
 //!
-//! Uses `target/release/libcompwrap_runtime.so` (cargo builds it beside
-//! the benchmark) and semver@1.0.28 from the local store. The process
+//! Uses `target/release/deps/libcompwrap_runtime.so` (cargo builds it
+//! beside the benchmark) and semver@1.0.28 from the local store. The process
 //! links compwrap-host for the store's lookup only.
 
 use std::hint::black_box;
-use std::path::Path;
 
 use compwrap_client::codec;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -19,11 +18,9 @@ mod common;
 use common::{Error, FUNCTION, INPUT, Version, component};
 
 fn shared(c: &mut Criterion) {
+    // The library cargo built for this benchmark, beside it in `deps/`.
     let exe = std::env::current_exe().expect("the benchmark's path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>/deps");
+    let dir = exe.parent().expect("target/<profile>/deps");
     let library = dir.join(compwrap_client::library::file_name());
     let runtime = match compwrap_client::Runtime::builder()
         .library(&library)
