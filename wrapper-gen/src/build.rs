@@ -2,7 +2,7 @@
 
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 
 use anyhow::{Context, Result};
 use cargo_metadata::Message;
@@ -37,47 +37,19 @@ pub fn build(
     .current_dir(dir)
     .env("CARGO_TARGET_DIR", target_dir)
     .env_remove("RUSTFLAGS")
-    .env_remove("CARGO_ENCODED_RUSTFLAGS")
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
-    let mut child = cmd.spawn().context("failed to run `cargo build`")?;
-    let stderr = child.stderr.take().expect("piped");
-    let stderr_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-        text
-    });
+    .env_remove("CARGO_ENCODED_RUSTFLAGS");
     let mut artifact = None;
-    let mut diagnostics = Vec::new();
-    let stdout = child.stdout.take().expect("piped");
-    for message in Message::parse_stream(BufReader::new(stdout)) {
-        match message.context("failed to read cargo's output")? {
-            Message::CompilerArtifact(a) => {
-                on_line(&format!("compiled {}", a.target.name));
-                if a.target.kind.iter().any(|k| k.to_string() == "cdylib") {
-                    artifact = a
-                        .filenames
-                        .iter()
-                        .find(|f| f.extension() == Some("wasm"))
-                        .map(|f| f.clone().into_std_path_buf());
-                }
-            }
-            Message::CompilerMessage(m) => {
-                if let Some(rendered) = m.message.rendered {
-                    diagnostics.push(rendered);
-                }
-            }
-            _ => {}
+    let outcome = run_cargo(cmd, |a| {
+        on_line(&format!("compiled {}", a.target.name));
+        if a.target.kind.iter().any(|k| k.to_string() == "cdylib") {
+            artifact = a
+                .filenames
+                .iter()
+                .find(|f| f.extension() == Some("wasm"))
+                .map(|f| f.clone().into_std_path_buf());
         }
-    }
-    let status = child.wait().context("failed to wait for cargo")?;
-    let stderr = stderr_thread.join().unwrap_or_default();
-    if !status.success() {
-        let mut detail = diagnostics.join("\n");
-        if detail.trim().is_empty() {
-            detail = last_lines(&stderr, 30);
-        }
+    })?;
+    if let Err(detail) = outcome {
         return Err(Error::BuildFailed {
             what: what.to_string(),
             detail: truncate(&detail, 6000),
@@ -85,6 +57,45 @@ pub fn build(
         .into());
     }
     artifact.context("cargo did not report a .wasm artifact")
+}
+
+/// Runs `cmd`, a cargo command with `--message-format
+/// json-render-diagnostics`, handing each compiled artifact to
+/// `on_artifact`. `Ok(Err(detail))` when cargo fails: its rendered
+/// diagnostics, else the end of its stderr.
+pub fn run_cargo(
+    mut cmd: Command,
+    mut on_artifact: impl FnMut(&cargo_metadata::Artifact),
+) -> Result<std::result::Result<(), String>> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().context("failed to run cargo")?;
+    let stderr = child.stderr.take().expect("piped");
+    let stderr_thread = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
+        text
+    });
+    let mut diagnostics = Vec::new();
+    let stdout = child.stdout.take().expect("piped");
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        match message.context("failed to read cargo's output")? {
+            Message::CompilerArtifact(a) => on_artifact(&a),
+            Message::CompilerMessage(m) => diagnostics.extend(m.message.rendered),
+            _ => {}
+        }
+    }
+    let status = child.wait().context("failed to wait for cargo")?;
+    let stderr = stderr_thread.join().unwrap_or_default();
+    if status.success() {
+        return Ok(Ok(()));
+    }
+    let mut detail = diagnostics.join("\n");
+    if detail.trim().is_empty() {
+        detail = last_lines(&stderr, 30);
+    }
+    Ok(Err(detail))
 }
 
 /// Writes `.cargo/config.toml` with the remapping flags, so a plain

@@ -196,19 +196,8 @@ pub fn ec2() -> Result<()> {
 
     let target = target_dir().join("ec2-host");
     let build_s = build_example(&target)?;
-    let tree = cargo()
-        .args([
-            "tree",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--manifest-path",
-        ])
-        .arg(example.join("Cargo.toml"))
-        .output()
-        .context("failed to run cargo tree")?;
-    let tree = String::from_utf8_lossy(&tree.stdout);
+    let manifest = example.join("Cargo.toml");
+    let tree = crate::dependency_tree(&["--manifest-path", &manifest.to_string_lossy()])?;
     if let Some(line) = tree.lines().find(|l| {
         l.starts_with("aws-") && !l.starts_with("aws-sdk-ec2-component")
             || l.starts_with("wasmtime ")

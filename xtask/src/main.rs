@@ -307,6 +307,17 @@ fn run_examples(home: &Path) -> Result<()> {
     run_precompiled_host(home)
 }
 
+/// The normal dependencies of a package, one per line without prefixes
+/// (`cargo tree -e normal --prefix none` with `args` naming the package).
+fn dependency_tree(args: &[&str]) -> Result<String> {
+    let tree = cargo()
+        .args(["tree", "-e", "normal", "--prefix", "none"])
+        .args(args)
+        .output()
+        .context("failed to run cargo tree")?;
+    Ok(String::from_utf8_lossy(&tree.stdout).into_owned())
+}
+
 /// `examples/semver-host` on its typed host crate: written by `compwrap
 /// host-crate`, built with no wasmtime in its dependency tree, run on the
 /// shared runtime library of the test store; then built and run with the
@@ -319,19 +330,7 @@ fn run_semver_host(home: &Path) -> Result<()> {
         .env("COMPWRAP_HOME", home))?;
     let manifest = example.join("Cargo.toml");
     run(cargo().arg("build").arg("--manifest-path").arg(&manifest))?;
-    let tree = cargo()
-        .args([
-            "tree",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-            "--manifest-path",
-        ])
-        .arg(&manifest)
-        .output()
-        .context("failed to run cargo tree")?;
-    let tree = String::from_utf8_lossy(&tree.stdout);
+    let tree = dependency_tree(&["--manifest-path", &manifest.to_string_lossy()])?;
     for heavy in ["wasmtime", "compwrap-host", "compwrap-runtime", "tokio"] {
         if tree.lines().any(|l| l.starts_with(&format!("{heavy} "))) {
             bail!("examples/semver-host depends on {heavy}:\n{tree}");
@@ -366,20 +365,7 @@ fn run_semver_host(home: &Path) -> Result<()> {
 /// error, not a crash.
 fn run_precompiled_host(home: &Path) -> Result<()> {
     run(cargo().args(["build", "-p", "precompiled-host"]))?;
-    let tree = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
-        .current_dir(workspace_root())
-        .args([
-            "tree",
-            "-p",
-            "precompiled-host",
-            "-e",
-            "normal",
-            "--prefix",
-            "none",
-        ])
-        .output()
-        .context("failed to run cargo tree")?;
-    let tree = String::from_utf8_lossy(&tree.stdout);
+    let tree = dependency_tree(&["-p", "precompiled-host"])?;
     if tree.contains("cranelift-codegen") {
         bail!("precompiled-host depends on cranelift-codegen:\n{tree}");
     }

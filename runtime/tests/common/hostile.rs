@@ -4,7 +4,6 @@
 //! errors as compwrap-host's, as kinds a program matches on.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use compwrap_client::{Component, ErrorKind, Limit, Runtime};
@@ -24,36 +23,12 @@ pub fn program(source: &str) -> Vec<u8> {
     if let Ok(bytes) = std::fs::read(&wasm) {
         return bytes;
     }
-    let work = tempfile::tempdir().unwrap();
-    let path = work.path().join("guest.rs");
-    std::fs::write(&path, source).unwrap();
-    let out = work.path().join("guest.wasm");
-    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let status = Command::new(rustc)
-        .args([
-            "--target",
-            "wasm32-wasip2",
-            "-O",
-            "-C",
-            "strip=debuginfo",
-            "-A",
-            "warnings",
-            "-o",
-        ])
-        .arg(&out)
-        .arg(&path)
-        .status()
-        .unwrap();
-    assert!(
-        status.success(),
-        "rustc failed; is the wasm32-wasip2 target installed?"
-    );
-    let bytes = std::fs::read(&out).unwrap();
+    let bytes = super::host::guest_program(source).expect("the program builds");
     std::fs::create_dir_all(&dir).unwrap();
     // Renamed into place: parallel tests may build the same program.
-    let part = work.path().join("done.wasm");
-    std::fs::write(&part, &bytes).unwrap();
-    let _ = std::fs::rename(&part, &wasm).or_else(|_| std::fs::copy(&part, &wasm).map(|_| ()));
+    let part = tempfile::NamedTempFile::new_in(&dir).unwrap();
+    std::fs::write(part.path(), &bytes).unwrap();
+    let _ = part.persist(&wasm);
     bytes
 }
 

@@ -7,8 +7,13 @@
 pub mod behaviour;
 pub mod hostile;
 
+/// compwrap-host's guest builders (`cargo_guest` finds `tests/guests/<name>`
+/// of the package running the test).
+#[path = "../../../host-runtime/tests/common/mod.rs"]
+#[allow(dead_code, unused_imports)]
+mod host;
+
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::sync::OnceLock;
 
 use compwrap_client::codec::{self, Decode, DecodeError, Encode, Reader};
@@ -16,38 +21,7 @@ use compwrap_client::codec::{self, Decode, DecodeError, Encode, Reader};
 /// The echo component's bytes.
 pub fn echo_guest() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| build_guest("echo"))
-}
-
-fn build_guest(name: &str) -> Vec<u8> {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/guests")
-        .join(name)
-        .join("Cargo.toml");
-    let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("guests");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--quiet",
-            "--locked",
-            "--release",
-            "--target",
-            "wasm32-wasip2",
-        ])
-        .arg("--manifest-path")
-        .arg(&manifest)
-        .env("CARGO_TARGET_DIR", &target_dir)
-        .status()
-        .expect("failed to run cargo");
-    assert!(
-        status.success(),
-        "cargo failed to build the guest {name}; is the wasm32-wasip2 target installed?"
-    );
-    let wasm = target_dir
-        .join("wasm32-wasip2/release")
-        .join(format!("{name}.wasm"));
-    std::fs::read(&wasm).unwrap_or_else(|e| panic!("failed to read {}: {e}", wasm.display()))
+    BYTES.get_or_init(|| host::cargo_guest("echo").expect("the echo guest builds"))
 }
 
 /// A new empty store for one test.

@@ -16,12 +16,9 @@
 
 pub mod registry;
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
 
 use anyhow::{Context, Result, bail};
-use cargo_metadata::Message;
 use compwrap_client::library;
 use serde::{Deserialize, Serialize};
 
@@ -212,43 +209,19 @@ fn build(
         }
         (None, Source::Workspace(_)) => {}
     }
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().context("failed to run `cargo build`")?;
-    let stderr = child.stderr.take().expect("piped");
-    let stderr_thread = std::thread::spawn(move || {
-        let mut text = String::new();
-        let _ = std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text);
-        text
-    });
     let file_name = library::file_name();
     let mut artifact = None;
-    let mut diagnostics = Vec::new();
-    let stdout = child.stdout.take().expect("piped");
-    for message in Message::parse_stream(BufReader::new(stdout)) {
-        match message.context("failed to read cargo's output")? {
-            Message::CompilerArtifact(a) => {
-                on_line(&format!("compiled {}", a.target.name));
-                if let Some(file) = a
-                    .filenames
-                    .iter()
-                    .find(|f| f.file_name() == Some(&file_name))
-                {
-                    artifact = Some(file.clone().into_std_path_buf());
-                }
-            }
-            Message::CompilerMessage(m) => diagnostics.extend(m.message.rendered),
-            _ => {}
+    let outcome = crate::build::run_cargo(cmd, |a| {
+        on_line(&format!("compiled {}", a.target.name));
+        if let Some(file) = a
+            .filenames
+            .iter()
+            .find(|f| f.file_name() == Some(&file_name))
+        {
+            artifact = Some(file.clone().into_std_path_buf());
         }
-    }
-    let status = child.wait().context("failed to wait for cargo")?;
-    let stderr = stderr_thread.join().unwrap_or_default();
-    if !status.success() {
-        let mut detail = diagnostics.join("\n");
-        if detail.trim().is_empty() {
-            detail = crate::build::last_lines(&stderr, 30);
-        }
+    })?;
+    if let Err(detail) = outcome {
         bail!("building compwrap-runtime failed:\n{detail}");
     }
     artifact.with_context(|| format!("cargo did not report {file_name}"))
