@@ -552,7 +552,7 @@ impl Instance {
         let loaded = self.loaded.clone();
         require_sync(&loaded)?;
         let live = self.live()?;
-        live.store.data_mut().clear_captured_stderr()?;
+        live.store.data_mut().clear_captured_stderr();
         loaded.arm_limits(&mut live.store)?;
         match resource.resource_drop(&mut live.store) {
             Ok(()) => Ok(()),
@@ -831,7 +831,7 @@ impl Live {
         loaded: &LoadedComponent,
         func: &ExportedFunc,
     ) -> Result<wasmtime::component::Func> {
-        self.store.data_mut().clear_captured_stderr()?;
+        self.store.data_mut().clear_captured_stderr();
         loaded.arm_limits(&mut self.store)?;
         self.instance
             .get_func(&mut self.store, func.index)

@@ -661,10 +661,10 @@ impl HostState {
     /// a call made through typed bindings, so that
     /// [`HostState::captured_stderr`] and [`HostState::denied_http_requests`]
     /// show only what that call did.
-    pub fn clear_captured_stderr(&mut self) -> Result<()> {
+    pub fn clear_captured_stderr(&mut self) {
         #[cfg(feature = "http")]
         self.http_hooks.denied.clear();
-        self.stderr.start_call()
+        self.stderr.start_call();
     }
 
     /// The URLs of the outgoing HTTP requests the allowlist denied since the

@@ -95,7 +95,7 @@ impl<B> Typed<B> {
                 self.live.insert((store, bindings))
             }
         };
-        store.data_mut().clear_captured_stderr()?;
+        store.data_mut().clear_captured_stderr();
         self.loaded.arm_limits(store)?;
         match call(bindings, store) {
             Ok(result) => Ok(result),

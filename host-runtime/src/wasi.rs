@@ -9,21 +9,27 @@
 //! trapped. Outgoing HTTP is denied unless the host is on the allowlist
 //! (see [`crate::http`]).
 
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom};
+use std::collections::VecDeque;
+use std::io;
 use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context as TaskContext, Poll};
 
 use anyhow::{Context, Result, ensure};
+use bytes::Bytes;
+use tokio::io::AsyncWrite;
 use wasmtime::Engine;
 use wasmtime::component::Linker;
-use wasmtime_wasi::cli::OutputFile;
+use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
+use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 use wasmtime_wasi::{FsPerms, WasiCtx, WasiCtxBuilder};
 
 use crate::http::HttpAllow;
 use crate::runtime::{HostState, wasmtime_error};
 
 /// How much of a call's stderr is kept for its error message.
-const STDERR_TAIL_BYTES: u64 = 16 * 1024;
+const STDERR_TAIL_BYTES: usize = 16 * 1024;
 
 /// A linker with every WASI p2 interface and (with the `http` feature)
 /// `wasi:http`, for synchronous or (with `async_calls`, which needs the
@@ -116,7 +122,7 @@ pub(crate) fn context(caps: &Capabilities) -> Result<(WasiCtx, GuestStderr)> {
         builder.inherit_stdout().inherit_stderr();
         GuestStderr::Inherited
     } else {
-        let (stream, stderr) = GuestStderr::capture()?;
+        let (stream, stderr) = GuestStderr::capture();
         builder.stderr(stream);
         stderr
     };
@@ -125,49 +131,31 @@ pub(crate) fn context(caps: &Capabilities) -> Result<(WasiCtx, GuestStderr)> {
 
 /// The guest's stderr, when it is captured.
 ///
-/// It goes to an anonymous temporary file rather than an in-memory pipe:
-/// wasmtime's `MemoryOutputPipe` traps the guest once its fixed capacity is
-/// used up, over the whole life of a store, so a chatty but healthy guest
-/// would eventually fail. The file is emptied at the start of every call
-/// (see [`GuestStderr::start_call`]), which bounds it by one call's output.
+/// It goes to an in-memory [`TailPipe`] that keeps the last
+/// [`STDERR_TAIL_BYTES`] and counts what it dropped: it never fills up, so
+/// a chatty but healthy guest never fails (wasmtime's `MemoryOutputPipe`
+/// traps the guest once its fixed capacity is used up over the life of a
+/// store), and a call that wrote nothing costs no system call.
 #[derive(Debug)]
 pub(crate) enum GuestStderr {
     /// The guest writes to the host's stderr; nothing to report.
     Inherited,
-    /// Our handle on the file the guest's stderr stream writes to. Both are
-    /// the same open file description, so they share the file offset.
-    Captured(File),
+    /// Our side of the pipe the guest's stderr stream writes to.
+    Captured(TailPipe),
 }
 
 impl GuestStderr {
-    fn capture() -> Result<(OutputFile, GuestStderr)> {
-        let file =
-            tempfile::tempfile().context("failed to create a file for the guest's stderr")?;
-        let ours = file
-            .try_clone()
-            .context("failed to duplicate the guest's stderr file handle")?;
-        Ok((OutputFile::new(file), GuestStderr::Captured(ours)))
+    fn capture() -> (TailPipe, GuestStderr) {
+        let pipe = TailPipe::default();
+        (pipe.clone(), GuestStderr::Captured(pipe))
     }
 
     /// Forgets what earlier calls wrote, so that an error shows only the
     /// output of the call that failed.
-    ///
-    /// Most calls write nothing: one `fstat` tells, and only a file with
-    /// something in it is emptied (two more system calls, which cost more
-    /// than a whole small call otherwise).
-    pub(crate) fn start_call(&mut self) -> Result<()> {
-        if let GuestStderr::Captured(file) = self {
-            let written = file
-                .metadata()
-                .context("failed to read the guest's stderr file")?
-                .len();
-            if written > 0 {
-                file.set_len(0)
-                    .and_then(|()| file.rewind())
-                    .context("failed to reset the guest's stderr file")?;
-            }
+    pub(crate) fn start_call(&mut self) {
+        if let GuestStderr::Captured(pipe) = self {
+            pipe.clear();
         }
-        Ok(())
     }
 
     /// The last few KiB the guest wrote since [`GuestStderr::start_call`],
@@ -176,24 +164,147 @@ impl GuestStderr {
     pub(crate) fn tail(&mut self) -> String {
         match self {
             GuestStderr::Inherited => String::new(),
-            // Only used to enrich an error: if reading fails, say so there
-            // instead of hiding the original error behind this one.
-            GuestStderr::Captured(file) => read_tail(file)
-                .unwrap_or_else(|e| format!("<failed to read the guest's stderr: {e}>")),
+            GuestStderr::Captured(pipe) => pipe.tail(),
         }
     }
 }
 
-fn read_tail(file: &mut File) -> io::Result<String> {
-    let len = file.seek(SeekFrom::End(0))?;
-    let start = len.saturating_sub(STDERR_TAIL_BYTES);
-    file.seek(SeekFrom::Start(start))?;
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes)?;
-    let text = String::from_utf8_lossy(&bytes);
-    Ok(if start > 0 {
-        format!("[... first {start} bytes omitted ...]\n{text}")
-    } else {
-        text.into_owned()
-    })
+/// An output stream that keeps only the last [`STDERR_TAIL_BYTES`] written
+/// to it. Clones share the buffer.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TailPipe {
+    inner: Arc<Mutex<Tail>>,
+}
+
+#[derive(Debug, Default)]
+struct Tail {
+    bytes: VecDeque<u8>,
+    /// How many earlier bytes were dropped to keep within the bound.
+    omitted: u64,
+}
+
+impl TailPipe {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Tail> {
+        // Only whole `VecDeque` operations happen under the lock.
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn push(&self, bytes: &[u8]) {
+        let mut tail = self.lock();
+        let keep = bytes.len().min(STDERR_TAIL_BYTES);
+        let dropped_now = bytes.len() - keep;
+        let overflow = (tail.bytes.len() + keep).saturating_sub(STDERR_TAIL_BYTES);
+        tail.bytes.drain(..overflow);
+        tail.bytes.extend(&bytes[dropped_now..]);
+        tail.omitted += (overflow + dropped_now) as u64;
+    }
+
+    fn clear(&self) {
+        let mut tail = self.lock();
+        if tail.omitted > 0 || !tail.bytes.is_empty() {
+            tail.bytes.clear();
+            tail.omitted = 0;
+        }
+    }
+
+    fn tail(&self) -> String {
+        let tail = self.lock();
+        let (front, back) = tail.bytes.as_slices();
+        let text = String::from_utf8_lossy(&[front, back].concat()).into_owned();
+        match tail.omitted {
+            0 => text,
+            omitted => format!("[... first {omitted} bytes omitted ...]\n{text}"),
+        }
+    }
+}
+
+impl OutputStream for TailPipe {
+    fn write(&mut self, bytes: Bytes) -> StreamResult<()> {
+        self.push(&bytes);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> StreamResult<()> {
+        Ok(())
+    }
+
+    fn check_write(&mut self) -> StreamResult<usize> {
+        // Always room: older bytes give way.
+        Ok(1 << 20)
+    }
+}
+
+// The trait is declared with `async_trait`; this is its expansion of
+// `async fn ready(&mut self) {}`.
+impl Pollable for TailPipe {
+    fn ready<'life0, 'async_trait>(
+        &'life0 mut self,
+    ) -> Pin<Box<dyn Future<Output = ()> + Send + 'async_trait>>
+    where
+        'life0: 'async_trait,
+        Self: 'async_trait,
+    {
+        Box::pin(std::future::ready(()))
+    }
+}
+
+impl AsyncWrite for TailPipe {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        _: &mut TaskContext<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        self.push(buf);
+        Poll::Ready(Ok(buf.len()))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, _: &mut TaskContext<'_>) -> Poll<io::Result<()>> {
+        Poll::Ready(Ok(()))
+    }
+}
+
+impl IsTerminal for TailPipe {
+    fn is_terminal(&self) -> bool {
+        false
+    }
+}
+
+impl StdoutStream for TailPipe {
+    fn p2_stream(&self) -> Box<dyn OutputStream> {
+        Box::new(self.clone())
+    }
+
+    fn async_stream(&self) -> Box<dyn AsyncWrite + Send + Sync> {
+        Box::new(self.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pipe_keeps_the_last_bytes_and_counts_the_rest() {
+        let pipe = TailPipe::default();
+        pipe.push(b"hello ");
+        pipe.push(b"world");
+        assert_eq!(pipe.tail(), "hello world");
+        let big = vec![b'x'; STDERR_TAIL_BYTES + 10];
+        pipe.push(&big);
+        let tail = pipe.tail();
+        assert!(
+            tail.starts_with("[... first 21 bytes omitted ...]\n"),
+            "{tail:.60}"
+        );
+        assert_eq!(tail.len() - tail.find('\n').unwrap() - 1, STDERR_TAIL_BYTES);
+        pipe.push(b"end");
+        assert!(pipe.tail().ends_with("xxend"));
+        assert!(pipe.tail().starts_with("[... first 24 bytes omitted"));
+        pipe.clear();
+        assert_eq!(pipe.tail(), "");
+    }
 }

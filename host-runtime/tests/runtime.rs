@@ -349,7 +349,7 @@ fn memory_limit_traps() -> Result<()> {
 
 #[test]
 fn stderr_capture_has_no_fixed_capacity() -> Result<()> {
-    // 4 MiB of stderr, more than an in-memory pipe would hold, then a panic:
+    // 4 MiB of stderr, more than a fixed-capacity pipe would hold, then a panic:
     // the call must not fail early, and the error keeps only the tail.
     let bytes = guest(
         r#"let line = "x".repeat(1023);
