@@ -44,4 +44,4 @@ pub fn denied_note(denied: &[String]) -> String {
         list.join("\n")
     )
 }
-pub use runtime::{Component, Instance, Resource, Runtime, RuntimeBuilder};
+pub use runtime::{Compiler, Component, Instance, Resource, Runtime, RuntimeBuilder};

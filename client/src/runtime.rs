@@ -51,6 +51,30 @@ enum Source {
     Embedded(Functions),
 }
 
+/// Which compiler makes a component's native code
+/// ([`RuntimeBuilder::compiler`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compiler {
+    /// Winch for components of 16 MiB or more, Cranelift for the others.
+    #[default]
+    Auto,
+    /// Cranelift, the optimizing compiler, for every component.
+    Cranelift,
+    /// Winch, the baseline compiler, for every component.
+    Winch,
+}
+
+impl Compiler {
+    /// The setting's value: `auto`, `cranelift` or `winch`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Auto => "auto",
+            Compiler::Cranelift => "cranelift",
+            Compiler::Winch => "winch",
+        }
+    }
+}
+
 /// Configures a [`Runtime`]: the same settings, with the same defaults,
 /// as compwrap-host's `RuntimeBuilder`.
 #[derive(Clone, Debug)]
@@ -246,6 +270,16 @@ impl RuntimeBuilder {
     /// Default: no hosts.
     pub fn allow_http(self, pattern: &str) -> Self {
         self.set("allow-http", &[pattern])
+    }
+
+    /// Which compiler makes native code: Cranelift optimizes, Winch (the
+    /// baseline compiler) compiles several times faster into slower code.
+    ///
+    /// Default: [`Compiler::Auto`]: Winch for components of 16 MiB or
+    /// more (whole SDKs, whose calls wait on the network), Cranelift for
+    /// the others.
+    pub fn compiler(self, compiler: Compiler) -> Self {
+        self.set("compiler", &[compiler.name()])
     }
 
     /// Preallocates slots for up to `max_instances` live instances.

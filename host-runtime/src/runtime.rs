@@ -1,6 +1,6 @@
-//! The [`Runtime`]: one wasmtime [`Engine`], a WASI linker, and a cache of
-//! native code, so that only the first load of a component ever runs
-//! Cranelift.
+//! The [`Runtime`]: a wasmtime [`Engine`] per compiler (see [`Compiler`]),
+//! a WASI linker, and a cache of native code, so that only the first load
+//! of a component ever compiles it.
 //!
 //! ```no_run
 //! use compwrap_host::Runtime;
@@ -41,18 +41,80 @@ pub struct Runtime {
 }
 
 struct RuntimeInner {
-    engine: Engine,
-    linker: Linker<HostState>,
-    /// `<native_cache_dir>/<engine-hash>`, or `None` when caching is off.
-    native_cache: Option<PathBuf>,
+    /// The engine of [`RuntimeBuilder::compiler`]'s main choice.
+    main: Backend,
+    /// With [`Compiler::Auto`] and Winch compiled in: Winch's engine for
+    /// large components.
+    large: Option<Backend>,
+    /// The setting ([`RuntimeBuilder::compiler`]).
+    compiler: Compiler,
     limits: Limits,
     caps: Capabilities,
     /// `caps.http_allow`, shared by every store.
     #[cfg(feature = "http")]
     http_allow: Arc<[crate::http::HttpAllow]>,
     async_calls: bool,
+}
+
+/// One compiler's engine, the linker for it and where its native code is
+/// cached.
+struct Backend {
+    compiler: Compiler,
+    engine: Engine,
+    linker: Linker<HostState>,
+    /// `<native_cache_dir>/<engine-hash>`, or `None` when caching is off.
+    native_cache: Option<PathBuf>,
     /// Advances the epoch for the time limit; stops with the runtime.
     _ticker: Option<EpochTicker>,
+}
+
+/// Which compiler makes a component's native code.
+///
+/// Cranelift optimizes; Winch, wasmtime's baseline compiler, translates
+/// each function in one pass, several times faster, into larger and slower
+/// code. Measured on the whole `aws-sdk-ec2` component (35 MiB of wasm):
+/// Cranelift 23.0 s and 110 MiB of native code, Winch 4.5 s and 161 MiB,
+/// while its calls wait on the network either way.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Compiler {
+    /// Cranelift for components smaller than [`WINCH_FROM_BYTES`], Winch
+    /// for larger ones (Cranelift for all without the `winch` feature).
+    #[default]
+    Auto,
+    /// Cranelift for every component.
+    Cranelift,
+    /// Winch for every component (needs the `winch` feature).
+    Winch,
+}
+
+/// From this many bytes of wasm on, [`Compiler::Auto`] compiles with Winch:
+/// components this large are whole SDKs, whose first load Winch makes
+/// several times shorter.
+pub const WINCH_FROM_BYTES: usize = 16 << 20;
+
+impl Compiler {
+    /// The name settings and the cache key use: `auto`, `cranelift`,
+    /// `winch`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compiler::Auto => "auto",
+            Compiler::Cranelift => "cranelift",
+            Compiler::Winch => "winch",
+        }
+    }
+}
+
+impl std::str::FromStr for Compiler {
+    type Err = anyhow::Error;
+
+    fn from_str(s: &str) -> Result<Compiler> {
+        match s {
+            "auto" => Ok(Compiler::Auto),
+            "cranelift" => Ok(Compiler::Cranelift),
+            "winch" => Ok(Compiler::Winch),
+            _ => bail!("unknown compiler `{s}`: expected `auto`, `cranelift` or `winch`"),
+        }
+    }
 }
 
 /// Configures a [`Runtime`]; made by [`Runtime::builder`].
@@ -64,6 +126,7 @@ pub struct RuntimeBuilder {
     http_allow: Vec<String>,
     pooling: Option<u32>,
     async_calls: bool,
+    compiler: Compiler,
 }
 
 impl Runtime {
@@ -82,23 +145,49 @@ impl Runtime {
             http_allow: Vec::new(),
             pooling: None,
             async_calls: false,
+            compiler: Compiler::Auto,
         }
     }
 
-    /// The wasmtime engine every component of this runtime is compiled for.
+    /// The wasmtime engine components are compiled for (with
+    /// [`Compiler::Auto`], the one for components smaller than
+    /// [`WINCH_FROM_BYTES`]; [`LoadedComponent::component`] knows its own).
     pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+        &self.inner.main.engine
     }
 
-    /// The linker components are instantiated with (WASI p2, synchronous).
+    /// The linker components of [`Runtime::engine`] are instantiated with
+    /// (WASI p2); [`LoadedComponent::linker`] is the one for a loaded
+    /// component.
     pub fn linker(&self) -> &Linker<HostState> {
-        &self.inner.linker
+        &self.inner.main.linker
     }
 
-    /// The directory this engine's native code is cached in,
+    /// The directory native code of [`Runtime::engine`] is cached in,
     /// `<native_cache_dir>/<engine-hash>`; `None` when caching is off.
     pub fn native_cache_dir(&self) -> Option<&Path> {
-        self.inner.native_cache.as_deref()
+        self.inner.main.native_cache.as_deref()
+    }
+
+    /// The compiler setting ([`RuntimeBuilder::compiler`]).
+    pub fn compiler(&self) -> Compiler {
+        self.inner.compiler
+    }
+
+    /// The backend that compiles a component of `size` bytes.
+    fn backend_for(&self, size: usize) -> &Backend {
+        match &self.inner.large {
+            Some(large) if size >= WINCH_FROM_BYTES => large,
+            _ => &self.inner.main,
+        }
+    }
+
+    /// The backend of `compiler` (one this runtime has).
+    fn backend_of(&self, compiler: Compiler) -> &Backend {
+        match &self.inner.large {
+            Some(large) if large.compiler == compiler => large,
+            _ => &self.inner.main,
+        }
     }
 
     /// The most bytes each linear memory may grow to
@@ -169,20 +258,22 @@ impl Runtime {
 
     fn load(&self, bytes: &[u8], digest: Digest, source: &str) -> Result<LoadedComponent> {
         check_is_component(bytes, source)?;
-        let (component, was_cached) = self
+        let backend = self.backend_for(bytes.len());
+        let (component, was_cached) = backend
             .compile_cached(bytes, &digest)
             .with_context(|| format!("failed to compile {source}"))?;
-        let pre = self
-            .inner
+        let pre = backend
             .linker
             .instantiate_pre(&component)
             .map_err(wasmtime_error)
             .with_context(|| format!("failed to link {source} with the host's WASI"))?;
         let exports = call::list_exports(&component);
-        tracing::debug!(%digest, was_cached, "loaded component from {source}");
+        tracing::debug!(%digest, was_cached, compiler = backend.compiler.name(), "loaded component from {source}");
         Ok(LoadedComponent {
             inner: Arc::new(LoadedInner {
                 runtime: self.clone(),
+                native_path: backend.native_path(&digest),
+                compiler: backend.compiler,
                 digest,
                 component,
                 pre,
@@ -191,12 +282,13 @@ impl Runtime {
             }),
         })
     }
+}
 
+impl Backend {
     /// Where the native code of component `digest` is cached for this
-    /// runtime's engine configuration; `None` when caching is off.
-    pub fn native_path(&self, digest: &Digest) -> Option<PathBuf> {
-        self.inner
-            .native_cache
+    /// engine; `None` when caching is off.
+    fn native_path(&self, digest: &Digest) -> Option<PathBuf> {
+        self.native_cache
             .as_ref()
             .map(|dir| dir.join(format!("{}.cwasm", digest.hex())))
     }
@@ -205,7 +297,7 @@ impl Runtime {
     /// or compiled now (`false`, and written to the cache).
     #[cfg(feature = "cranelift")]
     fn compile_cached(&self, bytes: &[u8], digest: &Digest) -> Result<(Component, bool)> {
-        let engine = &self.inner.engine;
+        let engine = &self.engine;
         let Some(path) = self.native_path(digest) else {
             let component = Component::new(engine, bytes).map_err(wasmtime_error)?;
             return Ok((component, false));
@@ -244,7 +336,7 @@ impl Runtime {
         }
         // A file made for another configuration, wasmtime version or CPU is
         // refused by wasmtime's checks: an error, not undefined behaviour.
-        deserialize_cached(&self.inner.engine, &path)
+        deserialize_cached(&self.engine, &path)
             .with_context(|| {
                 format!(
                     "the native code at {} is not usable; {hint}",
@@ -274,7 +366,8 @@ fn deserialize_cached(engine: &Engine, path: &Path) -> Result<Component> {
 impl fmt::Debug for Runtime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Runtime")
-            .field("native_cache", &self.inner.native_cache)
+            .field("compiler", &self.inner.main.compiler)
+            .field("native_cache", &self.inner.main.native_cache)
             .field("limits", &self.inner.limits)
             .field("capabilities", &self.inner.caps)
             .finish_non_exhaustive()
@@ -407,12 +500,63 @@ impl RuntimeBuilder {
         self
     }
 
-    /// Creates the engine, the linker and the epoch ticker.
+    /// Which compiler makes native code (see [`Compiler`]).
+    ///
+    /// Default: [`Compiler::Auto`]: Cranelift, and Winch for components of
+    /// [`WINCH_FROM_BYTES`] or more when the `winch` feature (on by
+    /// default) is there.
+    pub fn compiler(mut self, compiler: Compiler) -> Self {
+        self.compiler = compiler;
+        self
+    }
+
+    /// Creates the engines, their linkers and epoch tickers.
     pub fn build(mut self) -> Result<Runtime> {
         self.caps.http_allow = crate::http::parse_allowlist(&self.http_allow)?;
         #[cfg(feature = "http")]
         crate::http::ensure_tls_provider();
+        // Fail now rather than at the first call when a directory is missing.
+        wasi::check_preopens(&self.caps)?;
+        let cache_root = match &self.native_cache_dir {
+            Some(dir) => dir.clone(),
+            None => Some(Store::open_default()?.native_dir()),
+        };
+        let winch = cfg!(feature = "winch");
+        let (main, large) = match self.compiler {
+            Compiler::Winch if !winch => bail!(
+                "the Winch compiler (`RuntimeBuilder::compiler(Compiler::Winch)`) needs \
+                 compwrap-host's `winch` feature"
+            ),
+            Compiler::Auto if winch => (Compiler::Cranelift, Some(Compiler::Winch)),
+            Compiler::Auto => (Compiler::Cranelift, None),
+            chosen => (chosen, None),
+        };
+        let main = self.backend(main, cache_root.as_deref())?;
+        let large = match large {
+            Some(compiler) => Some(self.backend(compiler, cache_root.as_deref())?),
+            None => None,
+        };
+        Ok(Runtime {
+            inner: Arc::new(RuntimeInner {
+                main,
+                large,
+                compiler: self.compiler,
+                limits: self.limits,
+                #[cfg(feature = "http")]
+                http_allow: self.caps.http_allow.clone().into(),
+                caps: self.caps,
+                async_calls: self.async_calls,
+            }),
+        })
+    }
+
+    /// The engine, linker and ticker of one compiler.
+    fn backend(&self, compiler: Compiler, cache_root: Option<&Path>) -> Result<Backend> {
         let mut config = wasmtime::Config::new();
+        #[cfg(feature = "winch")]
+        if compiler == Compiler::Winch {
+            config.strategy(wasmtime::Strategy::Winch);
+        }
         self.limits.configure(&mut config);
         if let Some(instances) = self.pooling {
             let mut pooling = wasmtime::PoolingAllocationConfig::new();
@@ -426,32 +570,24 @@ impl RuntimeBuilder {
         }
         let engine = Engine::new(&config)
             .map_err(wasmtime_error)
-            .context("failed to create the wasmtime engine")?;
-        // Fail now rather than at the first call when a directory is missing.
-        wasi::check_preopens(&self.caps)?;
+            .with_context(|| {
+                format!(
+                    "failed to create the wasmtime engine for {}",
+                    compiler.name()
+                )
+            })?;
         let ticker = match self.limits.call_timeout {
             Some(_) => Some(
                 EpochTicker::start(&engine).context("failed to start the epoch ticker thread")?,
             ),
             None => None,
         };
-        let cache_root = match self.native_cache_dir {
-            Some(dir) => dir,
-            None => Some(Store::open_default()?.native_dir()),
-        };
-        let native_cache = cache_root.map(|root| root.join(engine_key(&self.limits)));
-        Ok(Runtime {
-            inner: Arc::new(RuntimeInner {
-                linker: wasi::linker(&engine, self.async_calls)?,
-                engine,
-                native_cache,
-                limits: self.limits,
-                #[cfg(feature = "http")]
-                http_allow: self.caps.http_allow.clone().into(),
-                caps: self.caps,
-                async_calls: self.async_calls,
-                _ticker: ticker,
-            }),
+        Ok(Backend {
+            compiler,
+            linker: wasi::linker(&engine, self.async_calls)?,
+            engine,
+            native_cache: cache_root.map(|root| root.join(engine_key(compiler, &self.limits))),
+            _ticker: ticker,
         })
     }
 }
@@ -463,14 +599,19 @@ const WASMTIME_RELEASE: &str = "48";
 /// Names the native-code cache directory of an engine configuration: the
 /// first 16 hex digits of a sha256 over what decides whether native code
 /// is interchangeable — the wasmtime release, the CPU architecture and OS,
-/// and the settings that change generated code (epoch interruption, fuel,
-/// stack limit). Builds with and without Cranelift agree on it, so code
+/// the compiler, and the settings that change generated code (epoch
+/// interruption, fuel, stack limit). Builds with and without Cranelift agree on it, so code
 /// precompiled by one loads in the other; wasmtime itself still checks
 /// every file it loads, so a wrong guess is an error, not undefined
 /// behaviour.
-fn engine_key(limits: &Limits) -> String {
+fn engine_key(compiler: Compiler, limits: &Limits) -> String {
+    // Cranelift's key predates the setting: its cached code stays valid.
+    let compiler = match compiler {
+        Compiler::Winch => "; compiler winch",
+        _ => "",
+    };
     let key = format!(
-        "wasmtime {WASMTIME_RELEASE}; {}-{}; epoch {}; fuel {}; stack {}",
+        "wasmtime {WASMTIME_RELEASE}; {}-{}{compiler}; epoch {}; fuel {}; stack {}",
         std::env::consts::ARCH,
         std::env::consts::OS,
         limits.call_timeout.is_some(),
@@ -523,6 +664,9 @@ pub struct LoadedComponent {
 
 struct LoadedInner {
     runtime: Runtime,
+    /// Where its native code is cached; `None` when caching is off.
+    native_path: Option<PathBuf>,
+    compiler: Compiler,
     digest: Digest,
     component: Component,
     pre: InstancePre<HostState>,
@@ -546,9 +690,21 @@ impl LoadedComponent {
         &self.inner.runtime
     }
 
-    /// The linker it was linked with (shared by the whole [`Runtime`]).
+    /// The linker it was linked with (shared by every component of the
+    /// [`Runtime`] compiled by the same compiler).
     pub fn linker(&self) -> &Linker<HostState> {
-        self.inner.runtime.linker()
+        &self.inner.runtime.backend_of(self.inner.compiler).linker
+    }
+
+    /// The compiler that made its native code: [`Compiler::Cranelift`] or
+    /// [`Compiler::Winch`].
+    pub fn compiler(&self) -> Compiler {
+        self.inner.compiler
+    }
+
+    /// Where its native code is cached; `None` when caching is off.
+    pub fn native_path(&self) -> Option<&Path> {
+        self.inner.native_path.as_deref()
     }
 
     /// The pre-linked component; typed bindings made by
@@ -598,7 +754,7 @@ impl LoadedComponent {
                 runtime.limits.call_timeout,
             ),
         };
-        let mut store = wasmtime::Store::new(&runtime.engine, state);
+        let mut store = wasmtime::Store::new(self.inner.component.engine(), state);
         store.limiter(|state| &mut state.limits);
         self.arm_limits(&mut store)?;
         Ok(store)

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use common::{cargo_guest, guest, guest_program, serve_http};
-use compwrap_host::{LoadedComponent, Runtime, RuntimeBuilder};
+use compwrap_host::{Compiler, LoadedComponent, Runtime, RuntimeBuilder};
 
 /// The runtime every attempt runs on: small limits so the test is quick.
 fn strict() -> Result<Runtime> {
@@ -97,6 +97,38 @@ fn an_endless_loop_hits_the_time_limit() -> Result<()> {
         "{text}"
     );
     still_serves(&runtime)
+}
+
+/// Winch's code (what large components get by default) is held to the
+/// same limits: time, fuel, memory and a panic.
+#[test]
+fn winch_code_hits_the_same_limits() -> Result<()> {
+    let runtime = strict_builder().compiler(Compiler::Winch).build()?;
+    let looping = runtime.load_bytes(&guest("loop { std::hint::black_box(0u64); }")?)?;
+    assert_eq!(looping.compiler(), Compiler::Winch);
+    let text = run_fails(&looping)?;
+    assert!(
+        text.contains("ran longer than the time limit of 500ms"),
+        "{text}"
+    );
+    let greedy = runtime.load_bytes(&guest(
+        "let v = vec![1u8; 256 << 20]; std::hint::black_box(&v);",
+    )?)?;
+    let text = run_fails(&greedy)?;
+    assert!(text.contains("past the limit of 67108864 bytes"), "{text}");
+    let panicking = runtime.load_bytes(&guest(r#"panic!("winch guest gives up");"#)?)?;
+    let text = run_fails(&panicking)?;
+    assert!(text.contains("winch guest gives up"), "{text}");
+    still_serves(&runtime)?;
+
+    let fueled = strict_builder()
+        .compiler(Compiler::Winch)
+        .call_timeout(None)
+        .fuel(Some(5_000_000))
+        .build()?;
+    let text = run_fails(&fueled.load_bytes(&guest("loop { std::hint::black_box(0u64); }")?)?)?;
+    assert!(text.contains("used up its fuel limit of 5000000"), "{text}");
+    still_serves(&fueled)
 }
 
 #[test]

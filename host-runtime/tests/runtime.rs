@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use anyhow::Result;
 use common::guest;
 use compwrap_host::call::Instance;
-use compwrap_host::{Digest, LoadedComponent, Runtime, Store};
+use compwrap_host::{Compiler, Digest, LoadedComponent, Runtime, Store};
 use tempfile::TempDir;
 
 /// A runtime whose native-code cache lives in `cache`.
@@ -154,6 +154,45 @@ fn second_load_uses_cached_native_code() -> Result<()> {
         second.instantiate()?.call_wave("run", &[])?.as_deref(),
         Some("ok")
     );
+    Ok(())
+}
+
+/// Each compiler caches its own code; `Auto` keeps Cranelift for small
+/// components.
+#[test]
+fn each_compiler_has_its_own_native_code() -> Result<()> {
+    let cache = TempDir::new()?;
+    let bytes = hello()?;
+    let with = |compiler: Compiler| {
+        Runtime::builder()
+            .native_cache_dir(Some(cache.path().to_path_buf()))
+            .compiler(compiler)
+            .build()
+    };
+    let auto = with(Compiler::Auto)?.load_bytes(&bytes)?;
+    assert_eq!(
+        auto.compiler(),
+        Compiler::Cranelift,
+        "{bytes_len}",
+        bytes_len = bytes.len()
+    );
+    let cranelift = with(Compiler::Cranelift)?.load_bytes(&bytes)?;
+    assert!(
+        cranelift.was_cached(),
+        "Auto and Cranelift share small components' code"
+    );
+    let winch = with(Compiler::Winch)?.load_bytes(&bytes)?;
+    assert_eq!(winch.compiler(), Compiler::Winch);
+    assert!(!winch.was_cached(), "Cranelift's code was used for Winch");
+    assert_ne!(winch.native_path(), cranelift.native_path());
+    assert_eq!(cwasm_files(cache.path()).len(), 2);
+    assert!(with(Compiler::Winch)?.load_bytes(&bytes)?.was_cached());
+    assert_eq!(
+        winch.instantiate()?.call_wave("run", &[])?.as_deref(),
+        Some("ok")
+    );
+    let error = "fast".parse::<Compiler>().unwrap_err().to_string();
+    assert!(error.contains("`auto`, `cranelift` or `winch`"), "{error}");
     Ok(())
 }
 
@@ -428,9 +467,12 @@ fn native_code_of_another_configuration_is_refused() -> Result<()> {
         .fuel(Some(u64::MAX))
         .build()?;
     let theirs = fueled.load_bytes(&bytes)?;
-    let theirs = fueled.native_path(theirs.digest()).expect("cached");
+    let theirs = theirs.native_path().expect("cached").to_path_buf();
     let plain = runtime_with_cache(cache.path())?;
-    let ours = plain.native_path(&Digest::of(&bytes)).expect("cached");
+    let ours = plain
+        .native_cache_dir()
+        .expect("cached")
+        .join(format!("{}.cwasm", Digest::of(&bytes).hex()));
     assert_ne!(theirs, ours, "configurations share a cache directory");
     std::fs::create_dir_all(ours.parent().unwrap())?;
     std::fs::copy(&theirs, &ours)?;

@@ -59,12 +59,13 @@ pub(crate) fn build(settings: &[Setting]) -> Result<Configured> {
             }
             ("env", [key, value]) => builder.env(*key, *value),
             ("allow-http", [pattern]) => builder.allow_http(*pattern),
+            ("compiler", [name]) => builder.compiler(name.parse().with_context(context)?),
             ("pooling", ["none"]) => builder.pooling_allocator(None),
             ("pooling", [n]) => builder.pooling_allocator(Some(number(n).with_context(context)?)),
             _ => bail!(
                 "unknown runtime setting `{name}` with {} argument(s); this runtime knows store, \
                  native-cache, max-memory-bytes, call-timeout-ms, max-wasm-stack, fuel, \
-                 inherit-stdio, preopen, env, allow-http and pooling (a newer compwrap-client \
+                 inherit-stdio, preopen, env, allow-http, compiler and pooling (a newer compwrap-client \
                  may need a newer runtime: `compwrap runtime install`)",
                 args.len()
             ),

@@ -289,11 +289,8 @@ impl RegistryArgs {
 
 /// A runtime with compwrap-host's defaults that caches native code in
 /// `store`, as hosts using that store do.
-pub fn runtime_for(store: &compwrap::Store) -> anyhow::Result<compwrap_host::Runtime> {
-    runtime_builder(store).build()
-}
-
-/// The builder of [`runtime_for`], to add capabilities to.
+/// A runtime builder with native code cached in `store`, to add
+/// capabilities to.
 pub fn runtime_builder(store: &compwrap::Store) -> compwrap_host::RuntimeBuilder {
     compwrap_host::Runtime::builder().native_cache_dir(Some(store.native_dir()))
 }

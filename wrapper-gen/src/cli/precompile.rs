@@ -1,6 +1,6 @@
 //! `compwrap precompile`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use clap::Args;
@@ -10,13 +10,17 @@ use super::StoreArgs;
 /// Compile a component to native code for this machine, ahead of time.
 ///
 /// The code goes into the store's native-code cache, under the engine
-/// configuration of `compwrap-host`'s defaults, where a host built without
-/// Cranelift (compwrap-host without its `cranelift` feature) and the same
-/// store finds it. Code made for another configuration, wasmtime release or
+/// configuration of `compwrap-host`'s defaults, where every host of the
+/// store finds it, also one built without Cranelift (compwrap-host without
+/// its `cranelift` feature; it loads Cranelift's code only). Code made for another configuration, wasmtime release or
 /// CPU is refused with an error when loaded.
+///
+/// Components of 16 MiB or more (whole SDKs) are compiled with Winch,
+/// wasmtime's baseline compiler, several times faster than with Cranelift;
+/// the others with Cranelift. Hosts choose the same way by default.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap precompile semver@1.0.28\n  compwrap precompile ./regex.wasm --out regex.cwasm"
+    after_help = "Examples:\n  compwrap precompile semver@1.0.28\n  compwrap precompile ./regex.wasm --out regex.cwasm\n  compwrap precompile aws-sdk-ec2 --compiler cranelift"
 )]
 pub struct Opts {
     /// `crate[@version]` or digest in the store, or a .wasm file.
@@ -25,6 +29,11 @@ pub struct Opts {
     /// Also copy the native code to this file.
     #[arg(long, value_name = "FILE")]
     out: Option<PathBuf>,
+    /// The compiler: `auto` (Winch for components of 16 MiB or more,
+    /// Cranelift for the others), `cranelift` or `winch`; code is cached
+    /// per compiler.
+    #[arg(long, value_name = "COMPILER", default_value = "auto")]
+    compiler: compwrap_host::Compiler,
     /// Print the result as JSON.
     #[arg(long)]
     json: bool,
@@ -37,10 +46,13 @@ impl Opts {
         let store = self.store.open()?;
         let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
-        let runtime = super::runtime_for(&store)?;
+        let runtime = super::runtime_builder(&store)
+            .compiler(self.compiler)
+            .build()?;
         let loaded = runtime.load_bytes(&bytes)?;
-        let path = runtime
-            .native_path(loaded.digest())
+        let path = loaded
+            .native_path()
+            .map(Path::to_path_buf)
             .context("the runtime has no native-code cache")?;
         let size = std::fs::metadata(&path)
             .with_context(|| format!("failed to read {}", path.display()))?
@@ -56,6 +68,7 @@ impl Opts {
                 "native": path,
                 "size": size,
                 "already_cached": loaded.was_cached(),
+                "compiler": loaded.compiler().name(),
             });
             println!("{}", serde_json::to_string_pretty(&out)?);
         } else {
@@ -66,10 +79,11 @@ impl Opts {
             };
             println!("{verb:>12} {label}");
             println!(
-                "{:>12} {} ({})",
+                "{:>12} {} ({}, {})",
                 "native",
                 path.display(),
-                super::human_size(size)
+                super::human_size(size),
+                loaded.compiler().name()
             );
         }
         Ok(())
