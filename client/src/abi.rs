@@ -137,6 +137,28 @@ pub struct Functions {
 
 impl Functions {
     /// Copies a buffer the library returned and frees it there.
+    /// Reads `buf` in place with `read`, then frees it.
+    pub(crate) fn read<R>(&self, buf: Buf, read: impl FnOnce(&[u8]) -> R) -> R {
+        /// Frees the buffer even when `read` panics.
+        struct Free<'a>(&'a Functions, Buf);
+        impl Drop for Free<'_> {
+            fn drop(&mut self) {
+                if !self.1.ptr.is_null() {
+                    // SAFETY: returned by the library, freed once.
+                    unsafe { (self.0.buf_free)(self.1.ptr, self.1.len) };
+                }
+            }
+        }
+        let owned = Free(self, buf);
+        let bytes = match owned.1.ptr.is_null() {
+            true => &[][..],
+            // SAFETY: the library returned `len` bytes at `ptr`, valid
+            // until freed by `owned`'s drop.
+            false => unsafe { std::slice::from_raw_parts(owned.1.ptr, owned.1.len) },
+        };
+        read(bytes)
+    }
+
     pub(crate) fn take(&self, buf: Buf) -> Vec<u8> {
         if buf.ptr.is_null() {
             return Vec::new();

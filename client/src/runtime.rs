@@ -403,6 +403,17 @@ impl Instance {
     /// its arguments encoded one after the other; returns its encoded
     /// result (empty for a function without one).
     pub fn call_raw(&self, name: &str, args: &[u8]) -> Result<Vec<u8>, Error> {
+        self.call_with(name, args, <[u8]>::to_vec)
+    }
+
+    /// Calls `name` and hands the encoded result to `read` in the
+    /// library's buffer, which is freed afterwards.
+    fn call_with<R>(
+        &self,
+        name: &str,
+        args: &[u8],
+        read: impl FnOnce(&[u8]) -> R,
+    ) -> Result<R, Error> {
         let f = &self.inner.lib.functions;
         let mut results = Buf::empty();
         // SAFETY: the pointers are valid for the call.
@@ -417,17 +428,18 @@ impl Instance {
                 err,
             )
         });
-        let bytes = f.take(results);
-        outcome.map(|()| bytes)
+        let read = f.read(results, read);
+        outcome.map(|()| read)
     }
 
     /// [`Instance::call_raw`], decoding the result as `R` (`()` for a
     /// function without one). Resources in the result belong to this
     /// instance.
     pub fn call<R: Decode>(&self, name: &str, args: &[u8]) -> Result<R, Error> {
-        let bytes = self.call_raw(name, args)?;
-        let mut reader = Reader::with_instance(&bytes, self);
-        let decoded = R::decode(&mut reader).and_then(|r| reader.finish().map(|()| r));
+        let decoded = self.call_with(name, args, |bytes| {
+            let mut reader = Reader::with_instance(bytes, self);
+            R::decode(&mut reader).and_then(|r| reader.finish().map(|()| r))
+        })?;
         decoded.map_err(|e| {
             Error::new(
                 ErrorKind::Decode,

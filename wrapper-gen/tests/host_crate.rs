@@ -2,7 +2,8 @@
 //! alone (no wasmtime in the application), an application calls its
 //! component through the typed wrapper and the shared runtime library, on
 //! a second store made with `compwrap pull` and `compwrap runtime install
-//! --library`.
+//! --library`; semver's and regex's host crates give the native crates'
+//! answers.
 
 mod common;
 
@@ -289,4 +290,155 @@ fn a_host_crate_builds_and_calls_its_pinned_component_pulled_from_a_registry() {
     let on_bump = run(&home);
     assert!(on_bump.status.success(), "{}", text(&on_bump));
     assert_eq!(String::from_utf8_lossy(&on_bump.stdout), expect_output());
+}
+
+const REGEX: &str = "regex@1.13.2";
+
+/// Patterns and haystacks regex's host crate and the native crate are
+/// compared on (the last pattern does not compile).
+const PATTERNS: &[&str] = &[
+    "a+",
+    r"\d{3}-\d{4}",
+    r"(?i)hello\s+(world)",
+    r"^(\w+)@(\w+)\.com$",
+    r"(?P<year>\d{4})-(?P<month>\d{2})(-(?P<day>\d{2}))?",
+    "",
+    r"\bfoo\b",
+    r"\p{Greek}+",
+    "😀+",
+    r"(?m)^$",
+    "(unclosed",
+];
+
+const HAYSTACKS: &[&str] = &[
+    "",
+    "aaa",
+    "call 555-1234 now",
+    "HELLO   World",
+    "me@example.com",
+    "2024-05-01 and 1999-12",
+    "foo bar food",
+    "λόγος and ασφάλεια",
+    "naïve café 😀😀 ünïcode",
+    "line one\n\nline three",
+];
+
+/// What the application prints for one pattern and its haystacks; the
+/// native side below prints the same from the `regex` crate.
+const REGEX_APP: &str = r#"use regex_component::regex::Match;
+
+fn span(m: &Match) -> String {
+    format!("{}..{} {:?}", m.start, m.end, m.as_str)
+}
+
+fn main() -> Result<(), regex_component::compwrap_client::Error> {
+    let component = regex_component::load()?;
+    let mut args = std::env::args().skip(1);
+    let pattern = args.next().expect("a pattern");
+    let re = match component.regex_regex_create(&pattern)? {
+        Ok(re) => re,
+        Err(e) => {
+            println!("error {}", e.message);
+            return Ok(());
+        }
+    };
+    println!("groups {}", re.captures_len()?);
+    for haystack in args {
+        println!("haystack {haystack:?}");
+        println!("is-match {}", re.is_match(&haystack)?);
+        println!("find {:?}", re.find(&haystack)?.as_ref().map(span));
+        println!("find-iter {:?}", re.find_iter(&haystack)?.iter().map(span).collect::<Vec<_>>());
+        let groups = re.captures(&haystack)?.map(|c| {
+            c.iter.iter().map(|g| g.as_ref().map(span)).collect::<Vec<_>>()
+        });
+        println!("captures {groups:?}");
+        println!("split {:?}", re.split(&haystack)?);
+        println!("replace-all {:?}", re.replace_all(&haystack, "<$0>")?);
+        println!("shortest-match {:?}", re.shortest_match(&haystack)?);
+    }
+    Ok(())
+}
+"#;
+
+/// The application's output for `pattern`, from the native crate.
+fn native_regex(pattern: &str) -> String {
+    use std::fmt::Write;
+    let span = |m: regex::Match| format!("{}..{} {:?}", m.start(), m.end(), m.as_str());
+    let re = match regex::Regex::new(pattern) {
+        Ok(re) => re,
+        Err(e) => return format!("error {e}\n"),
+    };
+    let mut out = format!("groups {}\n", re.captures_len());
+    for haystack in HAYSTACKS {
+        let groups = re
+            .captures(haystack)
+            .map(|c| c.iter().map(|g| g.map(span)).collect::<Vec<_>>());
+        let _ = write!(
+            out,
+            "haystack {haystack:?}\nis-match {}\nfind {:?}\nfind-iter {:?}\ncaptures {groups:?}\n\
+             split {:?}\nreplace-all {:?}\nshortest-match {:?}\n",
+            re.is_match(haystack),
+            re.find(haystack).map(span),
+            re.find_iter(haystack).map(span).collect::<Vec<_>>(),
+            re.split(haystack).collect::<Vec<_>>(),
+            re.replace_all(haystack, "<$0>"),
+            re.shortest_match(haystack).map(|n| n as u64),
+        );
+    }
+    out
+}
+
+#[test]
+fn regex_host_crate_agrees_with_the_native_crate() {
+    let home = test_home();
+    let o = compwrap(&home, &["generate", REGEX, "--yes", "--json"]);
+    assert!(o.status.success(), "{}", text(&o));
+    let work = tempfile::tempdir().unwrap();
+    let crate_dir = work.path().join("regex-component");
+    let o = compwrap(
+        &home,
+        &[
+            "host-crate",
+            REGEX,
+            "--out",
+            crate_dir.to_str().unwrap(),
+            "--compwrap",
+            workspace().to_str().unwrap(),
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let app = work.path().join("app");
+    std::fs::create_dir_all(app.join("src")).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"regex-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\
+             publish = false\n\n[dependencies]\n\
+             regex-component = {{ path = {:?} }}\n\n\
+             [profile.dev]\ndebug = \"line-tables-only\"\n\n[workspace]\n",
+            crate_dir.display().to_string()
+        ),
+    )
+    .unwrap();
+    std::fs::write(app.join("src/main.rs"), REGEX_APP).unwrap();
+    std::fs::copy(workspace().join("Cargo.lock"), app.join("Cargo.lock")).unwrap();
+    let target = Path::new(env!("CARGO_TARGET_TMPDIR")).join("regex-host-crate-app");
+    let built = cargo(&app, &target, &["build", "--quiet"]);
+    assert!(built.status.success(), "{}", text(&built));
+    for pattern in PATTERNS {
+        let out = Command::new(target.join("debug/regex-app"))
+            .arg(pattern)
+            .args(HAYSTACKS)
+            .env("COMPWRAP_HOME", &home)
+            .env_remove("COMPWRAP_RUNTIME")
+            .output()
+            .expect("run the application");
+        assert!(out.status.success(), "{pattern:?}: {}", text(&out));
+        let ours = String::from_utf8_lossy(&out.stdout);
+        let native = native_regex(pattern);
+        assert!(
+            ours == native,
+            "{pattern:?}:\n--- host crate\n{ours}\n--- native\n{native}"
+        );
+    }
 }

@@ -256,6 +256,131 @@ pub fn ec2() -> Result<()> {
     Ok(())
 }
 
+/// `cargo xtask bench-ec2-calls`: `examples/ec2-host`'s `ec2-calls`, built
+/// in release with the shared runtime and with `embedded`, times the whole
+/// component's load and `describe-instances` calls against one moto, with
+/// Cranelift's and Winch's code, runs alternating.
+pub fn bench_ec2_calls(calls: usize, runs: usize) -> Result<()> {
+    setup()?;
+    let exe = release_compwrap()?;
+    let example = workspace_root().join("examples/ec2-host");
+    generate_ec2(&exe, EC2, None)?;
+    run(Command::new(&exe)
+        .args(["host-crate", EC2, "--bind", EXAMPLE_OPERATIONS, "--out"])
+        .arg(example.join("component")))?;
+    std::fs::copy(
+        workspace_root().join("Cargo.lock"),
+        example.join("Cargo.lock"),
+    )?;
+    let variants = [("shared", None), ("embedded", Some("embedded"))];
+    let mut binaries = Vec::new();
+    for (label, feature) in variants {
+        let target = target_dir().join(format!("ec2-calls-{label}"));
+        let mut build = cargo();
+        build
+            .args([
+                "build",
+                "--release",
+                "--bin",
+                "ec2-calls",
+                "--manifest-path",
+            ])
+            .arg(example.join("Cargo.toml"))
+            .env("CARGO_TARGET_DIR", &target);
+        if let Some(feature) = feature {
+            build.args(["--features", feature]);
+        }
+        run(&mut build)?;
+        binaries.push((label, target.join("release/ec2-calls")));
+    }
+    let moto = Moto::start()?;
+    let endpoint = format!("http://{}", moto.address);
+    let time = |binary: &Path, compiler: &str, cache: Option<&Path>| -> Result<serde_json::Value> {
+        let mut cmd = Command::new(binary);
+        cmd.args([
+            &endpoint,
+            "--calls",
+            &calls.to_string(),
+            "--compiler",
+            compiler,
+        ]);
+        if let Some(cache) = cache {
+            cmd.arg("--native-cache").arg(cache);
+        }
+        let out = cmd.stderr(Stdio::inherit()).output()?;
+        ensure!(out.status.success(), "{cmd:?} failed");
+        Ok(serde_json::from_slice(&out.stdout)?)
+    };
+
+    // First loads: each compiler from an empty cache, through the shared
+    // runtime (the same library code either way).
+    let scratch = crate::tempdir_in(&target_dir(), "ec2-calls-cache")?;
+    let mut first = Vec::new();
+    for compiler in ["cranelift", "winch"] {
+        let cache = scratch.join(compiler);
+        let cold = time(&binaries[0].1, compiler, Some(&cache))?;
+        let warm = time(&binaries[0].1, compiler, Some(&cache))?;
+        first.push((
+            compiler,
+            cold["load_ms"].as_f64(),
+            warm["load_ms"].as_f64(),
+            dir_size(&cache),
+        ));
+    }
+    let _ = std::fs::remove_dir_all(&scratch);
+
+    // Calls, each variant and compiler in turn, `runs` times.
+    let mut medians: std::collections::BTreeMap<(&str, &str), Vec<f64>> = Default::default();
+    let mut order: Vec<_> = binaries
+        .iter()
+        .flat_map(|(label, binary)| ["cranelift", "winch"].map(|c| (*label, binary, c)))
+        .collect();
+    for _ in 0..runs {
+        // Each round in the reverse order of the one before.
+        order.reverse();
+        for &(label, binary, compiler) in &order {
+            let timed = time(binary, compiler, None)?;
+            medians
+                .entry((label, compiler))
+                .or_default()
+                .push(timed["median_ms"].as_f64().context("no median")?);
+        }
+    }
+    let median_of = |v: &Vec<f64>| {
+        let mut v = v.clone();
+        v.sort_by(f64::total_cmp);
+        v[v.len() / 2]
+    };
+    println!(
+        "
+{EC2}, whole component, against moto (release builds, {runs} runs of {calls} calls):"
+    );
+    for (compiler, cold, warm, size) in &first {
+        println!(
+            "  {compiler:<9} first load {:.1} s, warm load {:.2} s, native code {:.0} MiB",
+            cold.unwrap_or(0.0) / 1000.0,
+            warm.unwrap_or(0.0) / 1000.0,
+            *size as f64 / (1024.0 * 1024.0)
+        );
+    }
+    println!("  describe-instances, median of per-run medians:");
+    for ((label, compiler), values) in &medians {
+        println!("    {label:<8} {compiler:<9} {:.2} ms", median_of(values));
+    }
+    let m = |label, compiler| median_of(&medians[&(label, compiler)]);
+    for compiler in ["cranelift", "winch"] {
+        println!(
+            "  shared / embedded ({compiler}): {:.3}",
+            m("shared", compiler) / m("embedded", compiler)
+        );
+    }
+    println!(
+        "  winch / cranelift (shared): {:.3}",
+        m("shared", "winch") / m("shared", "cranelift")
+    );
+    Ok(())
+}
+
 /// The release the application starts from in `bench-build`; it is then
 /// bumped to [`EC2`].
 pub const EC2_BEFORE: &str = "aws-sdk-ec2@1.273.0";

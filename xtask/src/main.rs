@@ -57,6 +57,17 @@ enum Cmd {
     /// The full aws-sdk-ec2 flow: generate every operation, build
     /// examples/ec2-host and run it against moto.
     Ec2,
+    /// examples/ec2-host's `describe-instances` against moto through the
+    /// shared runtime and with `embedded`, with Cranelift's and Winch's
+    /// code, and the whole component's first and warm loads.
+    BenchEc2Calls {
+        /// Calls timed per run.
+        #[arg(long, default_value_t = 100)]
+        calls: usize,
+        /// Runs of each variant, alternating.
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+    },
     /// A native application on aws-sdk-ec2 against the same application
     /// through compwrap: clean build, version bump, target size, loads.
     BenchBuild,
@@ -91,6 +102,7 @@ fn main() -> Result<()> {
         Cmd::BenchRegistry => registry_bench::bench_registry(),
         Cmd::Ec2 => aws::ec2(),
         Cmd::BenchBuild => aws::bench_build(),
+        Cmd::BenchEc2Calls { calls, runs } => aws::bench_ec2_calls(calls, runs),
         Cmd::BenchGenerate { store } => aws::bench_generate(store.as_deref()),
     }
 }
