@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use aws_sdk_ec2_component::client::{
-    DescribeImagesInput, DescribeInstancesInput, RunInstancesInput,
+    DescribeImagesInput, DescribeInstancesInput, RunInstancesInput, TerminateInstancesInput,
 };
 use aws_sdk_ec2_component::compwrap_client::Compiler;
 use aws_sdk_ec2_component::compwrap_types::{SdkConfig, SdkCredentials};
