@@ -4,8 +4,9 @@
 //!
 //! Every `.rs` file under `src/` counts except those that do not change
 //! what a generate makes: the command line (`cli/`, `main.rs`), typed host
-//! crates (`host_crate.rs`, written from a finished component) and registry
-//! transfers (`registry.rs`); so does the shared WIT package.
+//! crates (`host_crate/`, written from a finished component), the shared
+//! runtime library (`shared_runtime/`) and registry transfers
+//! (`registry.rs`); so does the shared WIT package.
 
 use std::path::{Path, PathBuf};
 
@@ -14,15 +15,17 @@ fn sources(dir: &Path, out: &mut Vec<PathBuf>) {
     for entry in entries {
         let path = entry.expect("directory entry").path();
         if path.is_dir() {
-            if path.file_name().is_some_and(|n| n != "cli") {
+            if path.file_name().is_some_and(|n| {
+                !["cli", "host_crate", "shared_runtime"]
+                    .iter()
+                    .any(|x| n == *x)
+            }) {
                 sources(&path, out);
             }
         } else if path.extension().is_some_and(|e| e == "rs")
-            && path.file_name().is_some_and(|n| {
-                !["main.rs", "host_crate.rs", "registry.rs"]
-                    .iter()
-                    .any(|x| n == *x)
-            })
+            && path
+                .file_name()
+                .is_some_and(|n| !["main.rs", "registry.rs"].iter().any(|x| n == *x))
         {
             out.push(path);
         }
