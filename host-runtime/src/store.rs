@@ -249,9 +249,25 @@ impl Store {
             }
             return Ok(digest);
         }
+        self.resolve_ref(spec).map(|entry| entry.digest)
+    }
+
+    /// The stored component `spec` names: `crate` (its newest version),
+    /// `crate@1.2.3` (that version; build metadata aside) or `crate@REQ` for
+    /// a cargo version requirement (`strsim@0.11`, `regex@^1.10`: the
+    /// newest stored version that matches).
+    pub fn resolve_ref(&self, spec: &str) -> Result<RefEntry> {
         let (name, version) = match spec.split_once('@') {
             Some((n, v)) => (n, Some(v)),
             None => (spec, None),
+        };
+        let requirement = match version {
+            Some(v) if semver::Version::parse(v).is_err() => {
+                Some(semver::VersionReq::parse(v).with_context(|| {
+                    format!("`{v}` in `{spec}` is neither a version nor a version requirement")
+                })?)
+            }
+            _ => None,
         };
         let refs = self.refs()?;
         // `toml@1.2.2` finds `1.2.2+spec-1.1.0`: build metadata does not
@@ -263,11 +279,19 @@ impl Store {
                     (Ok(a), Ok(b)) if b.build.is_empty() && a.cmp_precedence(&b).is_eq()
                 )
         };
-        let found = refs
-            .iter()
-            .rfind(|r| r.name == name && version.is_none_or(|v| same_version(&r.version, v)));
+        // `refs` is in ascending version order: the last match is the newest.
+        let found = refs.iter().rfind(|r| {
+            r.name == name
+                && match (&requirement, version) {
+                    (Some(req), _) => {
+                        semver::Version::parse(&r.version).is_ok_and(|v| req.matches(&v))
+                    }
+                    (None, Some(v)) => same_version(&r.version, v),
+                    (None, None) => true,
+                }
+        });
         match found {
-            Some(entry) => Ok(entry.digest.clone()),
+            Some(entry) => Ok(entry.clone()),
             None => {
                 let have: Vec<String> = refs
                     .iter()
@@ -423,5 +447,27 @@ mod tests {
         assert_eq!(store.resolve("x@2.0.0+spec-1.1").unwrap(), Digest::of(b"c"));
         let err = store.resolve("y").unwrap_err().to_string();
         assert!(err.contains("compwrap generate y"), "{err}");
+
+        // Version requirements, as cargo reads them: the newest match.
+        for (spec, version) in [
+            ("x@1.0", "1.0.10"),
+            ("x@1", "1.0.10"),
+            ("x@~1.0.9", "1.0.10"),
+            ("x@<1.0.10", "1.0.9"),
+            ("x@2", "2.0.0+spec-1.1"),
+            ("x@*", "2.0.0+spec-1.1"),
+        ] {
+            assert_eq!(store.resolve_ref(spec).unwrap().version, version, "{spec}");
+        }
+        let err = format!("{:#}", store.resolve("x@3").unwrap_err());
+        assert!(
+            err.contains("the store has x@1.0.9, x@1.0.10, x@2.0.0+spec-1.1"),
+            "{err}"
+        );
+        let err = format!("{:#}", store.resolve("x@one").unwrap_err());
+        assert!(
+            err.contains("neither a version nor a version requirement"),
+            "{err}"
+        );
     }
 }

@@ -261,7 +261,8 @@ pub fn print_package(resolve: &Resolve, main: wit_parser::PackageId) -> Result<S
 }
 
 /// Reads a component named on the command line: a `.wasm` file, a digest, or
-/// `crate[@version]` in the store. Returns the bytes and a label for messages.
+/// `crate[@version or requirement]` in the store. Returns the bytes and a
+/// label for messages, which names the exact version a spec resolved to.
 pub fn read_input(store: &compwrap_host::Store, spec: &str) -> Result<(Vec<u8>, String)> {
     let path = Path::new(spec);
     if path.is_file() || spec.ends_with(".wasm") {
@@ -269,10 +270,19 @@ pub fn read_input(store: &compwrap_host::Store, spec: &str) -> Result<(Vec<u8>, 
             std::fs::read(path).with_context(|| format!("failed to read {}", path.display()))?;
         return Ok((bytes, path.display().to_string()));
     }
-    let digest = store
-        .resolve(spec)
-        .map_err(|e| Error::NotFound(e.to_string()))?;
-    Ok((store.read_blob(&digest)?, format!("{spec} ({digest})")))
+    if spec.starts_with("sha256:") {
+        let digest = store
+            .resolve(spec)
+            .map_err(|e| Error::NotFound(e.to_string()))?;
+        return Ok((store.read_blob(&digest)?, digest.to_string()));
+    }
+    let entry = store
+        .resolve_ref(spec)
+        .map_err(|e| Error::NotFound(format!("{e:#}")))?;
+    // The exact version, which a requirement (`strsim@0.11`) or a bare
+    // name resolved to.
+    let label = format!("{}@{} ({})", entry.name, entry.version, entry.digest);
+    Ok((store.read_blob(&entry.digest)?, label))
 }
 
 #[cfg(test)]

@@ -126,6 +126,31 @@ fn generate_reuses_the_stored_component_and_call_works() {
         r#"ok({major: 1, minor: 2, patch: 3, pre: "beta.1", build: ""})"#
     );
 
+    // A version requirement, as `generate` takes it, names the newest
+    // stored match, and the command says which.
+    let o = compwrap(
+        &home,
+        &["call", "semver@=1.0.28", "version-parse", "\"1.2.3\""],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "Resolved `semver@=1.0.28` to semver@1.0.28 ({})",
+            first["digest"].as_str().unwrap()
+        )),
+        "{stderr}"
+    );
+    let o = compwrap(&home, &["wit", "semver@1"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("to semver@1.0."),
+        "{}",
+        text(&o)
+    );
+    let o = compwrap(&home, &["wit", "semver@9"]);
+    assert_fails(&o, 3, "the store has semver@");
+
     let o = compwrap(&home, &["call", "semver@1.0.28", "version-nope"]);
     assert_fails(&o, 7, "version-new");
     let o = compwrap(&home, &["call", "semver@1.0.28", "version-parse", "42"]);

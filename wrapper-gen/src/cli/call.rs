@@ -27,7 +27,8 @@ Examples:
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
 results ok(x) / err(e), enums and variants by case name.")]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// The function to call.
@@ -62,7 +63,7 @@ impl fmt::Display for CallFailed {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
         let runtime = self
             .allow_http

@@ -31,7 +31,8 @@ Then, in the application: semver-component = { path = \"crates/semver-component\
   let semver = semver_component::load()?;
   let version = semver.version_parse(\"1.2.3\")?;")]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// The package directory to write.
@@ -88,7 +89,7 @@ impl CrateArgs {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         let written =
             compwrap::host_crate::write(&bytes, &self.crate_opts.options(self.out.clone()))?;
         if self.json {

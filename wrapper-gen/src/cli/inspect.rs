@@ -13,7 +13,8 @@ use super::{StoreArgs, human_size};
     after_help = "Examples:\n  compwrap inspect semver@1.0.28\n  compwrap inspect ./regex.wasm --json"
 )]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// Print JSON instead of text.
@@ -36,7 +37,7 @@ struct Inspection {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         component::validate(&bytes, &label)?;
         let i = Inspection {
             digest: compwrap::Digest::of(&bytes).to_string(),

@@ -289,6 +289,20 @@ impl RegistryArgs {
 
 /// A runtime with compwrap-host's defaults that caches native code in
 /// `store`, as hosts using that store do.
+/// [`compwrap::component::read_input`] for a command's COMPONENT argument;
+/// says on stderr which stored version a version requirement
+/// (`strsim@0.11`) resolved to.
+pub fn read_component(store: &compwrap::Store, spec: &str) -> anyhow::Result<(Vec<u8>, String)> {
+    let (bytes, label) = compwrap::component::read_input(store, spec)?;
+    let requirement = spec
+        .split_once('@')
+        .is_some_and(|(_, v)| !v.starts_with("sha256:") && semver::Version::parse(v).is_err());
+    if requirement && !std::path::Path::new(spec).is_file() {
+        eprintln!("{:>12} `{spec}` to {label}", "Resolved");
+    }
+    Ok((bytes, label))
+}
+
 /// A runtime builder with native code cached in `store`, to add
 /// capabilities to.
 pub fn runtime_builder(store: &compwrap::Store) -> compwrap_host::RuntimeBuilder {

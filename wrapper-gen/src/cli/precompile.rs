@@ -23,7 +23,8 @@ use super::StoreArgs;
     after_help = "Examples:\n  compwrap precompile semver@1.0.28\n  compwrap precompile ./regex.wasm --out regex.cwasm\n  compwrap precompile aws-sdk-ec2 --compiler cranelift"
 )]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// Also copy the native code to this file.
@@ -44,7 +45,7 @@ pub struct Opts {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
         let runtime = super::runtime_builder(&store)
             .compiler(self.compiler)

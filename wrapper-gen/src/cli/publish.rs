@@ -23,7 +23,8 @@ Credentials: --username/--password-stdin, else COMPWRAP_OCI_USERNAME and
 COMPWRAP_OCI_PASSWORD, else the docker config.json ($DOCKER_CONFIG or
 ~/.docker), else anonymous.")]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     /// Where to push: `oci://<registry>/<repository>:<tag>`.
@@ -41,7 +42,7 @@ pub struct Opts {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         let registry = Registry::new(&self.reference, &self.registry.options()?)?;
         let published = compwrap_host::oci::block_on(compwrap::registry::publish(
             &registry,

@@ -9,7 +9,8 @@ use super::StoreArgs;
 #[derive(Args)]
 #[command(after_help = "Examples:\n  compwrap wit semver@1.0.28\n  compwrap wit ./regex.wasm")]
 pub struct Opts {
-    /// `crate[@version]` or digest in the store, or a .wasm file.
+    /// `crate[@version]` (or a version requirement, `crate@1.0`: the newest
+    /// stored match) or digest in the store, or a .wasm file.
     #[arg(value_name = "COMPONENT")]
     component: String,
     #[command(flatten)]
@@ -19,7 +20,7 @@ pub struct Opts {
 impl Opts {
     pub fn run(self) -> Result<()> {
         let store = self.store.open()?;
-        let (bytes, label) = compwrap::component::read_input(&store, &self.component)?;
+        let (bytes, label) = super::read_component(&store, &self.component)?;
         compwrap::component::validate(&bytes, &label)?;
         print!("{}", compwrap::component::wit_text(&bytes)?);
         Ok(())
