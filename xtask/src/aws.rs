@@ -129,7 +129,8 @@ fn generate_ec2_into(
     spec: &str,
     only: Option<&str>,
 ) -> Result<(serde_json::Value, f64, f64)> {
-    let mut args = vec!["generate", spec, "--no-default-features", "--yes", "--json"];
+    // As a user types it: generate turns the SDK's default features off.
+    let mut args = vec!["generate", spec, "--yes", "--json"];
     if let Some(only) = only {
         args.extend(["--only", only]);
     }
@@ -556,7 +557,7 @@ fn bench_build_in(exe: &Path, work: &Path) -> Result<()> {
     };
     let (new_ec2, generate_s, generate_mib) = generate_ec2(exe, EC2, None)?;
     generate_ec2(exe, EC2_BEFORE, None)?;
-    run(Command::new(exe).args(["generate", STS, "--no-default-features", "--yes"]))?;
+    run(Command::new(exe).args(["generate", STS, "--yes"]))?;
     let mut new_app = None;
     for spec in [EC2, EC2_BEFORE] {
         run(Command::new(exe).args(["publish", spec, &reference("aws-sdk-ec2", spec)]))?;

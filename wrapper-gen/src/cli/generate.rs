@@ -16,7 +16,7 @@ use super::{Spinner, StoreArgs, human_size};
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-ec2 --no-default-features --only run-instances,describe-instances\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-ec2 --only run-instances,describe-instances   # AWS SDKs: default features off\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
@@ -25,7 +25,11 @@ pub struct Opts {
     /// Features of the crate to enable (comma-separated).
     #[arg(long, short = 'F', value_delimiter = ',')]
     features: Vec<String>,
-    /// Do not enable the crate's default features.
+    /// Do not enable the crate's default features. Without this flag and
+    /// `--features`, an AWS SDK crate (`aws-sdk-*`) is built without its
+    /// default features, which do not build for wasm32-wasip2 (its HTTPS
+    /// client and tokio runtime; the component uses wasi:http), and
+    /// generate says so.
     #[arg(long)]
     no_default_features: bool,
     /// Generate only these items (Rust paths, comma-separated: a type with
@@ -77,12 +81,20 @@ impl Opts {
         let mut features = self.features.clone();
         features.sort();
         features.dedup();
-        let options = Options {
-            spec: self.spec.parse()?,
-            features: Features {
+        let spec: compwrap::resolve::CrateSpec = self.spec.parse()?;
+        let (features, features_changed) = Features::for_wasm(
+            &spec.name,
+            Features {
                 features,
                 no_default: self.no_default_features,
             },
+        );
+        if let Some(why) = &features_changed {
+            eprintln!("{:>12} {why}", "Features");
+        }
+        let options = Options {
+            spec,
+            features,
             only: self.only.clone(),
             assume_yes: self.yes,
             force: self.force,
@@ -123,6 +135,9 @@ impl Opts {
         };
         if self.json {
             let mut out = serde_json::to_value(&generated)?;
+            if let Some(why) = &features_changed {
+                out["features_changed"] = why.as_str().into();
+            }
             if let Some(written) = &host_crate {
                 out["host_crate"] = serde_json::to_value(written)?;
             }
