@@ -7,56 +7,36 @@
 //! word starts with a digit gets an `x` prefix, and collisions inside one
 //! namespace get a `-vN` suffix (recorded by the caller).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, OnceLock, PoisonError};
 
 use heck::{ToKebabCase, ToSnakeCase, ToUpperCamelCase};
 
-/// WIT keywords that need a `%` escape when used as identifiers.
-const WIT_KEYWORDS: &[&str] = &[
-    "as",
-    "async",
-    "bool",
-    "borrow",
-    "char",
-    "constructor",
-    "enum",
-    "error-context",
-    "export",
-    "f32",
-    "f64",
-    "flags",
-    "float32",
-    "float64",
-    "from",
-    "func",
-    "future",
-    "import",
-    "include",
-    "interface",
-    "list",
-    "own",
-    "package",
-    "record",
-    "resource",
-    "result",
-    "s16",
-    "s32",
-    "s64",
-    "s8",
-    "static",
-    "stream",
-    "string",
-    "tuple",
-    "type",
-    "u16",
-    "u32",
-    "u64",
-    "u8",
-    "use",
-    "variant",
-    "with",
-    "world",
-];
+/// Whether `name`, a valid WIT identifier apart from keywords, needs a
+/// `%` escape: wit-parser itself decides (an identifier that does not
+/// parse bare but parses escaped is a keyword), so a keyword added by a
+/// newer WIT never reaches a user as a parse error. Remembered per name.
+fn is_wit_keyword(name: &str) -> bool {
+    static SEEN: OnceLock<Mutex<HashMap<String, bool>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(Default::default);
+    if let Some(&known) = seen
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(name)
+    {
+        return known;
+    }
+    let parses = |ident: &str| {
+        let source =
+            format!("package compwrap:check;\ninterface check {{\n    {ident}: func();\n}}\n");
+        wit_parser::UnresolvedPackageGroup::parse("check.wit", &source).is_ok()
+    };
+    let keyword = !parses(name) && parses(&format!("%{name}"));
+    seen.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .insert(name.to_owned(), keyword);
+    keyword
+}
 
 /// Rust keywords (strict and reserved) that wit-bindgen suffixes with `_`.
 const RUST_KEYWORDS: &[&str] = &[
@@ -97,7 +77,7 @@ pub fn kebab(rust: &str) -> String {
 
 /// `name` as it must be written in WIT source (keywords `%`-escaped).
 pub fn wit_ident(name: &str) -> String {
-    if WIT_KEYWORDS.contains(&name) {
+    if is_wit_keyword(name) {
         format!("%{name}")
     } else {
         name.to_string()
@@ -210,6 +190,32 @@ mod tests {
                 );
             }
         }
+    }
+
+    /// Every keyword of wit-parser's lexer (0.254), as a Rust name: its
+    /// kebab form is escaped and parses as a function, a record field and a
+    /// type name.
+    #[test]
+    fn every_wit_keyword_is_escaped() {
+        let keywords = "use type func u8 u16 u32 u64 s8 s16 s32 s64 f32 f64 char resource own \
+                        borrow record flags variant enum bool string option result future \
+                        stream error-context list map as from static interface tuple world \
+                        import export package constructor include with async";
+        for keyword in keywords.split_whitespace() {
+            let rust = keyword.replace('-', "_");
+            let name = Namespace::default().claim(&kebab(&rust));
+            assert_eq!(wit_ident(&name), format!("%{name}"), "{rust}");
+            let source = format!(
+                "package a:b;\ninterface i {{\n    record {w} {{ {w}: u8 }}\n    type x-{name} = {w};\n}}\n\
+                 interface j {{\n    use i.{{{w}}};\n    f: func({w}: {w});\n}}\n\
+                 interface k {{\n    {w}: func({w}: u8);\n}}\n",
+                w = wit_ident(&name)
+            );
+            if let Err(e) = wit_parser::UnresolvedPackageGroup::parse("t.wit", &source) {
+                panic!("{rust}: {:?}\n{source}", e.1);
+            }
+        }
+        assert_eq!(wit_ident("semver"), "semver");
     }
 
     /// Parses `name` as a WIT function name: the ground truth for validity.
