@@ -23,8 +23,12 @@ use anyhow::{Result, bail};
 #[cfg(feature = "http")]
 pub(crate) fn ensure_tls_provider() {
     if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race to another thread installing one is fine.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        // Losing a race to another thread installing one is fine. Newer
+        // rustls releases deprecate ring's provider (it lacks post-quantum
+        // key exchange), but ring is what wasmtime-wasi-http's client uses.
+        #[allow(deprecated)]
+        let provider = rustls::crypto::ring::default_provider();
+        let _ = provider.install_default();
     }
 }
 

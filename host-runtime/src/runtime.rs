@@ -477,7 +477,8 @@ impl RuntimeBuilder {
     /// Preallocates memory, tables and instance state for up to
     /// `max_instances` live instances (wasmtime's pooling allocator), which
     /// makes instantiation cheaper at the cost of reserving address space up
-    /// front; `None` allocates on demand.
+    /// front; `None` allocates on demand. Components [`Compiler::Auto`]
+    /// gives to Winch (16 MiB and more) are always allocated on demand.
     ///
     /// Default: `None`.
     pub fn pooling_allocator(mut self, max_instances: Option<u32>) -> Self {
@@ -531,9 +532,11 @@ impl RuntimeBuilder {
             Compiler::Auto => (Compiler::Cranelift, None),
             chosen => (chosen, None),
         };
-        let main = self.backend(main, cache_root.as_deref())?;
+        let main = self.backend(main, cache_root.as_deref(), self.pooling)?;
         let large = match large {
-            Some(compiler) => Some(self.backend(compiler, cache_root.as_deref())?),
+            // Large components are few: their instances are allocated on
+            // demand rather than reserving a second pool.
+            Some(compiler) => Some(self.backend(compiler, cache_root.as_deref(), None)?),
             None => None,
         };
         Ok(Runtime {
@@ -551,14 +554,19 @@ impl RuntimeBuilder {
     }
 
     /// The engine, linker and ticker of one compiler.
-    fn backend(&self, compiler: Compiler, cache_root: Option<&Path>) -> Result<Backend> {
+    fn backend(
+        &self,
+        compiler: Compiler,
+        cache_root: Option<&Path>,
+        pooling: Option<u32>,
+    ) -> Result<Backend> {
         let mut config = wasmtime::Config::new();
         #[cfg(feature = "winch")]
         if compiler == Compiler::Winch {
             config.strategy(wasmtime::Strategy::Winch);
         }
         self.limits.configure(&mut config);
-        if let Some(instances) = self.pooling {
+        if let Some(instances) = pooling {
             let mut pooling = wasmtime::PoolingAllocationConfig::new();
             pooling
                 .total_component_instances(instances)
