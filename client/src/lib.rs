@@ -44,4 +44,6 @@ pub fn denied_note(denied: &[String]) -> String {
         list.join("\n")
     )
 }
-pub use runtime::{Compiler, Component, Instance, Resource, Runtime, RuntimeBuilder};
+pub use runtime::{
+    Compiler, Component, Instance, Resource, Runtime, RuntimeBuilder, WINCH_FROM_BYTES,
+};

@@ -52,26 +52,53 @@ enum Source {
 }
 
 /// Which compiler makes a component's native code
-/// ([`RuntimeBuilder::compiler`]).
+/// ([`RuntimeBuilder::compiler`]; compwrap-host's as well).
+///
+/// Cranelift optimizes; Winch, wasmtime's baseline compiler, translates
+/// each function in one pass, several times faster, into larger and slower
+/// code. Measured on the whole `aws-sdk-ec2` component (35 MiB of wasm):
+/// Cranelift 23.0 s and 110 MiB of native code, Winch 4.5 s and 161 MiB,
+/// while its calls wait on the network either way.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Compiler {
-    /// Winch for components of 16 MiB or more, Cranelift for the others.
+    /// Cranelift for components smaller than [`WINCH_FROM_BYTES`], Winch
+    /// for larger ones (Cranelift for all in a runtime built without
+    /// Winch).
     #[default]
     Auto,
-    /// Cranelift, the optimizing compiler, for every component.
+    /// Cranelift for every component.
     Cranelift,
-    /// Winch, the baseline compiler, for every component.
+    /// Winch for every component.
     Winch,
 }
 
+/// From this many bytes of wasm on, [`Compiler::Auto`] compiles with Winch:
+/// components this large are whole SDKs, whose first load Winch makes
+/// several times shorter.
+pub const WINCH_FROM_BYTES: usize = 16 << 20;
+
 impl Compiler {
-    /// The setting's value: `auto`, `cranelift` or `winch`.
+    /// The setting's value, as [`str::parse`] reads it: `auto`,
+    /// `cranelift` or `winch`.
     pub fn name(self) -> &'static str {
         match self {
             Compiler::Auto => "auto",
             Compiler::Cranelift => "cranelift",
             Compiler::Winch => "winch",
         }
+    }
+}
+
+impl std::str::FromStr for Compiler {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Compiler, String> {
+        [Compiler::Auto, Compiler::Cranelift, Compiler::Winch]
+            .into_iter()
+            .find(|c| c.name() == s)
+            .ok_or_else(|| {
+                format!("unknown compiler `{s}`: expected `auto`, `cranelift` or `winch`")
+            })
     }
 }
 

@@ -68,54 +68,9 @@ struct Backend {
     _ticker: Option<EpochTicker>,
 }
 
-/// Which compiler makes a component's native code.
-///
-/// Cranelift optimizes; Winch, wasmtime's baseline compiler, translates
-/// each function in one pass, several times faster, into larger and slower
-/// code. Measured on the whole `aws-sdk-ec2` component (35 MiB of wasm):
-/// Cranelift 23.0 s and 110 MiB of native code, Winch 4.5 s and 161 MiB,
-/// while its calls wait on the network either way.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Compiler {
-    /// Cranelift for components smaller than [`WINCH_FROM_BYTES`], Winch
-    /// for larger ones (Cranelift for all without the `winch` feature).
-    #[default]
-    Auto,
-    /// Cranelift for every component.
-    Cranelift,
-    /// Winch for every component (needs the `winch` feature).
-    Winch,
-}
-
-/// From this many bytes of wasm on, [`Compiler::Auto`] compiles with Winch:
-/// components this large are whole SDKs, whose first load Winch makes
-/// several times shorter.
-pub const WINCH_FROM_BYTES: usize = 16 << 20;
-
-impl Compiler {
-    /// The name settings and the cache key use: `auto`, `cranelift`,
-    /// `winch`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Compiler::Auto => "auto",
-            Compiler::Cranelift => "cranelift",
-            Compiler::Winch => "winch",
-        }
-    }
-}
-
-impl std::str::FromStr for Compiler {
-    type Err = anyhow::Error;
-
-    fn from_str(s: &str) -> Result<Compiler> {
-        match s {
-            "auto" => Ok(Compiler::Auto),
-            "cranelift" => Ok(Compiler::Cranelift),
-            "winch" => Ok(Compiler::Winch),
-            _ => bail!("unknown compiler `{s}`: expected `auto`, `cranelift` or `winch`"),
-        }
-    }
-}
+/// Which compiler makes a component's native code (compwrap-client's, so
+/// that both name the same settings).
+pub use compwrap_client::{Compiler, WINCH_FROM_BYTES};
 
 /// Configures a [`Runtime`]; made by [`Runtime::builder`].
 #[derive(Clone, Debug)]

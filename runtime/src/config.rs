@@ -59,7 +59,11 @@ pub(crate) fn build(settings: &[Setting]) -> Result<Configured> {
             }
             ("env", [key, value]) => builder.env(*key, *value),
             ("allow-http", [pattern]) => builder.allow_http(*pattern),
-            ("compiler", [name]) => builder.compiler(name.parse().with_context(context)?),
+            ("compiler", [name]) => builder.compiler(
+                name.parse()
+                    .map_err(anyhow::Error::msg)
+                    .with_context(context)?,
+            ),
             ("pooling", ["none"]) => builder.pooling_allocator(None),
             ("pooling", [n]) => builder.pooling_allocator(Some(number(n).with_context(context)?)),
             _ => bail!(

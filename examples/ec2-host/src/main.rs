@@ -5,25 +5,21 @@
 //! compiles neither an `aws-*` crate nor wasmtime.
 
 use anyhow::{Context, Result, bail};
+use aws_sdk_ec2_component::VERSION;
 use aws_sdk_ec2_component::client::{
     CreateTagsInput, DescribeImagesInput, DescribeInstancesInput, DescribeRegionsInput,
     RunInstancesInput, TerminateInstancesInput,
 };
+use aws_sdk_ec2_component::compwrap_types::SdkError;
 use aws_sdk_ec2_component::types::{Filter, InstanceStateName, InstanceType, Tag};
-use aws_sdk_ec2_component::compwrap_types::{SdkConfig, SdkCredentials, SdkError};
-use aws_sdk_ec2_component::VERSION;
 
 fn main() -> Result<()> {
     let endpoint = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "http://127.0.0.1:5000".to_string());
-    let host = endpoint
-        .split_once("://")
-        .map_or(endpoint.as_str(), |(_, rest)| rest)
-        .trim_end_matches('/');
     // The component may reach the endpoint and nothing else.
     let runtime = aws_sdk_ec2_component::runtime_builder()
-        .allow_http(host)
+        .allow_http(ec2_host::endpoint_host(&endpoint))
         .build()?;
     let started = std::time::Instant::now();
     let ec2 = aws_sdk_ec2_component::load_with(&runtime)?;
@@ -31,17 +27,7 @@ fn main() -> Result<()> {
         "loaded aws-sdk-ec2 {VERSION} in {:.0} ms",
         started.elapsed().as_secs_f64() * 1000.0
     );
-    let client = ec2.client(&SdkConfig {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint.clone()),
-        credentials: Some(SdkCredentials {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-            session_token: None,
-        }),
-        max_attempts: Some(1),
-        ..Default::default()
-    })?;
+    let client = ec2.client(&ec2_host::sdk_config(&endpoint))?;
 
     let regions = client
         .describe_regions(&DescribeRegionsInput::default())?
@@ -52,7 +38,11 @@ fn main() -> Result<()> {
         .into_iter()
         .filter_map(|r| r.region_name)
         .collect();
-    println!("regions: {} ({}, …)", names.len(), names[..names.len().min(3)].join(", "));
+    println!(
+        "regions: {} ({}, …)",
+        names.len(),
+        names[..names.len().min(3)].join(", ")
+    );
 
     let images = client
         .describe_images(&DescribeImagesInput {

@@ -16,7 +16,6 @@ use aws_sdk_ec2_component::client::{
     DescribeImagesInput, DescribeInstancesInput, RunInstancesInput, TerminateInstancesInput,
 };
 use aws_sdk_ec2_component::compwrap_client::Compiler;
-use aws_sdk_ec2_component::compwrap_types::{SdkConfig, SdkCredentials};
 use aws_sdk_ec2_component::types::InstanceType;
 
 fn main() -> Result<()> {
@@ -31,24 +30,13 @@ fn main() -> Result<()> {
             .with_context(|| format!("{flag} needs a value"))?;
         match flag.as_str() {
             "--calls" => calls = value.parse()?,
-            "--compiler" => {
-                compiler = match value.as_str() {
-                    "auto" => Compiler::Auto,
-                    "cranelift" => Compiler::Cranelift,
-                    "winch" => Compiler::Winch,
-                    other => bail!("unknown compiler `{other}`"),
-                }
-            }
+            "--compiler" => compiler = value.parse().map_err(anyhow::Error::msg)?,
             "--native-cache" => native_cache = Some(std::path::PathBuf::from(value)),
             other => bail!("unknown option `{other}`"),
         }
     }
-    let host = endpoint
-        .split_once("://")
-        .map_or(endpoint.as_str(), |(_, rest)| rest)
-        .trim_end_matches('/');
     let mut builder = aws_sdk_ec2_component::runtime_builder()
-        .allow_http(host)
+        .allow_http(ec2_host::endpoint_host(&endpoint))
         .compiler(compiler);
     if let Some(dir) = &native_cache {
         builder = builder.native_cache_dir(Some(dir));
@@ -57,17 +45,7 @@ fn main() -> Result<()> {
     let started = Instant::now();
     let ec2 = aws_sdk_ec2_component::load_with(&runtime)?;
     let load_ms = started.elapsed().as_secs_f64() * 1000.0;
-    let client = ec2.client(&SdkConfig {
-        region: Some("us-east-1".into()),
-        endpoint_url: Some(endpoint.clone()),
-        credentials: Some(SdkCredentials {
-            access_key_id: "testing".into(),
-            secret_access_key: "testing".into(),
-            session_token: None,
-        }),
-        max_attempts: Some(1),
-        ..Default::default()
-    })?;
+    let client = ec2.client(&ec2_host::sdk_config(&endpoint))?;
     // One instance, so that the listing has something to describe.
     let image = client
         .describe_images(&DescribeImagesInput {
