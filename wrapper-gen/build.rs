@@ -6,7 +6,8 @@
 //! what a generate makes: the command line (`cli/`, `main.rs`), typed host
 //! crates (`host_crate/`, written from a finished component), the shared
 //! runtime library (`shared_runtime/`) and registry transfers
-//! (`registry.rs`); so does the shared WIT package.
+//! (`registry.rs`); so do the shared WIT package and the value encoding's
+//! bytes (compwrap-client's `codec/wire.rs`, compiled into every guest).
 
 use std::path::{Path, PathBuf};
 
@@ -36,9 +37,11 @@ fn main() {
     let mut files = Vec::new();
     sources(Path::new("src"), &mut files);
     files.push(PathBuf::from("../wit/types.wit"));
+    files.push(PathBuf::from("../client/src/codec/wire.rs"));
     files.sort();
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=../wit/types.wit");
+    println!("cargo:rerun-if-changed=../client/src/codec/wire.rs");
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325; // FNV-1a
     for path in &files {
         let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));

@@ -15,6 +15,10 @@ use wasmtime::{Trap, WasmBacktrace};
 
 use crate::runtime::{HostState, LoadedComponent, wasmtime_error};
 
+mod encoded;
+
+pub use encoded::ENCODED_INTERFACE;
+
 /// An exported function: where it is, its parameters and its result.
 #[derive(Clone, Debug)]
 pub struct ExportedFunc {
@@ -65,6 +69,12 @@ impl ExportedFunc {
             Some(interface) => format!("{interface}#{}", self.name),
             None => self.name.clone(),
         }
+    }
+
+    /// Whether a parameter or the result holds a resource handle.
+    pub fn holds_resource(&self) -> bool {
+        self.params.iter().any(|p| holds_resource(&p.ty.ty))
+            || self.result.as_ref().is_some_and(|r| holds_resource(&r.ty))
     }
 
     /// The WIT function type, e.g. `func(text: string) -> result<version, error>`.
@@ -355,7 +365,7 @@ fn interface_spelling(interface: &str, spelling: usize) -> &str {
 }
 
 /// Whether a value of `ty` can hold a resource handle.
-pub(crate) fn holds_resource(ty: &Type) -> bool {
+pub fn holds_resource(ty: &Type) -> bool {
     match ty {
         Type::Own(_) | Type::Borrow(_) => true,
         Type::List(list) => holds_resource(&list.ty()),
@@ -428,6 +438,8 @@ struct Live {
     store: wasmtime::Store<HostState>,
     instance: wasmtime::component::Instance,
     resources: Vec<ResourceType>,
+    /// The value-encoded calls' functions, found on first use.
+    encoded: Option<encoded::EncodedFuncs>,
 }
 
 #[cfg(feature = "wave")]
@@ -815,6 +827,7 @@ impl Live {
                 store,
                 instance,
                 resources: Vec::new(),
+                encoded: None,
             }),
             Err(error) => {
                 let stderr = store.data_mut().captured_stderr();

@@ -4,8 +4,9 @@
 //! value-encoded [`AbiError`].
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use compwrap_client::abi::{self, AbiError, Buf, RawComponent, RawInstance, RawRuntime, Status};
 use compwrap_client::codec::{self, Reader};
@@ -13,7 +14,7 @@ use compwrap_host::call::{ExportedFunc, Instance};
 use compwrap_host::{CallFailure, Digest, FailureKind, Limit, LoadedComponent, Runtime, Store};
 
 use crate::config;
-use crate::handles::{Handles, Taken};
+use crate::handles::{Handles, Held, Taken};
 use crate::values;
 
 /// A runtime and its store (`cw_runtime`).
@@ -30,7 +31,41 @@ struct CwComponent {
 struct ComponentShared {
     loaded: LoadedComponent,
     /// Function names as callers spell them -> index into the exports.
-    names: RwLock<HashMap<String, usize>>,
+    names: RwLock<HashMap<Box<[u8]>, usize, BuildHasherDefault<Fnv>>>,
+    /// How each export is called, by its index; set by the first instance.
+    routes: OnceLock<Vec<Route>>,
+}
+
+/// FNV-1a, for the short function names looked up on every call.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for b in bytes {
+            hash = (hash ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// How the runtime calls an export.
+#[derive(Clone, Copy)]
+enum Route {
+    /// Through the component's value-encoded calls, as function `index`;
+    /// `resources` when handles in the values need rewriting.
+    Encoded { index: u32, resources: bool },
+    /// Dynamically, with `Val`s (a component without value-encoded calls).
+    Dynamic,
 }
 
 /// An instance (`cw_instance`); calls on it are serialized.
@@ -372,6 +407,7 @@ fn load(
         shared: Arc::new(ComponentShared {
             loaded,
             names: RwLock::default(),
+            routes: OnceLock::new(),
         }),
     });
     put(out, Box::into_raw(component).cast::<RawComponent>())
@@ -405,10 +441,14 @@ pub unsafe extern "C" fn cw1_instance_new(
         // SAFETY: promised by the caller.
         let component = unsafe { object::<CwComponent, _>(component, "component")? };
         let shared = component.shared.clone();
-        let instance = shared
+        let mut instance = shared
             .loaded
             .instantiate()
             .map_err(|e| Failure::from_error(Status::Other, &e))?;
+        if shared.routes.get().is_none() {
+            let routes = routes(&shared.loaded, &mut instance)?;
+            let _ = shared.routes.set(routes);
+        }
         let instance = Box::new(CwInstance {
             component: shared,
             state: Mutex::new(InstanceState {
@@ -433,10 +473,37 @@ pub unsafe extern "C" fn cw1_instance_free(instance: *mut RawInstance) {
     }
 }
 
+/// How each export of `loaded` is called: through its value-encoded calls
+/// when it has them (asked of `instance`), else dynamically.
+fn routes(loaded: &LoadedComponent, instance: &mut Instance) -> Result<Vec<Route>, Failure> {
+    let functions = instance
+        .encoded_functions()
+        .map_err(|e| Failure::from_error(Status::Other, &e))?;
+    let index: HashMap<String, u32> = functions.unwrap_or_default().into_iter().zip(0..).collect();
+    Ok(loaded
+        .exports()
+        .iter()
+        .map(|func| match index.get(&func.qualified_name()) {
+            Some(&index) => Route::Encoded {
+                index,
+                resources: func.holds_resource(),
+            },
+            None => Route::Dynamic,
+        })
+        .collect())
+}
+
 impl ComponentShared {
-    /// The exported function `name`, looked up once per spelling.
-    fn func(&self, name: &str) -> Result<&ExportedFunc, Failure> {
+    /// The exported function `name`, looked up once per spelling, and how
+    /// to call it.
+    fn func(&self, name: &[u8]) -> Result<(&ExportedFunc, Route), Failure> {
         let exports = self.loaded.exports();
+        let route = |index: usize| {
+            self.routes
+                .get()
+                .and_then(|routes| routes.get(index).copied())
+                .unwrap_or(Route::Dynamic)
+        };
         if let Some(&index) = self
             .names
             .read()
@@ -444,8 +511,10 @@ impl ComponentShared {
             .and_then(|n| n.get(name).copied())
             .as_ref()
         {
-            return Ok(&exports[index]);
+            return Ok((&exports[index], route(index)));
         }
+        let name = std::str::from_utf8(name)
+            .map_err(|_| Failure::new(Status::InvalidArgument, "the function name is not UTF-8"))?;
         let func = self
             .loaded
             .export(name)
@@ -455,9 +524,9 @@ impl ComponentShared {
             .position(|f| std::ptr::eq(f, func))
             .expect("export() returns one of exports()");
         if let Ok(mut names) = self.names.write() {
-            names.insert(name.to_owned(), index);
+            names.insert(name.as_bytes().into(), index);
         }
-        Ok(func)
+        Ok((func, route(index)))
     }
 }
 
@@ -494,16 +563,21 @@ pub unsafe extern "C" fn cw1_instance_call(
         let (inst, name, args) = unsafe {
             (
                 object::<CwInstance, _>(instance, "instance")?,
-                text(name, name_len, "the function name")?,
+                bytes(name, name_len, "the function name")?,
                 bytes(args, args_len, "the arguments")?,
             )
         };
         if results.is_null() {
             return Err(Failure::new(Status::InvalidArgument, "`results` is null"));
         }
-        let func = inst.component.func(name)?;
+        let (func, route) = inst.component.func(name)?;
         let mut state = inst.lock()?;
-        let encoded = call(&mut state, func, args)?;
+        let encoded = match route {
+            Route::Encoded { index, resources } => {
+                call_encoded(&mut state, func, index, resources, args)?
+            }
+            Route::Dynamic => call(&mut state, func, args)?,
+        };
         // SAFETY: checked not null.
         unsafe { results.write(give(encoded)) };
         Ok(())
@@ -566,6 +640,96 @@ fn call(state: &mut InstanceState, func: &ExportedFunc, args: &[u8]) -> Result<V
     Ok(out)
 }
 
+/// Calls through the component's value-encoded calls; with `resources`,
+/// the handles in the arguments and the result are rewritten between the
+/// table of this instance and the component's own.
+fn call_encoded(
+    state: &mut InstanceState,
+    func: &ExportedFunc,
+    index: u32,
+    resources: bool,
+    args: &[u8],
+) -> Result<Vec<u8>, Failure> {
+    let InstanceState { instance, handles } = state;
+    handles.set_generation(instance.generation());
+    let refused = |message: String| {
+        Failure::new(
+            Status::InvalidArgument,
+            format!(
+                "the arguments of `{}` do not match {}: {message} (as the component read them)",
+                func.qualified_name(),
+                func.signature()
+            ),
+        )
+    };
+    if !resources {
+        return instance
+            .call_encoded(func, index, args)
+            .map_err(|e| Failure::from_error(Status::Other, &e))?
+            .map_err(refused);
+    }
+    handles.bad_handle = false;
+    let mut guest_args = Vec::with_capacity(args.len());
+    let mut reader = Reader::new(args);
+    for param in &func.params {
+        let mut map = |handle, ty: &_, own| handles.guest(handle, ty, own);
+        if let Err(e) =
+            values::transcode(&mut reader, args, &param.ty.ty, &mut guest_args, &mut map)
+        {
+            handles.forget_moved();
+            let status = if handles.bad_handle {
+                Status::StaleHandle
+            } else {
+                Status::InvalidArgument
+            };
+            return Err(Failure::new(
+                status,
+                format!(
+                    "argument `{}` of `{}` is not a valid `{}`: {e}",
+                    param.name,
+                    func.qualified_name(),
+                    param.ty
+                ),
+            ));
+        }
+    }
+    if let Err(e) = reader.finish() {
+        handles.forget_moved();
+        return Err(Failure::new(
+            Status::InvalidArgument,
+            format!(
+                "the arguments of `{}` do not match {}: {e}",
+                func.qualified_name(),
+                func.signature()
+            ),
+        ));
+    }
+    let outcome = instance.call_encoded(func, index, &guest_args);
+    handles.release_moved();
+    let out = outcome
+        .map_err(|e| Failure::from_error(Status::Other, &e))?
+        .map_err(refused)?;
+    handles.set_generation(instance.generation());
+    let Some(result) = &func.result else {
+        return Ok(out);
+    };
+    let mut encoded = Vec::with_capacity(out.len());
+    let mut reader = Reader::new(&out);
+    let mut map = |guest, ty: &_, _| Ok(handles.insert_guest(guest, *ty));
+    values::transcode(&mut reader, &out, &result.ty, &mut encoded, &mut map)
+        .and_then(|()| reader.finish())
+        .map_err(|e| {
+            Failure::new(
+                Status::Other,
+                format!(
+                    "the result of `{}` is not valid: {e}",
+                    func.qualified_name()
+                ),
+            )
+        })?;
+    Ok(encoded)
+}
+
 /// Drops a resource handle a call returned (its destructor runs in the
 /// guest). A handle whose instance was discarded is simply forgotten.
 ///
@@ -585,9 +749,17 @@ pub unsafe extern "C" fn cw1_instance_drop_resource(
         let InstanceState { instance, handles } = &mut *state;
         handles.set_generation(instance.generation());
         match handles.take(handle) {
-            Ok(Taken::Live(resource)) => instance
+            Ok(Taken::Live(Held::Host(resource))) => instance
                 .drop_resource(resource)
                 .map_err(|e| Failure::from_error(Status::Other, &e)),
+            Ok(Taken::Live(Held::Guest(guest, _))) => match instance.drop_encoded(guest) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(Failure::new(
+                    Status::StaleHandle,
+                    format!("the component has no resource behind handle {handle}"),
+                )),
+                Err(e) => Err(Failure::from_error(Status::Other, &e)),
+            },
             Ok(Taken::Gone) => Ok(()),
             Err(message) => Err(Failure::new(Status::StaleHandle, message)),
         }

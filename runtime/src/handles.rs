@@ -6,11 +6,15 @@
 //! Handle numbers are not handed out again while the instance lives (they
 //! count up from 1), so a handle the application kept by mistake after
 //! dropping or moving it is an error, never another resource.
+//!
+//! A resource is held as wasmtime's [`ResourceAny`] when it came from a
+//! dynamic call, or as the component's own handle when it came from a
+//! value-encoded call (see [`compwrap_host::call::ENCODED_INTERFACE`]).
 
 use std::collections::HashMap;
 
 use compwrap_client::codec::DecodeError;
-use compwrap_host::wasmtime::component::ResourceAny;
+use compwrap_host::wasmtime::component::{ResourceAny, ResourceType};
 
 use crate::values::HandleTable;
 
@@ -29,14 +33,23 @@ pub(crate) struct Handles {
 }
 
 struct Entry {
-    resource: ResourceAny,
+    resource: Held,
     generation: u64,
+}
+
+/// How the runtime holds a resource.
+#[derive(Clone, Copy)]
+pub(crate) enum Held {
+    /// From a dynamic call.
+    Host(ResourceAny),
+    /// From a value-encoded call: the component's handle, and its type.
+    Guest(u32, ResourceType),
 }
 
 /// What [`Handles::take`] found.
 pub(crate) enum Taken {
     /// A live resource: drop it in the guest.
-    Live(ResourceAny),
+    Live(Held),
     /// The resource's instance was discarded; nothing to drop.
     Gone,
 }
@@ -68,37 +81,37 @@ impl Handles {
             None => Err(format!("no resource handle {handle} in this instance")),
         }
     }
-}
 
-impl HandleTable for Handles {
-    fn resource(&mut self, handle: u32, own: bool) -> Result<ResourceAny, DecodeError> {
+    /// The resource behind `handle` for a parameter (`own` when the call
+    /// takes it over), marking a bad handle.
+    fn get(&mut self, handle: u32, own: bool) -> Result<Held, String> {
         self.bad_handle = true;
-        let error = |message: String| DecodeError { offset: 0, message };
         match self.live.get(&handle) {
             Some(entry) if entry.generation == self.generation => {
                 if own {
                     if self.moved.contains(&handle) {
-                        return Err(error(format!(
+                        return Err(format!(
                             "resource handle {handle} is passed to two owning parameters"
-                        )));
+                        ));
                     }
                     self.moved.push(handle);
                 }
                 self.bad_handle = false;
                 Ok(entry.resource)
             }
-            Some(_) => Err(error(format!(
+            Some(_) => Err(format!(
                 "resource handle {handle} came from an earlier instance of this component, \
                  which trapped and was discarded; its resources are gone, so create them again"
-            ))),
-            None => Err(error(format!(
+            )),
+            None => Err(format!(
                 "no resource handle {handle} in this instance (dropped, or moved into an \
                  earlier call that took ownership of it)"
-            ))),
+            )),
         }
     }
 
-    fn insert(&mut self, resource: ResourceAny) -> u32 {
+    /// A handle for `resource`.
+    fn add(&mut self, resource: Held) -> u32 {
         // After 2^32 - 1 handles the count starts again at 1, skipping
         // handles still live.
         loop {
@@ -115,5 +128,52 @@ impl HandleTable for Handles {
             },
         );
         self.last
+    }
+
+    /// The component's own handle behind `handle`, for a parameter of
+    /// resource type `ty` of a value-encoded call.
+    pub(crate) fn guest(
+        &mut self,
+        handle: u32,
+        ty: &ResourceType,
+        own: bool,
+    ) -> Result<u32, String> {
+        match self.get(handle, own)? {
+            Held::Guest(guest, held) if held == *ty => Ok(guest),
+            _ => {
+                self.bad_handle = true;
+                if own {
+                    self.moved.retain(|h| *h != handle);
+                }
+                Err(format!(
+                    "resource handle {handle} is of another resource type"
+                ))
+            }
+        }
+    }
+
+    /// A handle for the component's own handle `guest` of type `ty`, which
+    /// a value-encoded call returned.
+    pub(crate) fn insert_guest(&mut self, guest: u32, ty: ResourceType) -> u32 {
+        self.add(Held::Guest(guest, ty))
+    }
+}
+
+impl HandleTable for Handles {
+    fn resource(&mut self, handle: u32, own: bool) -> Result<ResourceAny, DecodeError> {
+        let error = |message: String| DecodeError { offset: 0, message };
+        match self.get(handle, own).map_err(error)? {
+            Held::Host(resource) => Ok(resource),
+            Held::Guest(..) => {
+                self.bad_handle = true;
+                Err(error(format!(
+                    "resource handle {handle} came from another kind of call"
+                )))
+            }
+        }
+    }
+
+    fn insert(&mut self, resource: ResourceAny) -> u32 {
+        self.add(Held::Host(resource))
     }
 }

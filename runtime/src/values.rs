@@ -4,7 +4,8 @@
 //! instance's [`Handles`](crate::handles::Handles).
 
 use compwrap_client::codec::{self, DecodeError, Reader};
-use compwrap_host::wasmtime::component::{ResourceAny, Type, Val};
+use compwrap_host::call::holds_resource;
+use compwrap_host::wasmtime::component::{ResourceAny, ResourceType, Type, Val};
 
 /// Where resource handles come from and go to while values cross.
 pub(crate) trait HandleTable {
@@ -248,6 +249,179 @@ pub(crate) fn encode(
             codec::write_uleb(u64::from(handle), out);
         }
         (val, _) => return Err(format!("cannot encode {val:?} as a value of {ty:?}")),
+    }
+    Ok(())
+}
+
+/// Rewrites resource handles while a value crosses as bytes: the handle the
+/// value holds, the resource type, whether the position owns it, and the
+/// handle to write instead.
+pub(crate) type MapHandle<'a> = dyn FnMut(u32, &ResourceType, bool) -> Result<u32, String> + 'a;
+
+/// Copies one value of type `ty` from `r` (reading `bytes`) to `out`,
+/// checking that it is a valid encoding, with each resource handle
+/// replaced by what `map` makes of it.
+pub(crate) fn transcode(
+    r: &mut Reader<'_>,
+    bytes: &[u8],
+    ty: &Type,
+    out: &mut Vec<u8>,
+    map: &mut MapHandle<'_>,
+) -> Result<(), DecodeError> {
+    if !holds_resource(ty) {
+        let start = r.offset();
+        skip(r, ty)?;
+        out.extend_from_slice(&bytes[start..r.offset()]);
+        return Ok(());
+    }
+    match ty {
+        Type::Own(resource) | Type::Borrow(resource) => {
+            let start = r.offset();
+            let handle = r.uleb(32)? as u32;
+            let own = matches!(ty, Type::Own(_));
+            let mapped = map(handle, resource, own).map_err(|message| DecodeError {
+                offset: start,
+                message,
+            })?;
+            codec::write_uleb(u64::from(mapped), out);
+        }
+        Type::List(list) => {
+            let elem = list.ty();
+            let n = r.length()?;
+            codec::write_len(n, out);
+            for _ in 0..n {
+                transcode(r, bytes, &elem, out, map)?;
+            }
+        }
+        Type::FixedLengthList(list) => {
+            let elem = list.ty();
+            for _ in 0..list.len() {
+                transcode(r, bytes, &elem, out, map)?;
+            }
+        }
+        Type::Map(m) => {
+            let (key, value) = (m.key(), m.value());
+            let n = r.length()?;
+            codec::write_len(n, out);
+            for _ in 0..n {
+                transcode(r, bytes, &key, out, map)?;
+                transcode(r, bytes, &value, out, map)?;
+            }
+        }
+        Type::Record(record) => {
+            for field in record.fields() {
+                transcode(r, bytes, &field.ty, out, map)?;
+            }
+        }
+        Type::Tuple(tuple) => {
+            for ty in tuple.types() {
+                transcode(r, bytes, &ty, out, map)?;
+            }
+        }
+        Type::Variant(variant) => {
+            let index = r.case(variant.cases().len() as u32)?;
+            codec::write_case(index, out);
+            let case = variant.cases().nth(index as usize).expect("checked");
+            if let Some(ty) = &case.ty {
+                transcode(r, bytes, ty, out, map)?;
+            }
+        }
+        Type::Option(option) => {
+            let some = r.tag()?;
+            out.push(u8::from(some));
+            if some {
+                transcode(r, bytes, &option.ty(), out, map)?;
+            }
+        }
+        Type::Result(result) => {
+            let err = r.tag()?;
+            out.push(u8::from(err));
+            if let Some(ty) = if err { result.err() } else { result.ok() } {
+                transcode(r, bytes, &ty, out, map)?;
+            }
+        }
+        _ => return Err(r.error("futures, streams and error contexts cannot cross the ABI")),
+    }
+    Ok(())
+}
+
+/// Reads past one value of type `ty`, checking that it is a valid encoding.
+fn skip(r: &mut Reader<'_>, ty: &Type) -> Result<(), DecodeError> {
+    match ty {
+        Type::Bool => drop(r.tag()?),
+        Type::U8 | Type::S8 => drop(r.byte()?),
+        Type::U16 => drop(r.uleb(16)?),
+        Type::S16 => drop(r.sleb(16)?),
+        Type::U32 | Type::Own(_) | Type::Borrow(_) => drop(r.uleb(32)?),
+        Type::S32 => drop(r.sleb(32)?),
+        Type::U64 => drop(r.uleb(64)?),
+        Type::S64 => drop(r.sleb(64)?),
+        Type::Float32 => drop(r.f32()?),
+        Type::Float64 => drop(r.f64()?),
+        Type::Char => drop(r.char()?),
+        Type::String => drop(r.string()?),
+        Type::Enum(names) => drop(r.case(names.names().len() as u32)?),
+        Type::Flags(names) => {
+            let labels = names.names().len() as u32;
+            if labels > 64 {
+                return Err(r.error("flags of more than 64 labels are not supported"));
+            }
+            r.flags(labels)?;
+        }
+        Type::List(list) => {
+            let elem = list.ty();
+            let n = r.length()?;
+            if matches!(elem, Type::U8 | Type::S8) {
+                r.bytes(n)?;
+            } else {
+                for _ in 0..n {
+                    skip(r, &elem)?;
+                }
+            }
+        }
+        Type::FixedLengthList(list) => {
+            let elem = list.ty();
+            for _ in 0..list.len() {
+                skip(r, &elem)?;
+            }
+        }
+        Type::Map(m) => {
+            let (key, value) = (m.key(), m.value());
+            for _ in 0..r.length()? {
+                skip(r, &key)?;
+                skip(r, &value)?;
+            }
+        }
+        Type::Record(record) => {
+            for field in record.fields() {
+                skip(r, &field.ty)?;
+            }
+        }
+        Type::Tuple(tuple) => {
+            for ty in tuple.types() {
+                skip(r, &ty)?;
+            }
+        }
+        Type::Variant(variant) => {
+            let index = r.case(variant.cases().len() as u32)?;
+            if let Some(ty) = &variant.cases().nth(index as usize).expect("checked").ty {
+                skip(r, ty)?;
+            }
+        }
+        Type::Option(option) => {
+            if r.tag()? {
+                skip(r, &option.ty())?;
+            }
+        }
+        Type::Result(result) => {
+            let err = r.tag()?;
+            if let Some(ty) = if err { result.err() } else { result.ok() } {
+                skip(r, &ty)?;
+            }
+        }
+        Type::Future(_) | Type::Stream(_) | Type::ErrorContext => {
+            return Err(r.error("futures, streams and error contexts cannot cross the ABI"));
+        }
     }
     Ok(())
 }

@@ -4,6 +4,9 @@
 
 mod common;
 
+/// The echo guest with value-encoded calls.
+const ECHO: common::Echo = common::Echo::Encoded;
+
 use common::behaviour::echo_instance;
 use common::{Color, Point, Shape, echo_guest, func};
 use compwrap_client::codec;

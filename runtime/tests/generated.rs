@@ -9,6 +9,9 @@ include!("../../wrapper-gen/tests/golden/host-crate/echo.rs");
 
 mod common;
 
+/// The echo guest with value-encoded calls.
+const ECHO: common::Echo = common::Echo::Encoded;
+
 use compwrap_client::{ErrorKind, Runtime};
 use echo::{Color, Perms, Point, Shape};
 

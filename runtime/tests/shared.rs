@@ -4,6 +4,9 @@
 
 mod common;
 
+/// The echo guest with value-encoded calls.
+const ECHO: common::Echo = common::Echo::Encoded;
+
 use std::path::Path;
 use std::process::Command;
 

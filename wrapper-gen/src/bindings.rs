@@ -12,7 +12,6 @@
 
 use anyhow::{Context, Result};
 use wit_bindgen_core::WorldGenerator;
-use wit_parser::Resolve;
 
 /// The bindings' crate name for the guest of `package`
 /// (`compwrap_guest_regex_bindings`): the module the bindings name
@@ -27,16 +26,7 @@ pub fn crate_name(package: &str) -> String {
 /// `generate_all` and `generate_unused_types` expands to, with an `export!`
 /// macro the glue crate calls, without indentation.
 pub fn render(wit: &str, types_wit: &str, world: &str, package: &str) -> Result<String> {
-    let mut resolve = Resolve::default();
-    resolve
-        .push_str("deps/compwrap-types/types.wit", types_wit)
-        .context("the compwrap:types WIT does not parse")?;
-    let main = resolve
-        .push_str("world.wit", wit)
-        .context("the guest's WIT does not parse")?;
-    let world = resolve
-        .select_world(&[main], Some(world))
-        .context("the guest's WIT has no such world")?;
+    let (mut resolve, world) = crate::encoded::parse(wit, types_wit, world)?;
     let opts = wit_bindgen_rust::Opts {
         generate_all: true,
         generate_unused_types: true,

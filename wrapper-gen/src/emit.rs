@@ -1,4 +1,5 @@
-//! Writing the guest wrapper crate: `Cargo.toml`, the WIT, `src/lib.rs`.
+//! Writing the guest wrapper crate: `Cargo.toml`, the WIT, `src/lib.rs`
+//! (the glue) and `src/encoded.rs` (its value-encoded calls).
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -44,12 +45,23 @@ pub fn files(
     files.insert("Cargo.toml".into(), manifest(api, resolved, features));
     files.insert("bindings/Cargo.toml".into(), bindings_manifest(api));
     files.insert("bindings/src/lib.rs".into(), bindings);
-    files.insert("wit/world.wit".into(), wit);
+    files.insert("wit/world.wit".into(), wit.clone());
     files.insert(
         "wit/deps/compwrap-types/types.wit".into(),
         crate::wit::TYPES_WIT.into(),
     );
     files.insert("src/lib.rs".into(), crate::glue::render(api));
+    let world = crate::wit::world_name(api);
+    let (resolve, world) = crate::encoded::parse(&wit, crate::wit::TYPES_WIT, &world)?;
+    files.insert(
+        "src/encoded.rs".into(),
+        crate::encoded::render(&resolve, world, "Component", None)
+            .context("failed to write the guest's value-encoded calls")?,
+    );
+    files.insert(
+        "src/encoded/wire.rs".into(),
+        crate::wit::header("//") + crate::encoded::WIRE,
+    );
     Ok(files)
 }
 

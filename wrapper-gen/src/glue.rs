@@ -193,7 +193,7 @@ pub fn render(api: &Api) -> String {
     let bindings = crate::bindings::crate_name(&api.package);
     let _ = writeln!(
         out,
-        "pub use {bindings}::*;\n\nstruct Component;\n{bindings}::export!(Component with_types_in {bindings});"
+        "pub use {bindings}::*;\n\nmod encoded;\n\nstruct Component;\n{bindings}::export!(Component with_types_in {bindings});"
     );
     out.push_str(SUPPORT);
     // Without a `result` anywhere, wit-bindgen generates no error type.

@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod build;
 pub mod component;
 pub mod emit;
+pub mod encoded;
 pub mod generate;
 pub mod glue;
 pub mod host_crate;

@@ -13,6 +13,10 @@ pub const TYPES_WIT: &str = include_str!("../../wit/types.wit");
 /// The reference to the shared types.
 const TYPES_USE: &str = "compwrap:types/types@0.1.0";
 
+/// The interface of value-encoded calls every guest exports (see
+/// [`crate::encoded`]).
+pub const ENCODED_INTERFACE: &str = "compwrap:types/encoded@0.1.0";
+
 /// The local name of the shared error record: a crate's own `Error` type
 /// keeps the name `error`. Every shared type is used under a `compwrap-`
 /// prefixed name for the same reason.
@@ -44,6 +48,7 @@ pub fn render(api: &Api) -> String {
     for iface in &api.interfaces {
         let _ = writeln!(out, "    export {};", wit_ident(&iface.name));
     }
+    let _ = writeln!(out, "    export {ENCODED_INTERFACE};");
     out.push_str("}\n");
     out
 }

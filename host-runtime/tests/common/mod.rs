@@ -51,11 +51,17 @@ pub fn guest(main_body: &str) -> Result<Vec<u8>> {
 /// dependencies are locked by its `Cargo.lock`) and returns the component.
 #[allow(dead_code)]
 pub fn cargo_guest(name: &str) -> Result<Vec<u8>> {
+    cargo_guest_with(name, &[], "guests")
+}
+
+/// [`cargo_guest`] with more arguments to `cargo build` (features), into
+/// `$CARGO_TARGET_TMPDIR/<target>`.
+pub fn cargo_guest_with(name: &str, args: &[&str], target: &str) -> Result<Vec<u8>> {
     let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/guests")
         .join(name)
         .join("Cargo.toml");
-    let target_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("guests");
+    let target_dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(target);
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
         .args([
@@ -66,6 +72,7 @@ pub fn cargo_guest(name: &str) -> Result<Vec<u8>> {
             "--target",
             "wasm32-wasip2",
         ])
+        .args(args)
         .arg("--manifest-path")
         .arg(&manifest)
         .env("CARGO_TARGET_DIR", &target_dir)

@@ -15,10 +15,16 @@ use super::{Color, Perms, Point, Shape, echo_guest, func, temp_store};
 /// How a test binary makes its runtimes, given the store directory.
 pub type Builder = fn(&std::path::Path) -> RuntimeBuilder;
 
-/// One `#[test]` per behaviour, with the runtimes `builder` makes.
+/// One `#[test]` per behaviour, with the runtimes `builder` makes: those
+/// with the echo guest (`echo`), those with hostile guests (`hostile`), or
+/// both.
 #[macro_export]
 macro_rules! behaviour_tests {
     ($builder:expr) => {
+        $crate::behaviour_tests!(echo $builder);
+        $crate::behaviour_tests!(hostile $builder);
+    };
+    (echo $builder:expr) => {
         $crate::behaviour_tests!(@tests $builder;
             every_type_kind_round_trips_through_the_echo_component
             resources_cross_as_handles_that_are_dropped_moved_and_borrowed
@@ -30,6 +36,8 @@ macro_rules! behaviour_tests {
             garbage_arguments_are_errors_and_the_instance_keeps_serving
             eight_threads_call_one_loaded_component
         );
+    };
+    (hostile $builder:expr) => {
         $crate::behaviour_tests!(@hostile $builder;
             hostile_files_environment_and_sockets_are_denied
             hostile_an_endless_loop_hits_the_time_limit
@@ -423,7 +431,7 @@ pub fn garbage_arguments_are_errors_and_the_instance_keeps_serving(builder: Buil
         ("[method]counter.add", crate::args!(counter, 1u64)),
     ];
     let mut rng = Rng(0x5eed_c0de_2026_1205);
-    let (mut accepted, mut refused) = (0, 0);
+    let (mut accepted, mut refused, mut read_in_guest) = (0, 0, 0);
     for i in 0..10_000 {
         let (name, bytes) = &valid[i % valid.len()];
         let mut input = bytes.clone();
@@ -451,10 +459,19 @@ pub fn garbage_arguments_are_errors_and_the_instance_keeps_serving(builder: Buil
                     "{name} {input:?}: {e}"
                 );
                 refused += 1;
+                if e.to_string().contains("(as the component read them)") {
+                    read_in_guest += 1;
+                }
             }
         }
     }
     assert!(refused > 5_000, "{refused} refused, {accepted} accepted");
+    // The component's value-encoded calls read the arguments of functions
+    // without resources; without them the runtime reads every argument.
+    match crate::ECHO {
+        super::Echo::Encoded => assert!(read_in_guest > 2_000, "{read_in_guest}"),
+        super::Echo::Dynamic => assert_eq!(read_in_guest, 0),
+    }
     round_trip(&echo, "string", "still serving".to_string());
     let value: u64 = echo.call(&func("peek"), &crate::args!(counter)).unwrap();
     assert!(value >= 3);

@@ -18,10 +18,27 @@ use std::sync::OnceLock;
 
 use compwrap_client::codec::{self, Decode, DecodeError, Encode, Reader};
 
+/// Which echo guest a test binary calls (its `const ECHO`).
+pub enum Echo {
+    /// With value-encoded calls, as compwrap generates components: the
+    /// runtime calls through them.
+    Encoded,
+    /// Without: the runtime calls the component dynamically.
+    Dynamic,
+}
+
 /// The echo component's bytes.
 pub fn echo_guest() -> &'static [u8] {
     static BYTES: OnceLock<Vec<u8>> = OnceLock::new();
-    BYTES.get_or_init(|| host::cargo_guest("echo").expect("the echo guest builds"))
+    BYTES.get_or_init(|| {
+        match crate::ECHO {
+            Echo::Encoded => host::cargo_guest("echo"),
+            Echo::Dynamic => {
+                host::cargo_guest_with("echo", &["--no-default-features"], "guests-dynamic")
+            }
+        }
+        .expect("the echo guest builds")
+    })
 }
 
 /// A new empty store for one test.

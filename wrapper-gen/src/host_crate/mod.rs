@@ -300,6 +300,22 @@ fn host_world(bytes: &[u8], name: &str) -> Result<(Resolve, WorldId)> {
     for key in &wasi {
         imports.shift_remove(key);
     }
+    // Value-encoded calls are how the runtime calls the component, not
+    // functions of the application's.
+    let encoded: Vec<WorldKey> = resolve.worlds[world]
+        .exports
+        .keys()
+        .filter(|key| match key {
+            WorldKey::Interface(id) => {
+                resolve.id_of(*id).as_deref() == Some(crate::wit::ENCODED_INTERFACE)
+            }
+            WorldKey::Name(_) => false,
+        })
+        .cloned()
+        .collect();
+    for key in &encoded {
+        resolve.worlds[world].exports.shift_remove(key);
+    }
     // Imported functions would need host implementations the runtime does
     // not have.
     for (key, item) in &resolve.worlds[world].imports {

@@ -752,9 +752,9 @@ mod tests {
     #[test]
     fn echo_bindings_match_the_golden_file() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let wit = root.join("../runtime/tests/guests/echo/wit/world.wit");
+        let wit = root.join("../runtime/tests/guests/echo/wit");
         let mut resolve = Resolve::default();
-        let package = resolve.push_file(&wit).expect("the echo WIT parses");
+        let (package, _) = resolve.push_dir(&wit).expect("the echo WIT parses");
         let world = resolve
             .select_world(&[package], Some("echo-component"))
             .expect("the echo world");

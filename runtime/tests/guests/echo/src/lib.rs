@@ -1,4 +1,6 @@
-//! The echo guest: see `wit/world.wit`.
+//! The echo guest: see `wit/world.wit`. With the `encoded` feature (the
+//! default) it also exports value-encoded calls, in compwrap's generated
+//! `src/encoded.rs`, as the components compwrap generates do.
 
 use std::cell::Cell;
 
@@ -6,7 +8,13 @@ use exports::compwrap_test::echo::echo::{
     Color, Counter, Guest, GuestCounter, Perms, Point, Shape,
 };
 
+#[cfg(feature = "encoded")]
+wit_bindgen::generate!({ path: "wit", world: "echo-encoded" });
+#[cfg(not(feature = "encoded"))]
 wit_bindgen::generate!({ path: "wit", world: "echo-component" });
+
+#[cfg(feature = "encoded")]
+mod encoded;
 
 struct Echo;
 
