@@ -1,9 +1,10 @@
 //! `cargo bench -p compwrap-runtime --bench ratio`: `version-parse`
 //! through compwrap-client — the runtime linked in, and the shared library
 //! (`dlopen`) — against compwrap-host's typed call (`bindgen!`), in rounds
-//! that interleave the three in one process, so that a busy machine slows
-//! them alike. Prints each one's median time per call and the median of the
-//! rounds' ratios to the typed call.
+//! that interleave them in one process, so that a busy machine slows them
+//! alike. Prints each one's median time per call and the median of the
+//! rounds' ratios to the typed call. compwrap-host's value-encoded call
+//! (with the client's encoding, without the ABI) shows what the ABI adds.
 //!
 //! Uses semver@1.0.28 from the local store and the library cargo built
 //! beside the benchmark, as `calls` and `shared` do.
@@ -50,6 +51,25 @@ fn main() {
         black_box(parsed.expect("valid"));
     };
 
+    let mut host = loaded_encoded(&runtime, &bytes);
+    let func = host.func_type(FUNCTION).expect("export").clone();
+    let index = host
+        .encoded_functions()
+        .expect("functions")
+        .expect("value-encoded calls")
+        .iter()
+        .position(|f| *f == func.qualified_name())
+        .expect("listed") as u32;
+    let mut host_call = move || {
+        let args = codec::to_bytes(black_box(INPUT));
+        let out = host
+            .call_encoded(&func, index, &args)
+            .expect("call")
+            .expect("valid");
+        let parsed: Result<Version, Error> = codec::from_bytes(&out).expect("decode");
+        black_box(parsed.expect("valid"));
+    };
+
     let linked = compwrap_client::Runtime::builder()
         .embedded(compwrap_runtime::functions())
         .build()
@@ -85,6 +105,7 @@ fn main() {
 
     let mut variants: Vec<(&str, Variant)> = vec![
         ("compwrap-host typed (bindgen!)", Box::new(&mut typed_call)),
+        ("compwrap-host value-encoded call", Box::new(&mut host_call)),
         (
             "compwrap-client, runtime linked in",
             Box::new(|| client_call(&linked)),
@@ -125,6 +146,15 @@ fn main() {
             median_f64(ratios)
         );
     }
+}
+
+/// An instance of the component for [`compwrap_host::call::Instance::call_encoded`].
+fn loaded_encoded(runtime: &compwrap_host::Runtime, bytes: &[u8]) -> compwrap_host::call::Instance {
+    runtime
+        .load_bytes(bytes)
+        .expect("load")
+        .instantiate()
+        .expect("instance")
 }
 
 fn median(mut v: Vec<Duration>) -> Duration {

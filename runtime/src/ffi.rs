@@ -77,6 +77,9 @@ struct CwInstance {
 struct InstanceState {
     instance: Instance,
     handles: Handles,
+    /// The function called last, as the caller spelled it, and its index
+    /// in the exports: a program calls the same function many times.
+    last: Option<(Box<[u8]>, usize)>,
 }
 
 /// A failure: its status and its description.
@@ -454,6 +457,7 @@ pub unsafe extern "C" fn cw1_instance_new(
             state: Mutex::new(InstanceState {
                 instance,
                 handles: Handles::default(),
+                last: None,
             }),
         });
         put(out, Box::into_raw(instance).cast::<RawInstance>())
@@ -494,16 +498,9 @@ fn routes(loaded: &LoadedComponent, instance: &mut Instance) -> Result<Vec<Route
 }
 
 impl ComponentShared {
-    /// The exported function `name`, looked up once per spelling, and how
-    /// to call it.
-    fn func(&self, name: &[u8]) -> Result<(&ExportedFunc, Route), Failure> {
-        let exports = self.loaded.exports();
-        let route = |index: usize| {
-            self.routes
-                .get()
-                .and_then(|routes| routes.get(index).copied())
-                .unwrap_or(Route::Dynamic)
-        };
+    /// The index in the exports of the function `name`, looked up once
+    /// per spelling.
+    fn index(&self, name: &[u8]) -> Result<usize, Failure> {
         if let Some(&index) = self
             .names
             .read()
@@ -511,10 +508,11 @@ impl ComponentShared {
             .and_then(|n| n.get(name).copied())
             .as_ref()
         {
-            return Ok((&exports[index], route(index)));
+            return Ok(index);
         }
         let name = std::str::from_utf8(name)
             .map_err(|_| Failure::new(Status::InvalidArgument, "the function name is not UTF-8"))?;
+        let exports = self.loaded.exports();
         let func = self
             .loaded
             .export(name)
@@ -526,7 +524,17 @@ impl ComponentShared {
         if let Ok(mut names) = self.names.write() {
             names.insert(name.as_bytes().into(), index);
         }
-        Ok((func, route(index)))
+        Ok(index)
+    }
+
+    /// Export `index` and how to call it.
+    fn func(&self, index: usize) -> (&ExportedFunc, Route) {
+        let route = self
+            .routes
+            .get()
+            .and_then(|routes| routes.get(index).copied())
+            .unwrap_or(Route::Dynamic);
+        (&self.loaded.exports()[index], route)
     }
 }
 
@@ -570,8 +578,16 @@ pub unsafe extern "C" fn cw1_instance_call(
         if results.is_null() {
             return Err(Failure::new(Status::InvalidArgument, "`results` is null"));
         }
-        let (func, route) = inst.component.func(name)?;
         let mut state = inst.lock()?;
+        let index = match &state.last {
+            Some((last, index)) if **last == *name => *index,
+            _ => {
+                let index = inst.component.index(name)?;
+                state.last = Some((name.into(), index));
+                index
+            }
+        };
+        let (func, route) = inst.component.func(index);
         let encoded = match route {
             Route::Encoded { index, resources } => {
                 call_encoded(&mut state, func, index, resources, args)?
@@ -586,7 +602,9 @@ pub unsafe extern "C" fn cw1_instance_call(
 
 /// Decodes the arguments, calls, and encodes the result.
 fn call(state: &mut InstanceState, func: &ExportedFunc, args: &[u8]) -> Result<Vec<u8>, Failure> {
-    let InstanceState { instance, handles } = state;
+    let InstanceState {
+        instance, handles, ..
+    } = state;
     handles.set_generation(instance.generation());
     handles.bad_handle = false;
     let mut reader = Reader::new(args);
@@ -650,7 +668,9 @@ fn call_encoded(
     resources: bool,
     args: &[u8],
 ) -> Result<Vec<u8>, Failure> {
-    let InstanceState { instance, handles } = state;
+    let InstanceState {
+        instance, handles, ..
+    } = state;
     handles.set_generation(instance.generation());
     let refused = |message: String| {
         Failure::new(
@@ -746,7 +766,9 @@ pub unsafe extern "C" fn cw1_instance_drop_resource(
         // SAFETY: promised by the caller.
         let inst = unsafe { object::<CwInstance, _>(instance, "instance")? };
         let mut state = inst.lock()?;
-        let InstanceState { instance, handles } = &mut *state;
+        let InstanceState {
+            instance, handles, ..
+        } = &mut *state;
         handles.set_generation(instance.generation());
         match handles.take(handle) {
             Ok(Taken::Live(Held::Host(resource))) => instance

@@ -109,7 +109,7 @@ impl Emitter<'_> {
         let encoded = self.module_of_name(crate::wit::ENCODED_INTERFACE)?;
         let _ = writeln!(
             out,
-            "\nimpl {encoded}::Guest for crate::{} {{\n    fn functions() -> Vec<String> {{\n        FUNCTIONS.iter().map(|f| f.to_string()).collect()\n    }}\n\n    fn call(function: u32, args: Vec<u8>) -> Vec<u8> {{\n        dispatch(CALLS, function, &args)\n    }}\n\n    fn drop(handle: u32) -> bool {{\n        drop_handle(handle)\n    }}\n}}",
+            "\nimpl {encoded}::Guest for crate::{} {{\n    fn functions() -> Vec<String> {{\n        FUNCTIONS.iter().map(|f| f.to_string()).collect()\n    }}\n\n    fn call(function: u32, args: Vec<u8>) -> Result<Vec<u8>, String> {{\n        dispatch(CALLS, function, &args)\n    }}\n\n    fn drop(handle: u32) -> bool {{\n        drop_handle(handle)\n    }}\n}}",
             self.component
         );
         out.push_str(

@@ -2,8 +2,9 @@
 //! lengths, case indexes, tags, strings, chars, flags and floats, read from
 //! a [`Cursor`] and appended with the `write_` functions.
 //!
-//! This file needs nothing but `std`: compwrap's generated guests compile
-//! the same file, so both ends of a call read and write one format.
+//! This file needs nothing but `std` and Rust 2021: compwrap's generated
+//! guests compile the same file, so both ends of a call read and write one
+//! format.
 
 use std::fmt;
 
@@ -38,11 +39,13 @@ impl<'a> Cursor<'a> {
     }
 
     /// How many bytes are left.
+    #[inline]
     pub fn remaining(&self) -> usize {
         self.bytes.len() - self.offset
     }
 
     /// The offset of the next byte.
+    #[inline]
     pub fn offset(&self) -> usize {
         self.offset
     }
@@ -64,6 +67,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next `n` bytes.
+    #[inline]
     pub fn bytes(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.remaining() {
             return Err(self.error(format!("{n} bytes expected, {} left", self.remaining())));
@@ -74,12 +78,26 @@ impl<'a> Cursor<'a> {
     }
 
     /// The next byte.
+    #[inline]
     pub fn byte(&mut self) -> Result<u8, DecodeError> {
         Ok(self.bytes(1)?[0])
     }
 
     /// An unsigned LEB128 number of at most `bits` bits (`core:uN`).
+    #[inline]
     pub fn uleb(&mut self, bits: u32) -> Result<u64, DecodeError> {
+        // One byte, the common case. (Guests compile this file as Rust
+        // 2021: no `let` chains.)
+        match self.bytes.get(self.offset) {
+            Some(&byte) if byte < 0x80 => {
+                self.offset += 1;
+                Ok(u64::from(byte))
+            }
+            _ => self.uleb_long(bits),
+        }
+    }
+
+    fn uleb_long(&mut self, bits: u32) -> Result<u64, DecodeError> {
         let start = self.offset;
         let max_bytes = bits.div_ceil(7);
         let mut value = 0u64;
@@ -138,6 +156,7 @@ impl<'a> Cursor<'a> {
 
     /// A list's or string's length: a `u32` no larger than the bytes left
     /// (every element takes at least one byte).
+    #[inline]
     pub fn length(&mut self) -> Result<usize, DecodeError> {
         let n = self.uleb(32)? as usize;
         if n > self.remaining() {
@@ -150,6 +169,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A variant's or enum's case index, checked against `cases`.
+    #[inline]
     pub fn case(&mut self, cases: u32) -> Result<u32, DecodeError> {
         let start = self.offset;
         let case = self.uleb(32)? as u32;
@@ -161,6 +181,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// An option's or result's tag: `false` for `0x00`, `true` for `0x01`.
+    #[inline]
     pub fn tag(&mut self) -> Result<bool, DecodeError> {
         match self.byte()? {
             0 => Ok(false),
@@ -173,6 +194,7 @@ impl<'a> Cursor<'a> {
     }
 
     /// A string.
+    #[inline]
     pub fn string(&mut self) -> Result<&'a str, DecodeError> {
         let n = self.length()?;
         let start = self.offset;
@@ -239,6 +261,7 @@ impl<'a> Cursor<'a> {
 }
 
 /// Appends an unsigned LEB128 number.
+#[inline]
 pub fn write_uleb(mut value: u64, out: &mut Vec<u8>) {
     loop {
         let byte = (value & 0x7f) as u8;
@@ -271,17 +294,20 @@ pub fn write_sleb(mut value: i64, out: &mut Vec<u8>) {
 ///
 /// If `n` does not fit in a `u32`, which the component model does not
 /// allow.
+#[inline]
 pub fn write_len(n: usize, out: &mut Vec<u8>) {
     let n = u32::try_from(n).expect("lists and strings have fewer than 2^32 elements");
     write_uleb(u64::from(n), out);
 }
 
 /// Appends a variant's or enum's case index.
+#[inline]
 pub fn write_case(case: u32, out: &mut Vec<u8>) {
     write_uleb(u64::from(case), out);
 }
 
 /// Appends a string.
+#[inline]
 pub fn write_str(s: &str, out: &mut Vec<u8>) {
     write_len(s.len(), out);
     out.extend_from_slice(s.as_bytes());

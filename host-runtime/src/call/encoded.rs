@@ -19,9 +19,14 @@ use crate::runtime::{LoadedComponent, wasmtime_error};
 /// The interface of value-encoded calls.
 pub const ENCODED_INTERFACE: &str = "compwrap:types/encoded@0.1.0";
 
+/// What `call` returns: the result's encoding, or what is wrong with the
+/// arguments.
+type EncodedResult = Result<Vec<u8>, String>;
+
 /// `call` and `drop` of the interface in one instance.
 pub(super) struct EncodedFuncs {
-    /// Type-checked as `func(u32, list<u8>) -> list<u8>` when found.
+    /// Type-checked as `func(u32, list<u8>) -> result<list<u8>, string>`
+    /// when found.
     call: Func,
     drop: TypedFunc<(u32,), (bool,)>,
 }
@@ -46,7 +51,7 @@ impl EncodedFuncs {
             .instance
             .get_func(&mut live.store, call.index)
             .context("the instance has no encoded `call`")?;
-        call.typed::<(u32, &[u8]), (Vec<u8>,)>(&live.store)
+        call.typed::<(u32, &[u8]), (EncodedResult,)>(&live.store)
             .map_err(wasmtime_error)
             .context("the component's encoded `call` has another type")?;
         let drop = live
@@ -111,16 +116,9 @@ impl Instance {
             }
         };
         // SAFETY: `EncodedFuncs::find` type-checked `call` as this type.
-        let typed = unsafe { TypedFunc::<(u32, &[u8]), (Vec<u8>,)>::new_unchecked(call) };
+        let typed = unsafe { TypedFunc::<(u32, &[u8]), (EncodedResult,)>::new_unchecked(call) };
         match typed.call(&mut live.store, (index, args)) {
-            Ok((mut out,)) => match out.pop() {
-                Some(0) => Ok(Ok(out)),
-                Some(1) => Ok(Err(String::from_utf8_lossy(&out).into_owned())),
-                _ => bail!(
-                    "the component's encoded call of `{}` returned no status",
-                    func.qualified_name()
-                ),
-            },
+            Ok((result,)) => Ok(result),
             Err(error) => Err(self.call_failed(func, error)),
         }
     }

@@ -13,6 +13,7 @@ trait Enc: Sized {
 
 /// A value read from the value encoding; resources come from the table.
 trait Dec: Sized {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<Self, DecodeError>;
 
     fn dec_list(r: &mut Cursor<'_>) -> Result<Vec<Self>, DecodeError> {
@@ -26,18 +27,21 @@ trait Dec: Sized {
 }
 
 impl Enc for bool {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         out.push(u8::from(self));
     }
 }
 
 impl Dec for bool {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<bool, DecodeError> {
         r.tag()
     }
 }
 
 impl Enc for u8 {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         out.push(self);
     }
@@ -49,6 +53,7 @@ impl Enc for u8 {
 }
 
 impl Dec for u8 {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<u8, DecodeError> {
         r.byte()
     }
@@ -60,12 +65,14 @@ impl Dec for u8 {
 }
 
 impl Enc for i8 {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         out.push(self as u8);
     }
 }
 
 impl Dec for i8 {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<i8, DecodeError> {
         Ok(r.byte()? as i8)
     }
@@ -74,13 +81,15 @@ impl Dec for i8 {
 macro_rules! leb {
     ($($t:ty, $bits:literal, $write:ident, $read:ident, $wide:ty;)*) => {$(
         impl Enc for $t {
-            fn enc(self, out: &mut Vec<u8>) {
+            #[inline]
+    fn enc(self, out: &mut Vec<u8>) {
                 $write(self as $wide, out);
             }
         }
 
         impl Dec for $t {
-            fn dec(r: &mut Cursor<'_>) -> Result<$t, DecodeError> {
+            #[inline]
+    fn dec(r: &mut Cursor<'_>) -> Result<$t, DecodeError> {
                 Ok(r.$read($bits)? as $t)
             }
         }
@@ -97,6 +106,7 @@ leb! {
 }
 
 impl Enc for f32 {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         let v = if self.is_nan() { f32::NAN } else { self };
         out.extend_from_slice(&v.to_le_bytes());
@@ -104,12 +114,14 @@ impl Enc for f32 {
 }
 
 impl Dec for f32 {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<f32, DecodeError> {
         r.f32()
     }
 }
 
 impl Enc for f64 {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         let v = if self.is_nan() { f64::NAN } else { self };
         out.extend_from_slice(&v.to_le_bytes());
@@ -117,12 +129,14 @@ impl Enc for f64 {
 }
 
 impl Dec for f64 {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<f64, DecodeError> {
         r.f64()
     }
 }
 
 impl Enc for char {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         let mut buf = [0; 4];
         out.extend_from_slice(self.encode_utf8(&mut buf).as_bytes());
@@ -130,36 +144,42 @@ impl Enc for char {
 }
 
 impl Dec for char {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<char, DecodeError> {
         r.char()
     }
 }
 
 impl Enc for String {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         write_str(&self, out);
     }
 }
 
 impl Dec for String {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<String, DecodeError> {
         r.string().map(str::to_owned)
     }
 }
 
 impl<T: Enc> Enc for Vec<T> {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         T::enc_list(self, out);
     }
 }
 
 impl<T: Dec> Dec for Vec<T> {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<Vec<T>, DecodeError> {
         T::dec_list(r)
     }
 }
 
 impl<T: Enc> Enc for Option<T> {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         match self {
             None => out.push(0),
@@ -172,6 +192,7 @@ impl<T: Enc> Enc for Option<T> {
 }
 
 impl<T: Dec> Dec for Option<T> {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<Option<T>, DecodeError> {
         Ok(match r.tag()? {
             false => None,
@@ -181,6 +202,7 @@ impl<T: Dec> Dec for Option<T> {
 }
 
 impl<T: Enc, E: Enc> Enc for Result<T, E> {
+    #[inline]
     fn enc(self, out: &mut Vec<u8>) {
         match self {
             Ok(v) => {
@@ -196,6 +218,7 @@ impl<T: Enc, E: Enc> Enc for Result<T, E> {
 }
 
 impl<T: Dec, E: Dec> Dec for Result<T, E> {
+    #[inline]
     fn dec(r: &mut Cursor<'_>) -> Result<Result<T, E>, DecodeError> {
         Ok(match r.tag()? {
             false => Ok(T::dec(r)?),
@@ -218,14 +241,16 @@ macro_rules! tuples {
     ($(($($name:ident),+))*) => {$(
         impl<$($name: Enc),+> Enc for ($($name,)+) {
             #[allow(non_snake_case)]
-            fn enc(self, out: &mut Vec<u8>) {
+            #[inline]
+    fn enc(self, out: &mut Vec<u8>) {
                 let ($($name,)+) = self;
                 $($name.enc(out);)+
             }
         }
 
         impl<$($name: Dec),+> Dec for ($($name,)+) {
-            fn dec(r: &mut Cursor<'_>) -> Result<Self, DecodeError> {
+            #[inline]
+    fn dec(r: &mut Cursor<'_>) -> Result<Self, DecodeError> {
                 Ok(($($name::dec(r)?,)+))
             }
         }
@@ -348,8 +373,8 @@ fn drop_handle(handle: u32) -> bool {
 /// result.
 type Call = fn(&mut Cursor<'_>, &mut Vec<u8>) -> Result<(), String>;
 
-/// `call` of the interface: the result and `0`, or a message and `1`.
-fn dispatch(calls: &[Call], function: u32, args: &[u8]) -> Vec<u8> {
+/// `call` of the interface.
+fn dispatch(calls: &[Call], function: u32, args: &[u8]) -> Result<Vec<u8>, String> {
     // Most results fit: growing from nothing reallocates several times.
     let mut out = Vec::with_capacity(256);
     let mut r = Cursor::new(args);
@@ -359,15 +384,7 @@ fn dispatch(calls: &[Call], function: u32, args: &[u8]) -> Vec<u8> {
     };
     let borrowed = HANDLES.with(|h| std::mem::take(&mut h.borrow_mut().borrowed));
     drop(borrowed);
-    match outcome {
-        Ok(()) => out.push(0),
-        Err(message) => {
-            out.clear();
-            out.extend_from_slice(message.as_bytes());
-            out.push(1);
-        }
-    }
-    out
+    outcome.map(|()| out)
 }
 
 /// Argument `name`, or what is wrong with it.
