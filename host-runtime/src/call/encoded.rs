@@ -68,7 +68,8 @@ impl EncodedFuncs {
 impl Instance {
     /// The functions the component's value-encoded calls reach, by index
     /// (`interface#function`, as [`ExportedFunc::qualified_name`] spells
-    /// them); `None` when it does not export [`ENCODED_INTERFACE`].
+    /// them); `None` when it does not export [`ENCODED_INTERFACE`], or
+    /// exports functions of other types under its name.
     pub fn encoded_functions(&mut self) -> Result<Option<Vec<String>>> {
         let loaded = self.loaded.clone();
         let Some(func) = encoded_export(&loaded, "functions") else {
@@ -76,11 +77,14 @@ impl Instance {
         };
         require_sync(&loaded)?;
         let live = self.live()?;
+        let Ok(encoded) = EncodedFuncs::find(live, &loaded) else {
+            return Ok(None);
+        };
+        live.encoded = Some(encoded);
         let callee = live.prepare_call(&loaded, func)?;
-        let typed = callee
-            .typed::<(), (Vec<String>,)>(&live.store)
-            .map_err(wasmtime_error)
-            .context("the component's encoded `functions` has another type")?;
+        let Ok(typed) = callee.typed::<(), (Vec<String>,)>(&live.store) else {
+            return Ok(None);
+        };
         match typed.call(&mut live.store, ()) {
             Ok((names,)) => Ok(Some(names)),
             Err(error) => Err(self.call_failed(func, error)),
