@@ -199,6 +199,24 @@ pub fn resources_cross_as_handles_that_are_dropped_moved_and_borrowed(builder: B
         error.message().contains("moved into an earlier call"),
         "{error}"
     );
+    // Handles inside lists and options: returned, borrowed, and moved.
+    let counters: Vec<Resource> = echo
+        .call(&func("counters"), &codec::to_bytes(&vec![1u64, 2, 3]))
+        .unwrap();
+    assert_eq!(counters.len(), 3);
+    let owned = new_counter(10).into_handle();
+    let total: u64 = echo
+        .call(&func("sum"), &crate::args!(counters, Some(owned)))
+        .unwrap();
+    assert_eq!(total, 16);
+    let second: u64 = echo
+        .call(&func("peek"), &crate::args!(counters[1]))
+        .unwrap();
+    assert_eq!(second, 2, "a borrowed counter stays");
+    let error = echo
+        .call::<u64>(&func("peek"), &crate::args!(owned))
+        .unwrap_err();
+    assert_eq!(*error.kind(), ErrorKind::StaleHandle, "{error}");
     // Handles that never were: an error, not a crash.
     for bogus in [0u32, 999] {
         let error = echo
@@ -383,6 +401,11 @@ pub fn garbage_arguments_are_errors_and_the_instance_keeps_serving(builder: Buil
     let counter: Resource = echo
         .call(&func("[constructor]counter"), &codec::to_bytes(&3u64))
         .unwrap();
+    // Taken over by the first call of `sum` that goes through.
+    let taken = echo
+        .call::<Resource>(&func("[constructor]counter"), &codec::to_bytes(&5u64))
+        .unwrap()
+        .into_handle();
     let point = Point {
         x: 1,
         y: -2,
@@ -429,6 +452,7 @@ pub fn garbage_arguments_are_errors_and_the_instance_keeps_serving(builder: Buil
         ),
         ("peek", codec::to_bytes(&counter)),
         ("[method]counter.add", crate::args!(counter, 1u64)),
+        ("sum", crate::args!(vec![counter.handle()], Some(taken))),
     ];
     let mut rng = Rng(0x5eed_c0de_2026_1205);
     let (mut accepted, mut refused, mut read_in_guest) = (0, 0, 0);

@@ -497,6 +497,31 @@ impl Echo {
         ::compwrap_client::codec::Encode::encode(&c, &mut args);
         self.instance.call("compwrap-test:echo/echo#peek", &args)
     }
+    /// New counters, one per start value.
+    /// Calls `compwrap-test:echo/echo#counters`.
+    pub fn counters(
+        &self,
+        starts: &[u64],
+    ) -> ::core::result::Result<
+        ::std::vec::Vec<crate::echo::Counter>,
+        ::compwrap_client::Error,
+    > {
+        let mut args = ::std::vec::Vec::new();
+        ::compwrap_client::codec::Encode::encode(&starts, &mut args);
+        self.instance.call("compwrap-test:echo/echo#counters", &args)
+    }
+    /// The values of borrowed counters and of one taken over, added up.
+    /// Calls `compwrap-test:echo/echo#sum`.
+    pub fn sum(
+        &self,
+        borrowed: &[crate::echo::Counter],
+        owned: &::core::option::Option<crate::echo::Counter>,
+    ) -> ::core::result::Result<u64, ::compwrap_client::Error> {
+        let mut args = ::std::vec::Vec::new();
+        ::compwrap_client::codec::Encode::encode(&borrowed, &mut args);
+        ::compwrap_client::codec::Encode::encode(&owned, &mut args);
+        self.instance.call("compwrap-test:echo/echo#sum", &args)
+    }
     /// Panics with `message`.
     /// Calls `compwrap-test:echo/echo#trap`.
     pub fn trap(

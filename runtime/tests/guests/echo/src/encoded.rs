@@ -457,6 +457,8 @@ const FUNCTIONS: &[&str] = &[
     "compwrap-test:echo/echo@0.1.0#nothing",
     "compwrap-test:echo/echo@0.1.0#consume",
     "compwrap-test:echo/echo@0.1.0#peek",
+    "compwrap-test:echo/echo@0.1.0#counters",
+    "compwrap-test:echo/echo@0.1.0#sum",
     "compwrap-test:echo/echo@0.1.0#trap",
     "compwrap-test:echo/echo@0.1.0#spin",
     "compwrap-test:echo/echo@0.1.0#hog",
@@ -500,6 +502,8 @@ const CALLS: &[Call] = &[
     f32,
     f33,
     f34,
+    f35,
+    f36,
 ];
 
 /// `[constructor]counter`
@@ -754,8 +758,25 @@ fn f30(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     Ok(())
 }
 
-/// `trap`
+/// `counters`
 fn f31(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    let a0 = arg(r, "starts")?;
+    finish(r)?;
+    <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::counters(a0).enc(out);
+    Ok(())
+}
+
+/// `sum`
+fn f32(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+    let a0 = arg(r, "borrowed")?;
+    let a1 = arg(r, "owned")?;
+    finish(r)?;
+    <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::sum(a0, a1).enc(out);
+    Ok(())
+}
+
+/// `trap`
+fn f33(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     let a0 = arg(r, "message")?;
     finish(r)?;
     <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::trap(a0);
@@ -763,21 +784,21 @@ fn f31(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
 }
 
 /// `spin`
-fn f32(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+fn f34(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     finish(r)?;
     <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::spin();
     Ok(())
 }
 
 /// `hog`
-fn f33(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+fn f35(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     finish(r)?;
     <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::hog();
     Ok(())
 }
 
 /// `fetch`
-fn f34(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
+fn f36(r: &mut Cursor<'_>, out: &mut Vec<u8>) -> Result<(), String> {
     let a0 = arg(r, "url")?;
     finish(r)?;
     <crate::Echo as crate::exports::compwrap_test::echo::echo::Guest>::fetch(a0).enc(out);

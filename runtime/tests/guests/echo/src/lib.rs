@@ -77,6 +77,19 @@ impl Guest for Echo {
     fn peek(c: exports::compwrap_test::echo::echo::CounterBorrow<'_>) -> u64 {
         c.get::<MyCounter>().get()
     }
+    fn counters(starts: Vec<u64>) -> Vec<Counter> {
+        starts
+            .into_iter()
+            .map(|start| Counter::new(MyCounter(Cell::new(start))))
+            .collect()
+    }
+    fn sum(
+        borrowed: Vec<exports::compwrap_test::echo::echo::CounterBorrow<'_>>,
+        owned: Option<Counter>,
+    ) -> u64 {
+        let borrowed: u64 = borrowed.iter().map(|c| c.get::<MyCounter>().get()).sum();
+        borrowed + owned.map_or(0, |c| c.get::<MyCounter>().get())
+    }
 
     fn trap(message: String) {
         panic!("{message}");
