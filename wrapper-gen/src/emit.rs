@@ -95,7 +95,7 @@ publish = false
 crate-type = ["cdylib"]
 
 [dependencies]
-{package} = {{ version = "={version}", default-features = {default}, features = [{feats}] }}
+{package} = {{ {source}, default-features = {default}, features = [{feats}] }}
 {bindings} = {{ path = "bindings" }}
 wit-bindgen = {{ version = "{wit_bindgen}", {WIT_BINDGEN_FEATURES} }}
 {executor}{primitives}
@@ -111,6 +111,8 @@ strip = true
         optimisation = optimisation(api),
         package = resolved.name,
         version = api.version,
+        source =
+            crate::resolve::source_field(resolved.path.as_deref(), &format!("={}", api.version)),
         default = !features.no_default,
         feats = feats.join(", "),
         wit_bindgen = WIT_BINDGEN,

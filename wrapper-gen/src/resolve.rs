@@ -9,13 +9,45 @@ use cargo_metadata::{MetadataCommand, TargetKind};
 
 use crate::Error;
 
-/// What the user asked for: `semver` or `semver@1.0` or `semver@=1.0.28`.
+/// What the user asked for: `semver` or `semver@1.0` or `semver@=1.0.28`
+/// from crates.io, or a crate in a local directory ([`CrateSpec::local`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CrateSpec {
     /// Package name.
     pub name: String,
     /// Version requirement (`*` when absent).
     pub req: String,
+    /// The directory of a local crate (`generate --path`).
+    pub path: Option<PathBuf>,
+}
+
+impl CrateSpec {
+    /// The crate whose `Cargo.toml` is in `dir` (`compwrap generate --path
+    /// DIR`, like `cargo install --path`).
+    pub fn local(dir: &Path) -> Result<CrateSpec> {
+        let dir = dir
+            .canonicalize()
+            .with_context(|| format!("no crate directory {}", dir.display()))?;
+        let manifest = dir.join("Cargo.toml");
+        if !manifest.is_file() {
+            bail!("{} has no Cargo.toml", dir.display());
+        }
+        let metadata = MetadataCommand::new()
+            .manifest_path(&manifest)
+            .no_deps()
+            .exec()
+            .with_context(|| format!("cargo could not read {}", manifest.display()))?;
+        let pkg = metadata
+            .packages
+            .iter()
+            .find(|p| p.manifest_path.as_std_path() == manifest)
+            .with_context(|| format!("{} is not a package (a workspace?)", manifest.display()))?;
+        Ok(CrateSpec {
+            name: pkg.name.to_string(),
+            req: format!("={}", pkg.version),
+            path: Some(dir),
+        })
+    }
 }
 
 impl std::str::FromStr for CrateSpec {
@@ -43,6 +75,7 @@ impl std::str::FromStr for CrateSpec {
         Ok(CrateSpec {
             name: name.into(),
             req,
+            path: None,
         })
     }
 }
@@ -91,8 +124,11 @@ pub struct Resolved {
     pub lib_name: String,
     /// Exact version.
     pub version: String,
-    /// crates.io checksum from the lock file.
+    /// crates.io checksum from the lock file; for a local crate, the
+    /// digest of its files.
     pub checksum: String,
+    /// The directory of a local crate.
+    pub path: Option<PathBuf>,
     /// Description, license and repository, for component metadata.
     pub description: Option<String>,
     /// SPDX license expression.
@@ -133,14 +169,23 @@ pub fn cargo() -> Command {
     Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
 }
 
+/// Where a dependency on the crate comes from, in a `Cargo.toml`:
+/// `version = "=1.0.28"` or `path = "/abs/dir"`.
+pub fn source_field(path: Option<&Path>, req: &str) -> String {
+    match path {
+        Some(dir) => format!("path = {:?}", dir.display().to_string()),
+        None => format!("version = \"{req}\""),
+    }
+}
+
 /// Writes the scratch package that depends on the crate.
-fn write_scratch(dir: &Path, name: &str, req: &str, features: &Features) -> Result<()> {
+fn write_scratch(dir: &Path, name: &str, source: &str, features: &Features) -> Result<()> {
     fs::create_dir_all(dir.join("src"))
         .with_context(|| format!("failed to create {}", dir.display()))?;
     let feats: Vec<String> = features.features.iter().map(|f| format!("{f:?}")).collect();
     let manifest = format!(
         "{}[package]\nname = \"compwrap-resolve\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-         [dependencies]\n{name} = {{ version = \"{req}\", default-features = {}, features = [{}] }}\n\n[workspace]\n",
+         [dependencies]\n{name} = {{ {source}, default-features = {}, features = [{}] }}\n\n[workspace]\n",
         crate::wit::header("#"),
         !features.no_default,
         feats.join(", ")
@@ -153,7 +198,13 @@ fn write_scratch(dir: &Path, name: &str, req: &str, features: &Features) -> Resu
 /// Resolves `spec` with cargo in a scratch package under `work`.
 pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Resolved> {
     let scratch = work.join(format!("resolve-{}", spec.name));
-    write_scratch(&scratch, &spec.name, &spec.req, features)?;
+    let path = spec.path.as_deref();
+    write_scratch(
+        &scratch,
+        &spec.name,
+        &source_field(path, &spec.req),
+        features,
+    )?;
     let manifest = scratch.join("Cargo.toml");
     let lock = scratch.join("Cargo.lock");
     let _ = fs::remove_file(&lock);
@@ -165,7 +216,13 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
     let pkg = metadata
         .packages
         .iter()
-        .find(|p| p.name.as_str() == spec.name && p.source.is_some())
+        .find(|p| {
+            p.name.as_str() == spec.name
+                && match path {
+                    Some(dir) => p.manifest_path.as_std_path() == dir.join("Cargo.toml"),
+                    None => p.source.is_some(),
+                }
+        })
         .with_context(|| format!("cargo did not resolve `{}`", spec.name))?;
     let lib_name = lib_target(pkg).ok_or_else(|| Error::NoLibrary(spec.name.clone()))?;
     let dependencies = metadata
@@ -188,13 +245,18 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
         .unwrap_or_default();
     let version = pkg.version.to_string();
     // Pin the exact version so rustdoc and the guest see the same crate.
-    write_scratch(&scratch, &spec.name, &format!("={version}"), features)?;
-    let checksum = lock_checksum(&lock, &spec.name, &version)?;
+    let pinned = source_field(path, &format!("={version}"));
+    write_scratch(&scratch, &spec.name, &pinned, features)?;
+    let checksum = match path {
+        Some(dir) => files_digest(dir)?,
+        None => lock_checksum(&lock, &spec.name, &version)?,
+    };
     Ok(Resolved {
         name: spec.name.clone(),
         lib_name,
         version,
         checksum,
+        path: spec.path.clone(),
         description: pkg.description.clone(),
         license: pkg.license.clone(),
         repository: pkg.repository.clone(),
@@ -227,6 +289,42 @@ fn resolve_error(spec: &CrateSpec, e: cargo_metadata::Error) -> anyhow::Error {
             spec.name, spec.req
         ))
     }
+}
+
+/// The digest of a local crate's files (all but `target/` and hidden
+/// entries), by relative path: what a generate key needs to notice an edit.
+fn files_digest(dir: &Path) -> Result<String> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(String, PathBuf)>) -> Result<()> {
+        let entries =
+            fs::read_dir(dir).with_context(|| format!("failed to read {}", dir.display()))?;
+        for entry in entries {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            if name.starts_with('.') || name == "target" {
+                continue;
+            }
+            if path.is_dir() {
+                walk(root, &path, out)?;
+            } else {
+                let relative = path.strip_prefix(root).unwrap_or(&path);
+                out.push((relative.to_string_lossy().replace('\\', "/"), path));
+            }
+        }
+        Ok(())
+    }
+    let mut files = Vec::new();
+    walk(dir, dir, &mut files)?;
+    files.sort();
+    let mut all = Vec::new();
+    for (name, path) in files {
+        let bytes =
+            fs::read(&path).with_context(|| format!("failed to read {}", path.display()))?;
+        all.extend_from_slice(name.as_bytes());
+        all.push(0);
+        all.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        all.extend_from_slice(&bytes);
+    }
+    Ok(compwrap_host::Digest::of(&all).to_string())
 }
 
 /// The checksum cargo recorded for `name version` in a lock file.

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{EXE, compwrap, json as generated_json, test_home, text};
+use common::{EXE, compwrap, json as generated_json, manifest_dir, test_home, text};
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -454,4 +454,45 @@ fn missing_wasm_target_is_installed_with_rustup() {
     );
     // It then went on (and stopped at the unknown crate).
     assert_fails(&o, 3, "was not found on crates.io");
+}
+
+/// `generate --path` builds a crate from a local directory (here a copy of
+/// a shape test's crate), `call` finds it by name, and an edit to its
+/// sources is a new component, not a reuse.
+#[test]
+fn a_local_crate_generates_and_an_edit_rebuilds_it() {
+    let home = test_home();
+    let work = tempfile::tempdir().unwrap();
+    let source = manifest_dir().join("tests/shapes/name-collision/crate");
+    std::fs::create_dir_all(work.path().join("src")).unwrap();
+    for file in ["Cargo.toml", "src/lib.rs"] {
+        std::fs::copy(source.join(file), work.path().join(file)).unwrap();
+    }
+    let dir = work.path().to_str().unwrap();
+    let first = generated_json(&compwrap(
+        &home,
+        &["generate", "--path", dir, "--json", "--yes"],
+    ));
+    assert_eq!(first["crate"], "shape-name-collision");
+    let o = compwrap(&home, &["call", "shape-name-collision", "hash", "[97]"]);
+    assert!(o.status.success(), "{}", text(&o));
+    // FNV-1a of "a".
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        "12638187200555641996"
+    );
+
+    let lib = work.path().join("src/lib.rs");
+    let edited =
+        std::fs::read_to_string(&lib).unwrap() + "\n/// Added.\npub fn one() -> u32 {\n    1\n}\n";
+    std::fs::write(&lib, edited).unwrap();
+    let second = generated_json(&compwrap(
+        &home,
+        &["generate", "--path", dir, "--json", "--yes"],
+    ));
+    assert_eq!(second["reused"], false);
+    assert_ne!(first["digest"], second["digest"]);
+    let o = compwrap(&home, &["call", "shape-name-collision", "one"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
 }

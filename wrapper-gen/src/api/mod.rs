@@ -1534,11 +1534,10 @@ impl<'a> Mapper<'a> {
                 interfaces[module].functions.extend(funcs);
             }
         }
-        for t in 0..self.traits.len() {
-            let module = self.traits[t].0;
-            let funcs = self.foreign_impls(t, &mut namespaces[module]);
-            interfaces[module].functions.extend(funcs);
-        }
+        // Trait methods implemented for foreign types (`<str as
+        // heck::ToKebabCase>::to_kebab_case`) take the names left over by
+        // the crate's own functions and values, and come first in the WIT.
+        let methods_end: Vec<usize> = interfaces.iter().map(|i| i.functions.len()).collect();
         for (module, id, path) in std::mem::take(&mut self.values) {
             let item = self.item(&id).expect("value exists");
             let kind = match item.inner {
@@ -1585,6 +1584,12 @@ impl<'a> Mapper<'a> {
                     None => self.skip(path, "function", reason),
                 },
             }
+        }
+        for t in 0..self.traits.len() {
+            let module = self.traits[t].0;
+            let funcs = self.foreign_impls(t, &mut namespaces[module]);
+            let at = methods_end[module];
+            interfaces[module].functions.splice(at..at, funcs);
         }
         interfaces.retain(|i| !i.types.is_empty() || !i.functions.is_empty());
         interfaces.sort_by(|a, b| a.name.cmp(&b.name));

@@ -9,19 +9,24 @@ use compwrap::resolve::Features;
 
 use super::{Spinner, StoreArgs, human_size};
 
-/// Build (or reuse) the component for a crate from crates.io.
+/// Build (or reuse) the component for a crate from crates.io (or a local
+/// directory).
 ///
 /// Resolves the crate through cargo, derives a WIT interface from its public
 /// API (as compiled for wasm32-wasip2), builds a guest crate around it, and
 /// stores the component. A second run with the same inputs reuses it.
 #[derive(Args)]
 #[command(
-    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-ec2 --only run-instances,describe-instances   # AWS SDKs: default features off\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
+    after_help = "Examples:\n  compwrap generate semver\n  compwrap generate --path ./my-crate\n  compwrap generate regex@1.11 --no-default-features --features std,unicode\n  compwrap generate semver --json > semver.json\n  compwrap generate url --dry-run        # the WIT and report, without building\n  compwrap generate regex --only regex::Regex::new,regex::Regex::is_match\n  compwrap generate aws-sdk-ec2 --only run-instances,describe-instances   # AWS SDKs: default features off\n  compwrap generate regex --cache oci://ghcr.io/acme/compwrap-cache --push   # build once per team"
 )]
 pub struct Opts {
     /// The crate, optionally with a version requirement: `semver`, `semver@1.0.28`.
-    #[arg(value_name = "CRATE[@VERSION]")]
-    spec: String,
+    #[arg(value_name = "CRATE[@VERSION]", required_unless_present = "path")]
+    spec: Option<String>,
+    /// Generate the crate in this directory (its `Cargo.toml`) instead of
+    /// one from crates.io, like `cargo install --path`.
+    #[arg(long, value_name = "DIR", conflicts_with = "spec")]
+    path: Option<PathBuf>,
     /// Features of the crate to enable (comma-separated).
     #[arg(long, short = 'F', value_delimiter = ',')]
     features: Vec<String>,
@@ -81,7 +86,11 @@ impl Opts {
         let mut features = self.features.clone();
         features.sort();
         features.dedup();
-        let spec: compwrap::resolve::CrateSpec = self.spec.parse()?;
+        let spec = match (&self.spec, &self.path) {
+            (_, Some(dir)) => compwrap::resolve::CrateSpec::local(dir)?,
+            (Some(spec), None) => spec.parse()?,
+            (None, None) => unreachable!("clap requires one"),
+        };
         let (features, features_changed) = Features::for_wasm(
             &spec.name,
             Features {

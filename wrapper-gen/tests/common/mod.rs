@@ -51,3 +51,46 @@ pub fn test_home() -> PathBuf {
 pub fn test_store() -> compwrap::Store {
     compwrap::Store::open(test_home()).expect("open the test store")
 }
+
+/// Compares `actual` with the file `expected`; with `BLESS=1` in the
+/// environment, writes it instead.
+#[allow(dead_code)] // only the golden and shape tests compare files
+pub fn check(expected: &Path, actual: &str) {
+    if std::env::var_os("BLESS").is_some() {
+        std::fs::create_dir_all(expected.parent().unwrap()).unwrap();
+        std::fs::write(expected, actual).unwrap();
+        return;
+    }
+    let want = std::fs::read_to_string(expected).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (run with BLESS=1 to create it)",
+            expected.display()
+        )
+    });
+    if want != actual {
+        let diff: Vec<String> = want
+            .lines()
+            .zip(actual.lines())
+            .enumerate()
+            .filter(|(_, (a, b))| a != b)
+            .take(10)
+            .map(|(i, (a, b))| format!("line {}:\n  expected: {a}\n  actual:   {b}", i + 1))
+            .collect();
+        panic!(
+            "{} differs from what compwrap derives now (BLESS=1 updates it):\n{}\n(expected {} lines, got {})",
+            expected.display(),
+            diff.join("\n"),
+            want.lines().count(),
+            actual.lines().count()
+        );
+    }
+}
+
+/// This package's directory: cargo sets it at run time too, and that value
+/// is right even when the test binary was built in another checkout.
+#[allow(dead_code)]
+pub fn manifest_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
+}

@@ -1,0 +1,59 @@
+//! Shape tests, one directory per API shape under `tests/shapes/<case>/`:
+//! a tiny crate (`crate/`), the WIT compwrap derives for it (`world.wit`)
+//! and its mapping report (`compwrap-report.json`). A case named `error-*`
+//! expects the derivation to fail with the message in `error.txt`. The
+//! crates have no dependencies, so nothing comes from the network.
+//! `BLESS=1 cargo test -p compwrap --test shapes` rewrites the expected
+//! files; a new case needs only its `crate/`.
+
+mod common;
+
+use std::path::Path;
+
+use common::{check, manifest_dir, test_store};
+use compwrap::generate::{Options, Quiet};
+use compwrap::resolve::{CrateSpec, Features};
+
+fn run(case: &Path) {
+    let dir = case.join("crate");
+    let options = Options {
+        spec: CrateSpec::local(&dir).unwrap_or_else(|e| panic!("{}: {e:#}", dir.display())),
+        only: Vec::new(),
+        features: Features::default(),
+        assume_yes: false,
+        force: false,
+        cache: None,
+    };
+    let name = case.file_name().unwrap().to_string_lossy();
+    let derived = compwrap::generate::derive_only(&test_store(), &options, &Quiet);
+    match derived {
+        Err(error) if name.starts_with("error-") => {
+            let message = format!("{error:#}\n").replace(&dir.display().to_string(), "<crate>");
+            check(&case.join("error.txt"), &message);
+        }
+        Err(error) => panic!("{name}: {error:#}"),
+        Ok(_) if name.starts_with("error-") => panic!("{name}: derived, but expected to fail"),
+        Ok((wit, report)) => {
+            check(&case.join("world.wit"), &wit);
+            check(
+                &case.join("compwrap-report.json"),
+                &(serde_json::to_string_pretty(&report).unwrap() + "\n"),
+            );
+        }
+    }
+}
+
+#[test]
+fn every_shape_derives_as_expected() {
+    let root = manifest_dir().join("tests/shapes");
+    let mut cases: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.join("crate").is_dir())
+        .collect();
+    cases.sort();
+    assert!(!cases.is_empty(), "no cases in {}", root.display());
+    for case in &cases {
+        run(case);
+    }
+}
