@@ -606,6 +606,39 @@ impl<'a> Mapper<'a> {
 
     /// `pub type Table = Map<String, Value>`: the crate's generic type and
     /// the alias's arguments, when every argument is concrete.
+    /// A use of a generic type alias (`Result<Version>` for `type
+    /// Result<T, E = Error> = std::result::Result<T, E>`): the aliased type
+    /// with the alias's parameters replaced by the arguments, or their
+    /// defaults, mapped in the scope of the use.
+    fn generic_alias(
+        &self,
+        alias: &rustdoc_types::TypeAlias,
+        p: &rustdoc_types::Path,
+        sc: &Scope,
+    ) -> Result<Ty, String> {
+        let mut given = type_args(p).into_iter();
+        let mut bound: HashMap<String, Type> = HashMap::new();
+        for param in &alias.generics.params {
+            match &param.kind {
+                GenericParamDefKind::Lifetime { .. } => {}
+                GenericParamDefKind::Type { default, .. } => {
+                    let ty = match (given.next(), default) {
+                        (Some(arg), _) => arg.clone(),
+                        (None, Some(default)) => substitute(default, &bound),
+                        (None, None) => {
+                            return Err(format!("`{}` without type arguments", p.path));
+                        }
+                    };
+                    bound.insert(param.name.clone(), ty);
+                }
+                GenericParamDefKind::Const { .. } => {
+                    return Err(format!("type alias `{}` with a const parameter", p.path));
+                }
+            }
+        }
+        self.ty(&substitute(&alias.type_, &bound), sc)
+    }
+
     fn instantiated_generic(&self, alias: &rustdoc_types::TypeAlias) -> Option<(Id, Vec<Type>)> {
         if !alias.generics.params.is_empty() {
             return None;
@@ -1162,7 +1195,7 @@ impl<'a> Mapper<'a> {
             if alias.generics.params.is_empty() {
                 return self.ty(&alias.type_, sc);
             }
-            return Err(format!("generic type alias `{}`", p.path));
+            return self.generic_alias(alias, p, sc);
         }
         let args = type_args(p);
         let arg = |i: usize| -> Result<Ty, String> {
@@ -2133,6 +2166,59 @@ fn prim(p: &str) -> Result<Ty, String> {
         "never" | "!" => Err("never type".into()),
         other => Err(format!("primitive `{other}`")),
     }
+}
+
+/// `ty` with the generic parameters in `bound` replaced by their types.
+fn substitute(ty: &Type, bound: &HashMap<String, Type>) -> Type {
+    let sub = |t: &Type| Box::new(substitute(t, bound));
+    match ty {
+        Type::Generic(name) => bound.get(name).cloned().unwrap_or_else(|| ty.clone()),
+        Type::ResolvedPath(p) => Type::ResolvedPath(substitute_path(p, bound)),
+        Type::Tuple(items) => Type::Tuple(items.iter().map(|t| substitute(t, bound)).collect()),
+        Type::Slice(t) => Type::Slice(sub(t)),
+        Type::Array { type_, len } => Type::Array {
+            type_: sub(type_),
+            len: len.clone(),
+        },
+        Type::BorrowedRef {
+            lifetime,
+            is_mutable,
+            type_,
+        } => Type::BorrowedRef {
+            lifetime: lifetime.clone(),
+            is_mutable: *is_mutable,
+            type_: sub(type_),
+        },
+        Type::RawPointer { is_mutable, type_ } => Type::RawPointer {
+            is_mutable: *is_mutable,
+            type_: sub(type_),
+        },
+        Type::QualifiedPath {
+            name,
+            args,
+            self_type,
+            trait_,
+        } => Type::QualifiedPath {
+            name: name.clone(),
+            args: args.clone(),
+            self_type: sub(self_type),
+            trait_: trait_.as_ref().map(|t| substitute_path(t, bound)),
+        },
+        other => other.clone(),
+    }
+}
+
+/// [`substitute`] in a path's type arguments.
+fn substitute_path(p: &rustdoc_types::Path, bound: &HashMap<String, Type>) -> rustdoc_types::Path {
+    let mut p = p.clone();
+    if let Some(GenericArgs::AngleBracketed { args, .. }) = p.args.as_deref_mut() {
+        for arg in args {
+            if let GenericArg::Type(t) = arg {
+                *t = substitute(t, bound);
+            }
+        }
+    }
+    p
 }
 
 fn type_args(p: &rustdoc_types::Path) -> Vec<&Type> {
