@@ -798,6 +798,19 @@ impl Glue {
                     format!("&{m}a{i}")
                 }
             },
+            ty if crate::api::nested_view(ty) => {
+                let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(ty, name, 0));
+                if let Ty::List(item, _) = ty {
+                    let _ = writeln!(
+                        body,
+                        "{ind}    let v{i}: Vec<_> = a{i}.iter().map(|x0| {}).collect();",
+                        view(item, "x0", true, 1)
+                    );
+                    format!("&v{i}")
+                } else {
+                    view(ty, &format!("a{i}"), false, 0)
+                }
+            }
             Ty::Option(t) if crate::api::option_view(t) => {
                 let view = if matches!(&**t, Ty::Ref { .. }) {
                     "as_ref"
@@ -1044,6 +1057,29 @@ impl Glue {
 }
 
 /// Converts each element of tuple `e`: `{ let (v_0, v_1,) = e; (f(v_0), f(v_1),) }`.
+/// The borrowed form of a [`crate::api::nested_view`] part from its owned
+/// form `e`: a place, or a reference to one when `by_ref`.
+fn view(ty: &Ty, e: &str, by_ref: bool, depth: usize) -> String {
+    match ty {
+        Ty::Str(_) => format!("{e}.as_str()"),
+        Ty::Ref { .. } if by_ref => e.to_string(),
+        Ty::Ref { .. } => format!("&{e}"),
+        Ty::Tuple(ts) => {
+            let parts: Vec<String> = ts
+                .iter()
+                .enumerate()
+                .map(|(k, t)| view(t, &format!("{e}.{k}"), false, depth))
+                .collect();
+            format!("({},)", parts.join(", "))
+        }
+        Ty::Option(t) if crate::api::contains_ref(t) => {
+            let x = format!("x{depth}");
+            format!("{e}.as_ref().map(|{x}| {})", view(t, &x, true, depth + 1))
+        }
+        _ => format!("{e}.clone()"),
+    }
+}
+
 fn convert_tuple(ts: &[Ty], e: &str, v: &str, mut f: impl FnMut(&Ty, &str) -> String) -> String {
     let names: Vec<String> = (0..ts.len()).map(|i| format!("{v}_{i}")).collect();
     let items: Vec<String> = ts.iter().zip(&names).map(|(t, n)| f(t, n)).collect();

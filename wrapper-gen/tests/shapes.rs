@@ -1,8 +1,10 @@
 //! Shape tests, one directory per API shape under `tests/shapes/<case>/`:
 //! a tiny crate (`crate/`), the WIT compwrap derives for it (`world.wit`)
 //! and its mapping report (`compwrap-report.json`). A case named `error-*`
-//! expects the derivation to fail with the message in `error.txt`. The
-//! crates have no dependencies, so nothing comes from the network.
+//! expects the derivation to fail with the message in `error.txt`. With a
+//! `calls.json` (`[{"call": "f", "args": ["WAVE", …], "expect": "WAVE"}]`)
+//! the case is also built and each call's result compared. The crates have
+//! no dependencies, so nothing comes from the network.
 //! `BLESS=1 cargo test -p compwrap --test shapes` rewrites the expected
 //! files; a new case needs only its `crate/`.
 
@@ -39,7 +41,41 @@ fn run(case: &Path) {
                 &case.join("compwrap-report.json"),
                 &(serde_json::to_string_pretty(&report).unwrap() + "\n"),
             );
+            let calls = case.join("calls.json");
+            if calls.is_file() {
+                run_calls(&name, &options, &calls);
+            }
         }
+    }
+}
+
+/// Builds the case's component and makes the calls of `calls.json`.
+fn run_calls(name: &str, options: &Options, calls: &Path) {
+    #[derive(serde::Deserialize)]
+    struct Call {
+        call: String,
+        args: Vec<String>,
+        expect: String,
+    }
+    let calls: Vec<Call> = serde_json::from_slice(&std::fs::read(calls).unwrap())
+        .unwrap_or_else(|e| panic!("{}: {e}", calls.display()));
+    let generated = compwrap::generate::generate(&test_store(), options, &Quiet)
+        .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    let runtime = compwrap_host::Runtime::new().unwrap();
+    let bytes = std::fs::read(&generated.path).unwrap();
+    let mut instance = runtime.load_bytes(&bytes).unwrap().instantiate().unwrap();
+    for call in &calls {
+        let args: Vec<&str> = call.args.iter().map(String::as_str).collect();
+        let result = instance
+            .call_wave(&call.call, &args)
+            .unwrap_or_else(|e| panic!("{name}: {}: {e:#}", call.call));
+        assert_eq!(
+            result.as_deref().unwrap_or("()"),
+            call.expect,
+            "{name}: {}({})",
+            call.call,
+            args.join(", ")
+        );
     }
 }
 

@@ -1371,6 +1371,7 @@ impl<'a> Mapper<'a> {
             ) => false,
             // `Option<&str>`, `Option<&[T]>`, `Option<&T>`: the guest holds
             // the owned value and passes a view of it.
+            ty if nested_view(ty) => self.view_liftable(ty),
             Ty::Option(t) if option_view(t) => match &**t {
                 Ty::Ref { inner, .. } | Ty::List(inner, _) => {
                     !contains_ref(inner) && self.liftable(inner)
@@ -1383,6 +1384,17 @@ impl<'a> Mapper<'a> {
             Ty::Tuple(ts) => ts.iter().all(|t| !contains_ref(t) && self.liftable(t)),
             Ty::Ref { inner, .. } => self.liftable(inner),
             Ty::Named(n) => self.named_liftable(n),
+        }
+    }
+
+    /// Whether the owned parts of a [`nested_view`] parameter can be built.
+    fn view_liftable(&self, ty: &Ty) -> bool {
+        match ty {
+            Ty::Str(StrKind::Ref) => true,
+            Ty::Ref { inner, .. } => self.liftable(inner),
+            Ty::Tuple(ts) => ts.iter().all(|t| self.view_liftable(t)),
+            Ty::Option(t) | Ty::List(t, _) if contains_ref(t) => self.view_liftable(t),
+            other => self.liftable(other),
         }
     }
 
@@ -2258,7 +2270,7 @@ fn borrows_static(ty: &Type) -> bool {
     }
 }
 
-fn contains_ref(ty: &Ty) -> bool {
+pub fn contains_ref(ty: &Ty) -> bool {
     match ty {
         Ty::Ref { .. }
         | Ty::Str(StrKind::Ref | StrKind::PathRef)
@@ -2266,6 +2278,36 @@ fn contains_ref(ty: &Ty) -> bool {
         Ty::List(t, _) | Ty::Option(t) | Ty::Result(t) | Ty::Boxed(_, t) => contains_ref(t),
         Ty::SdkResult(ok, err) => contains_ref(ok) || contains_ref(err),
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
+        _ => false,
+    }
+}
+
+/// A parameter with borrowed parts inside a tuple, an option or a slice
+/// (`(&str, u32)`, `Option<(&str, &str)>`, `&[&str]`): the guest builds the
+/// owned value and passes a view of it, made by `glue`.
+pub fn nested_view(ty: &Ty) -> bool {
+    /// A part of such a view: `&str`, `&T` of a type without borrows, a
+    /// value without borrows (cloned), or a tuple or option of parts.
+    fn part(ty: &Ty) -> bool {
+        match ty {
+            Ty::Str(StrKind::Ref) => true,
+            Ty::Ref {
+                mutable: false,
+                inner,
+            } => {
+                !contains_ref(inner)
+                    && !matches!(&**inner, Ty::Named(n) if n.kind == NamedKind::Resource)
+            }
+            t if !contains_ref(t) => true,
+            Ty::Tuple(ts) => ts.iter().all(part),
+            Ty::Option(t) => part(t),
+            _ => false,
+        }
+    }
+    match ty {
+        Ty::Tuple(ts) => contains_ref(ty) && ts.iter().all(part),
+        Ty::Option(t) => contains_ref(t) && !option_view(t) && part(t),
+        Ty::List(t, ListKind::Slice) => contains_ref(t) && part(t),
         _ => false,
     }
 }
