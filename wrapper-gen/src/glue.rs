@@ -888,6 +888,7 @@ impl Glue {
             Ty::Str(StrKind::Rc) => format!("std::rc::Rc::<str>::from({e})"),
             Ty::Str(StrKind::Arc) => format!("std::sync::Arc::<str>::from({e})"),
             Ty::Str(StrKind::Display) => unreachable!("`impl Display` is never lifted"),
+            Ty::Str(StrKind::Chars) => unreachable!("iterators are never lifted"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
             Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
@@ -981,6 +982,7 @@ impl Glue {
             Ty::Str(StrKind::Ref | StrKind::Display | StrKind::Rc | StrKind::Arc) => {
                 format!("{e}.to_string()")
             }
+            Ty::Str(StrKind::Chars) => format!("{e}.collect::<String>()"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_string()"),
             Ty::Str(StrKind::Cow) => format!("{e}.into_owned()"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {

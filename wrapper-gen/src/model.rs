@@ -356,6 +356,9 @@ pub enum StrKind {
     PathRef,
     /// A result of type `impl Display`, sent as its `to_string()`.
     Display,
+    /// A resulting iterator of `char` (`impl Iterator<Item = char>`,
+    /// unicode-normalization's `"…".nfc()`), sent as the string it spells.
+    Chars,
     /// `Rc<str>`.
     Rc,
     /// `Arc<str>`.

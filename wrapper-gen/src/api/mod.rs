@@ -1042,7 +1042,7 @@ impl<'a> Mapper<'a> {
             let item = self
                 .ty(item, sc)
                 .map_err(|r| format!("iterator item: {r}"))?;
-            return Ok(Ty::List(Box::new(item), ListKind::Iter));
+            return Ok(iterator_of(item));
         }
         if generics::is_display(bounds, std_path) {
             return Ok(Ty::Str(StrKind::Display));
@@ -1178,7 +1178,7 @@ impl<'a> Mapper<'a> {
                 let item = self
                     .ty(item, &Scope::of(&p.id))
                     .map_err(|r| format!("iterator item: {r}"))?;
-                return Ok(Ty::List(Box::new(item), ListKind::Iter));
+                return Ok(iterator_of(item));
             }
             if matches!(self.types[index].decided, Decided::Skipped(_))
                 && let Some(list) = self.collection(p, sc)
@@ -1360,7 +1360,10 @@ impl<'a> Mapper<'a> {
     /// Whether a value of `ty` can be built from its WIT form (parameters).
     fn liftable(&self, ty: &Ty) -> bool {
         match ty {
-            Ty::Unit | Ty::Result(_) | Ty::SdkResult(..) | Ty::Str(StrKind::Display) => false,
+            Ty::Unit
+            | Ty::Result(_)
+            | Ty::SdkResult(..)
+            | Ty::Str(StrKind::Display | StrKind::Chars) => false,
             Ty::Prim(_) | Ty::Size { .. } | Ty::Str(_) | Ty::Std(_) => true,
             Ty::List(_, ListKind::Iter)
             | Ty::List(
@@ -2279,6 +2282,15 @@ pub fn contains_ref(ty: &Ty) -> bool {
         Ty::SdkResult(ok, err) => contains_ref(ok) || contains_ref(err),
         Ty::Tuple(ts) => ts.iter().any(contains_ref),
         _ => false,
+    }
+}
+
+/// A returned iterator of `item`s: a list, or for `char`s the string they
+/// spell.
+fn iterator_of(item: Ty) -> Ty {
+    match item {
+        Ty::Prim(p) if p == "char" => Ty::Str(StrKind::Chars),
+        item => Ty::List(Box::new(item), ListKind::Iter),
     }
 }
 
