@@ -9,8 +9,8 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex, OnceLock, RwLock};
 
 use compwrap_client::abi::{self, AbiError, Buf, RawComponent, RawInstance, RawRuntime, Status};
-use compwrap_client::codec::{self, Reader};
-use compwrap_host::call::{ExportedFunc, Instance};
+use compwrap_client::codec::{self, DecodeError, Reader};
+use compwrap_host::call::{ExportedFunc, Instance, Param};
 use compwrap_host::{CallFailure, Digest, FailureKind, Limit, LoadedComponent, Runtime, Store};
 
 use crate::config;
@@ -612,35 +612,12 @@ fn call(state: &mut InstanceState, func: &ExportedFunc, args: &[u8]) -> Result<V
     for param in &func.params {
         match values::decode(&mut reader, &param.ty.ty, handles) {
             Ok(val) => vals.push(val),
-            Err(e) => {
-                handles.forget_moved();
-                let status = if handles.bad_handle {
-                    Status::StaleHandle
-                } else {
-                    Status::InvalidArgument
-                };
-                return Err(Failure::new(
-                    status,
-                    format!(
-                        "argument `{}` of `{}` is not a valid `{}`: {e}",
-                        param.name,
-                        func.qualified_name(),
-                        param.ty
-                    ),
-                ));
-            }
+            Err(e) => return Err(bad_argument(handles, func, param, &e)),
         }
     }
     if let Err(e) = reader.finish() {
         handles.forget_moved();
-        return Err(Failure::new(
-            Status::InvalidArgument,
-            format!(
-                "the arguments of `{}` do not match {}: {e}",
-                func.qualified_name(),
-                func.signature()
-            ),
-        ));
+        return Err(mismatch(func, &e));
     }
     let outcome = instance.call_export(func, &vals);
     handles.release_moved();
@@ -658,6 +635,43 @@ fn call(state: &mut InstanceState, func: &ExportedFunc, args: &[u8]) -> Result<V
     Ok(out)
 }
 
+/// Argument `param` of `func` is not a valid encoding (`e`): nothing it
+/// marked as moved moves, and a bad handle is a stale-handle failure.
+fn bad_argument(
+    handles: &mut Handles,
+    func: &ExportedFunc,
+    param: &Param,
+    e: &DecodeError,
+) -> Failure {
+    handles.forget_moved();
+    let status = if handles.bad_handle {
+        Status::StaleHandle
+    } else {
+        Status::InvalidArgument
+    };
+    Failure::new(
+        status,
+        format!(
+            "argument `{}` of `{}` is not a valid `{}`: {e}",
+            param.name,
+            func.qualified_name(),
+            param.ty
+        ),
+    )
+}
+
+/// The arguments of `func` do not match its parameters: `what`.
+fn mismatch(func: &ExportedFunc, what: &dyn std::fmt::Display) -> Failure {
+    Failure::new(
+        Status::InvalidArgument,
+        format!(
+            "the arguments of `{}` do not match {}: {what}",
+            func.qualified_name(),
+            func.signature()
+        ),
+    )
+}
+
 /// Calls through the component's value-encoded calls; with `resources`,
 /// the handles in the arguments and the result are rewritten between the
 /// table of this instance and the component's own.
@@ -672,16 +686,8 @@ fn call_encoded(
         instance, handles, ..
     } = state;
     handles.set_generation(instance.generation());
-    let refused = |message: String| {
-        Failure::new(
-            Status::InvalidArgument,
-            format!(
-                "the arguments of `{}` do not match {}: {message} (as the component read them)",
-                func.qualified_name(),
-                func.signature()
-            ),
-        )
-    };
+    let refused =
+        |message: String| mismatch(func, &format!("{message} (as the component read them)"));
     if !resources {
         return instance
             .call_encoded(func, index, args)
@@ -696,33 +702,12 @@ fn call_encoded(
         if let Err(e) =
             values::transcode(&mut reader, args, &param.ty.ty, &mut guest_args, &mut map)
         {
-            handles.forget_moved();
-            let status = if handles.bad_handle {
-                Status::StaleHandle
-            } else {
-                Status::InvalidArgument
-            };
-            return Err(Failure::new(
-                status,
-                format!(
-                    "argument `{}` of `{}` is not a valid `{}`: {e}",
-                    param.name,
-                    func.qualified_name(),
-                    param.ty
-                ),
-            ));
+            return Err(bad_argument(handles, func, param, &e));
         }
     }
     if let Err(e) = reader.finish() {
         handles.forget_moved();
-        return Err(Failure::new(
-            Status::InvalidArgument,
-            format!(
-                "the arguments of `{}` do not match {}: {e}",
-                func.qualified_name(),
-                func.signature()
-            ),
-        ));
+        return Err(mismatch(func, &e));
     }
     let outcome = instance.call_encoded(func, index, &guest_args);
     handles.release_moved();

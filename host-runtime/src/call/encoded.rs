@@ -24,6 +24,7 @@ pub const ENCODED_INTERFACE: &str = "compwrap:types/encoded@0.1.0";
 type EncodedResult = Result<Vec<u8>, String>;
 
 /// `call` and `drop` of the interface in one instance.
+#[derive(Clone, Copy)]
 pub(super) struct EncodedFuncs {
     /// Type-checked as `func(u32, list<u8>) -> result<list<u8>, string>`
     /// when found.
@@ -65,6 +66,17 @@ impl EncodedFuncs {
     }
 }
 
+impl Live {
+    /// The value-encoded calls' functions, found on first use.
+    fn encoded_funcs(&mut self, loaded: &LoadedComponent) -> Result<EncodedFuncs> {
+        if let Some(encoded) = self.encoded {
+            return Ok(encoded);
+        }
+        let encoded = EncodedFuncs::find(self, loaded)?;
+        Ok(*self.encoded.insert(encoded))
+    }
+}
+
 impl Instance {
     /// The functions the component's value-encoded calls reach, by index
     /// (`interface#function`, as [`ExportedFunc::qualified_name`] spells
@@ -77,10 +89,9 @@ impl Instance {
         };
         require_sync(&loaded)?;
         let live = self.live()?;
-        let Ok(encoded) = EncodedFuncs::find(live, &loaded) else {
+        if live.encoded_funcs(&loaded).is_err() {
             return Ok(None);
-        };
-        live.encoded = Some(encoded);
+        }
         let callee = live.prepare_call(&loaded, func)?;
         let Ok(typed) = callee.typed::<(), (Vec<String>,)>(&live.store) else {
             return Ok(None);
@@ -112,13 +123,7 @@ impl Instance {
         };
         live.store.data_mut().clear_captured_stderr();
         loaded.arm_limits(&mut live.store)?;
-        let call = match &live.encoded {
-            Some(encoded) => encoded.call,
-            None => {
-                let encoded = EncodedFuncs::find(live, loaded)?;
-                live.encoded.insert(encoded).call
-            }
-        };
+        let call = live.encoded_funcs(loaded)?.call;
         // SAFETY: `EncodedFuncs::find` type-checked `call` as this type.
         let typed = unsafe { TypedFunc::<(u32, &[u8]), (EncodedResult,)>::new_unchecked(call) };
         match typed.call(&mut live.store, (index, args)) {
@@ -136,13 +141,7 @@ impl Instance {
         let live = self.live()?;
         live.store.data_mut().clear_captured_stderr();
         loaded.arm_limits(&mut live.store)?;
-        let drop = match &live.encoded {
-            Some(encoded) => encoded.drop,
-            None => {
-                let encoded = EncodedFuncs::find(live, &loaded)?;
-                live.encoded.insert(encoded).drop
-            }
-        };
+        let drop = live.encoded_funcs(&loaded)?.drop;
         match drop.call(&mut live.store, (handle,)) {
             Ok((dropped,)) => Ok(dropped),
             Err(error) => Err(self.failed("dropping a resource", error)),
