@@ -231,16 +231,24 @@ fn from_cache(
     Ok(Some(generated))
 }
 
-/// Generated WIT that does not parse is compwrap's bug, not the crate's:
-/// say so before cargo reports it as a build failure.
-fn check_wit(dir: &std::path::Path) -> Result<()> {
-    let mut resolve = wit_parser::Resolve::default();
-    resolve.push_dir(dir).map(|_| ()).with_context(|| {
+/// Generated WIT that does not parse, or that no component can have (a
+/// `tuple<>`), is compwrap's bug, not the crate's: say so before cargo
+/// reports it as a build failure. The check encodes the package as a
+/// component and validates it, as the component linker will.
+pub fn check_wit(dir: &std::path::Path) -> Result<()> {
+    let bug = || {
         format!(
             "compwrap generated invalid WIT in {} (this is a bug in compwrap; please report it)",
             dir.display()
         )
-    })
+    };
+    let mut resolve = wit_parser::Resolve::default();
+    let (package, _) = resolve.push_dir(dir).with_context(bug)?;
+    let encoded = wit_component::encode(&resolve, package).with_context(bug)?;
+    wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+        .validate_all(&encoded)
+        .with_context(bug)?;
+    Ok(())
 }
 
 /// Gives the memory freed after mapping (the rustdoc JSON of a crate like
@@ -405,4 +413,32 @@ fn stamp(
         .to_string(),
         report: serde_json::to_string(report)?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(world: &str) -> Result<()> {
+        let dir = tempfile::tempdir()?;
+        std::fs::write(dir.path().join("world.wit"), world)?;
+        check_wit(dir.path())
+    }
+
+    #[test]
+    fn wit_no_component_can_have_is_refused_before_the_build() {
+        let wit = |result: &str| {
+            format!(
+                "package compwrap:t@1.0.0;\ninterface i {{\n  f: func() -> {result};\n}}\n\
+                 world w {{\n  export i;\n}}\n"
+            )
+        };
+        check(&wit("option<u8>")).unwrap();
+        // wit-parser accepts `tuple<>`; the component linker does not.
+        let err = format!("{:#}", check(&wit("option<tuple<>>")).unwrap_err());
+        assert!(err.contains("bug in compwrap"), "{err}");
+        assert!(err.contains("tuple"), "{err}");
+        let err = format!("{:#}", check(&wit("option<")).unwrap_err());
+        assert!(err.contains("bug in compwrap"), "{err}");
+    }
 }

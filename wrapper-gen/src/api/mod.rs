@@ -985,6 +985,15 @@ impl<'a> Mapper<'a> {
 
     /// Maps a Rust type; `sc` resolves `Self` and generic parameters.
     fn ty(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
+        let mapped = self.ty_parts(ty, sc)?;
+        if unit_inside(&mapped) {
+            // `tuple<>` is no WIT type: `Option<()>`, `Vec<()>`, `((), u8)`.
+            return Err("`()` inside another type has no WIT form".into());
+        }
+        Ok(mapped)
+    }
+
+    fn ty_parts(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
         match ty {
             Type::Primitive(p) => prim(p),
             Type::Tuple(items) if items.is_empty() => Ok(Ty::Unit),
@@ -1803,6 +1812,8 @@ impl<'a> Mapper<'a> {
             iface,
         } = self.type_ref(i);
         let mut method_ns = Namespace::default();
+        // `[method]x.x` is the same component name as the resource `x`.
+        method_ns.claim(&type_wit);
         let mut out = Vec::new();
         // A record built through its builder comes whole from WIT.
         let built_by_builder = kind == NamedKind::Record && self.builder_rule(&id).is_some();
@@ -2269,6 +2280,21 @@ fn borrows_static(ty: &Type) -> bool {
         Type::Slice(t) | Type::Array { type_: t, .. } => borrows_static(t),
         Type::Tuple(ts) => ts.iter().any(borrows_static),
         Type::ResolvedPath(p) => type_args(p).into_iter().any(borrows_static),
+        _ => false,
+    }
+}
+
+/// Whether `()` is a part of `ty` other than the whole of it or the `ok`
+/// of a result (`result<_, e>`).
+fn unit_inside(ty: &Ty) -> bool {
+    fn part(ty: &Ty) -> bool {
+        *ty == Ty::Unit || unit_inside(ty)
+    }
+    match ty {
+        Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => part(t),
+        Ty::Result(t) => unit_inside(t),
+        Ty::SdkResult(ok, err) => unit_inside(ok) || part(err),
+        Ty::Tuple(ts) => ts.iter().any(part),
         _ => false,
     }
 }

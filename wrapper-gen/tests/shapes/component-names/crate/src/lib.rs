@@ -1,0 +1,46 @@
+//! WIT that parses but that no component can have: a method named like its
+//! resource (`[method]html.html` is the same component name as `html`) and
+//! `()` inside another type (`option<tuple<>>`).
+
+/// A parsed document.
+pub struct Html {
+    text: String,
+}
+
+impl Html {
+    /// Parses `text`.
+    pub fn parse(text: &str) -> Html {
+        Html {
+            text: text.trim().to_string(),
+        }
+    }
+
+    /// The document as HTML.
+    pub fn html(&self) -> String {
+        self.text.clone()
+    }
+}
+
+/// `Some(())` when `text` is empty.
+pub fn empty(text: &str) -> Option<()> {
+    text.is_empty().then_some(())
+}
+
+/// One `()` per character.
+pub fn units(text: &str) -> Vec<()> {
+    text.chars().map(|_| ()).collect()
+}
+
+/// Fails on an empty text.
+pub fn check(text: &str) -> Result<(), String> {
+    if text.is_empty() {
+        Err("empty".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// The number of characters.
+pub fn length(text: &str) -> u32 {
+    text.chars().count() as u32
+}
