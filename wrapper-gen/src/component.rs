@@ -306,6 +306,7 @@ mod tests {
                     category: None,
                 })
                 .collect(),
+            glue_rounds: Vec::new(),
         }
     }
 

@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 use compwrap_host::store::{self, Digest, RefEntry, Store};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest as _, Sha256};
@@ -122,27 +122,67 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         return Ok(hit);
     }
     let target_dir = store.build_dir().join("target");
-    let Derived { api, report } = derive(&resolved, &target_dir, &opts.only, progress)?;
+    let Derived {
+        mut api,
+        mut report,
+    } = derive(&resolved, &target_dir, &opts.only, progress)?;
     release_freed_memory();
-    let files = crate::emit::files(&api, &resolved, &opts.features)?;
     let guest_dir = store
         .build_dir()
         .join("guests")
         .join(format!("{}-{}", resolved.name, resolved.version));
-    crate::emit::write(&guest_dir, &files)?;
-    check_wit(&guest_dir.join("wit"))?;
-    store::atomic_write(
-        &guest_dir.join(crate::report::FILE_NAME),
-        &serde_json::to_vec_pretty(&report)?,
-    )?;
-    progress.step(&format!(
-        "building {} {} for wasm32-wasip2",
-        resolved.name, resolved.version
-    ));
-    let started = Instant::now();
     let what = format!("{} {}", resolved.name, resolved.version);
-    let artifact =
-        crate::build::build(&guest_dir, &target_dir, &what, |line| progress.detail(line))?;
+    let started = Instant::now();
+    // Glue that does not compile leaves its exports out; the guest is
+    // rebuilt without them, a few rounds at most.
+    let (files, artifact) = loop {
+        let files = crate::emit::files(&api, &resolved, &opts.features)?;
+        crate::emit::write(&guest_dir, &files)?;
+        check_wit(&guest_dir.join("wit"))?;
+        store::atomic_write(
+            &guest_dir.join(crate::report::FILE_NAME),
+            &serde_json::to_vec_pretty(&report)?,
+        )?;
+        progress.step(&format!("building {what} for wasm32-wasip2"));
+        let errors = match crate::build::build(&guest_dir, &target_dir, &what, |line| {
+            progress.detail(line)
+        })? {
+            crate::build::Built::Component(artifact) => break (files, artifact),
+            crate::build::Built::GlueErrors(errors) => errors,
+        };
+        let skipped = glue_culprits(&files["src/lib.rs"], &errors);
+        if skipped.is_empty() || report.glue_rounds.len() >= GLUE_ROUNDS {
+            let rendered: Vec<&str> = errors.iter().map(|e| e.rendered.as_str()).collect();
+            bail!(
+                "compwrap generated glue for {what} that does not compile{} (this is a bug in \
+                 compwrap; please report it):\n{}",
+                if skipped.is_empty() {
+                    String::new()
+                } else {
+                    format!(" after {GLUE_ROUNDS} rounds of leaving items out")
+                },
+                rendered.join("\n")
+            );
+        }
+        progress.step(&format!(
+            "leaving out {} item(s) whose glue does not compile",
+            skipped.len()
+        ));
+        for iface in &mut api.interfaces {
+            let name = iface.name.clone();
+            iface
+                .functions
+                .retain(|f| !skipped.contains_key(&format!("{name}.{}", f.component_name())));
+        }
+        report.skip_glue(&skipped);
+        if api.function_count() == 0 {
+            return Err(Error::NothingMapped {
+                name: resolved.name.clone(),
+                report: Box::new(report),
+            }
+            .into());
+        }
+    };
     let build_seconds = started.elapsed().as_secs_f64();
     progress.step("verifying the component");
     let bytes = std::fs::read(&artifact)
@@ -229,6 +269,33 @@ fn from_cache(
     let mut generated = generated(store, record, true);
     generated.pulled_from = Some(reference.to_string());
     Ok(Some(generated))
+}
+
+/// Rounds of leaving out items whose glue does not compile.
+const GLUE_ROUNDS: usize = 4;
+
+/// The exports (`interface.name`) the errors are in, with the message of
+/// the first error in each; empty when an error is outside per-export
+/// glue (compwrap's own code).
+fn glue_culprits(
+    code: &str,
+    errors: &[crate::build::CompileError],
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for error in errors {
+        let exports = error
+            .lines
+            .iter()
+            .filter(|(file, _)| crate::build::is_glue_file(file))
+            .find_map(|&(_, line)| crate::glue::exports_at(code, line));
+        let Some(exports) = exports.filter(|e| !e.is_empty()) else {
+            return Default::default();
+        };
+        for export in exports {
+            out.entry(export).or_insert_with(|| error.message.clone());
+        }
+    }
+    out
 }
 
 /// Generated WIT that does not parse, or that no component can have (a

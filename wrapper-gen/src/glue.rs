@@ -252,19 +252,6 @@ pub fn render(api: &Api) -> String {
 /// crate. A conversion is a top-level `fn lift_…` / `fn lower_…` that ends
 /// at the next line that is just `}`.
 fn prune_conversions(code: &str) -> String {
-    /// `fn lift_x(…` / `fn lower_x<…` starts a conversion named `lift_x`.
-    fn conversion_name(line: &str) -> Option<&str> {
-        let rest = line.strip_prefix("fn ")?;
-        let name = rest.split(['(', '<']).next()?;
-        (name.starts_with("lift_") || name.starts_with("lower_")).then_some(name)
-    }
-    /// The conversions `text` names (identifiers, so `lower_sdk_error` in
-    /// `.map_err(lower_sdk_error)` counts).
-    fn named(text: &str) -> impl Iterator<Item = &str> {
-        text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-            .filter(|t| t.starts_with("lift_") || t.starts_with("lower_"))
-    }
-
     // The code as pieces, each a conversion (with its name) or the rest.
     let mut pieces: Vec<(Option<&str>, &str)> = Vec::new();
     let mut start = 0;
@@ -327,6 +314,86 @@ fn prune_conversions(code: &str) -> String {
     out
 }
 
+/// `fn lift_x(…` / `fn lower_x<…` starts a conversion named `lift_x`.
+fn conversion_name(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("fn ")?;
+    let name = rest.split(['(', '<']).next()?;
+    (name.starts_with("lift_") || name.starts_with("lower_")).then_some(name)
+}
+
+/// The conversions `text` names (identifiers, so `lower_sdk_error` in
+/// `.map_err(lower_sdk_error)` counts).
+fn named(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|t| t.starts_with("lift_") || t.starts_with("lower_"))
+}
+
+/// The line that starts an export's glue: `// export <interface>.<name>`,
+/// the name as the report writes it.
+const EXPORT_MARK: &str = "    // export ";
+
+/// The exports (`interface.name`, as the report names them) whose glue in
+/// `code`, a guest's `src/lib.rs` from [`render`], holds `line` (1-based):
+/// the export itself, or every export that reaches the conversion function
+/// the line is in. `None` for a line of neither (support code, type
+/// definitions: compwrap's own code).
+pub fn exports_at(code: &str, line: usize) -> Option<Vec<String>> {
+    let lines: Vec<&str> = code.lines().collect();
+    // (first line, last line, name) of each export and conversion, 0-based.
+    let mut exports = Vec::new();
+    let mut conversions = Vec::new();
+    let mut i = 0;
+    while i < lines.len() {
+        if let Some(name) = lines[i].strip_prefix(EXPORT_MARK) {
+            let end = (i..lines.len()).find(|&j| lines[j] == "    }")?;
+            exports.push((i, end, name));
+            i = end;
+        } else if let Some(name) = conversion_name(lines[i]) {
+            let end = if lines[i].trim_end().ends_with('}') {
+                i
+            } else {
+                (i..lines.len()).find(|&j| lines[j] == "}")?
+            };
+            conversions.push((i, end, name));
+            i = end;
+        }
+        i += 1;
+    }
+    let at = line.checked_sub(1)?;
+    let within = |&&(start, end, _): &&(usize, usize, &str)| start <= at && at <= end;
+    if let Some(&(_, _, name)) = exports.iter().find(within) {
+        return Some(vec![name.to_string()]);
+    }
+    let &(_, _, conversion) = conversions.iter().find(within)?;
+    let text = |start: usize, end: usize| lines[start..=end].join("\n");
+    let bodies: std::collections::HashMap<&str, String> = conversions
+        .iter()
+        .map(|&(start, end, name)| (name, text(start, end)))
+        .collect();
+    let reaches = |start: usize, end: usize| {
+        let mut seen = std::collections::HashSet::new();
+        let mut queue: Vec<String> = named(&text(start, end)).map(str::to_string).collect();
+        while let Some(name) = queue.pop() {
+            if name == conversion {
+                return true;
+            }
+            if let Some(body) = bodies.get(name.as_str())
+                && seen.insert(name)
+            {
+                queue.extend(named(body).map(str::to_string));
+            }
+        }
+        false
+    };
+    Some(
+        exports
+            .iter()
+            .filter(|&&(start, end, _)| reaches(start, end))
+            .map(|&(_, _, name)| name.to_string())
+            .collect(),
+    )
+}
+
 struct Glue {
     /// The `service-error` variant of an AWS SDK crate whose operations
     /// return typed errors: its lowering yields `None` for the SDK's
@@ -380,7 +447,7 @@ impl Glue {
             );
         }
         for f in free {
-            self.function(out, f, "    ");
+            self.function(out, &iface.name, f, "    ");
         }
         out.push_str("}\n");
         for r in resources {
@@ -395,7 +462,7 @@ impl Glue {
                 .iter()
                 .filter(|f| f.kind.resource() == Some(&r.wit))
             {
-                self.function(out, f, "    ");
+                self.function(out, &iface.name, f, "    ");
             }
             out.push_str("}\n");
         }
@@ -688,7 +755,7 @@ impl Glue {
 
     // ---- functions ---------------------------------------------------------
 
-    fn function(&self, out: &mut String, f: &Function, ind: &str) {
+    fn function(&self, out: &mut String, iface: &str, f: &Function, ind: &str) {
         let is_method = matches!(f.kind, FuncKind::Method(_));
         let mut sig_params = Vec::new();
         if is_method {
@@ -714,6 +781,7 @@ impl Glue {
             (_, Ty::Unit) => String::new(),
             (_, t) => format!(" -> {}", self.wtype(t, false)),
         };
+        let _ = writeln!(out, "{EXPORT_MARK}{iface}.{}", f.component_name());
         let _ = writeln!(out, "{ind}/// `{}`", f.rust);
         let _ = writeln!(out, "{ind}fn {fname}({}){ret} {{", sig_params.join(", "));
         out.push_str(&body);
@@ -1110,7 +1178,7 @@ fn bindings(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::prune_conversions;
+    use super::{exports_at, prune_conversions};
 
     #[test]
     fn conversions_nothing_calls_are_dropped() {
@@ -1135,5 +1203,45 @@ mod tests {
         );
         // Nothing to drop: the same text.
         assert_eq!(prune_conversions(&pruned), pruned);
+    }
+
+    #[test]
+    fn errors_are_traced_to_the_exports_whose_glue_holds_them() {
+        let code = "\
+fn lift_a(x: A) -> a::A {
+    lift_b(x.b)
+}
+
+fn lift_b(x: B) -> a::B {
+    a::B(x)
+}
+
+fn lower_c(x: a::C) -> C {
+    C(x.0)
+}
+
+impl i_a::Guest for Component {
+    // export a.f
+    /// `a::f`
+    fn f(p0: A) {
+        let a0 = lift_a(p0);
+        a::f(a0);
+    }
+    // export a.g
+    /// `a::g`
+    fn g() -> C {
+        lower_c(a::g())
+    }
+}
+";
+        let at = |line| exports_at(code, line);
+        // In an export's own glue.
+        assert_eq!(at(18), Some(vec!["a.f".to_string()]));
+        assert_eq!(at(24), Some(vec!["a.g".to_string()]));
+        // In a conversion: every export that reaches it.
+        assert_eq!(at(6), Some(vec!["a.f".to_string()]));
+        assert_eq!(at(10), Some(vec!["a.g".to_string()]));
+        // Elsewhere: compwrap's own code.
+        assert_eq!(at(13), None);
     }
 }

@@ -25,6 +25,10 @@ pub struct Report {
     pub skip_reasons: Vec<(String, usize)>,
     /// Every public item.
     pub items: Vec<Item>,
+    /// The items skipped in each round of building the guest because
+    /// their generated glue did not compile (category `glue-error`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub glue_rounds: Vec<Vec<String>>,
 }
 
 /// Mapped / total counts.
@@ -74,6 +78,9 @@ pub struct Item {
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[serde(rename_all = "kebab-case")]
 pub enum Category {
+    /// The glue compwrap generated for it did not compile: the item is
+    /// left out and the guest rebuilt (rustc's message is the reason).
+    GlueError,
     /// A generic parameter without one obvious instantiation (a serde
     /// bound, a closure, a type only the caller of the result picks).
     Generic,
@@ -113,7 +120,9 @@ impl Category {
     pub fn of(reason: &str) -> Category {
         let r = reason;
         let has = |s: &str| r.contains(s);
-        if has("--only") {
+        if has(GLUE_ERROR) {
+            Category::GlueError
+        } else if has("--only") {
             Category::NotSelected
         } else if has("is not mapped (") {
             Category::SkippedType
@@ -163,13 +172,58 @@ impl Category {
     }
 }
 
+/// How the reason of an item skipped for its glue starts.
+const GLUE_ERROR: &str = "its generated glue does not compile";
+
 impl Report {
     /// Builds the report from the mapper's items.
     pub fn new(name: &str, version: &str, items: &[ReportItem]) -> Report {
+        let mut report = Report {
+            name: name.into(),
+            version: version.into(),
+            coverage: Coverage::default(),
+            skip_categories: Vec::new(),
+            skip_reasons: Vec::new(),
+            items: items
+                .iter()
+                .map(|i| Item {
+                    path: i.path.clone(),
+                    kind: i.kind.clone(),
+                    wit: i.wit.clone(),
+                    skipped: i.skipped.clone(),
+                    category: i.skipped.as_deref().map(Category::of),
+                })
+                .collect(),
+            glue_rounds: Vec::new(),
+        };
+        report.count();
+        report
+    }
+
+    /// Marks the mapped items exported as `skipped` (`interface.name` →
+    /// rustc's message) as skipped for their glue, as one more round.
+    pub fn skip_glue(&mut self, skipped: &BTreeMap<String, String>) {
+        let mut round = Vec::new();
+        for item in &mut self.items {
+            let Some(message) = item.wit.as_ref().and_then(|wit| skipped.get(wit)) else {
+                continue;
+            };
+            let reason = format!("{GLUE_ERROR}: {message}");
+            item.category = Some(Category::of(&reason));
+            item.skipped = Some(reason);
+            item.wit = None;
+            round.push(item.path.clone());
+        }
+        self.glue_rounds.push(round);
+        self.count();
+    }
+
+    /// Counts coverage, categories and reasons from the items.
+    fn count(&mut self) {
         let mut coverage = Coverage::default();
         let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
         let mut categories: BTreeMap<Category, usize> = BTreeMap::new();
-        for item in items {
+        for item in &self.items {
             let mapped = item.wit.is_some();
             if is_function(&item.kind) {
                 coverage.functions += 1;
@@ -187,23 +241,9 @@ impl Report {
         skip_reasons.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
         let mut skip_categories: Vec<(Category, usize)> = categories.into_iter().collect();
         skip_categories.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        Report {
-            name: name.into(),
-            version: version.into(),
-            coverage,
-            skip_categories,
-            skip_reasons,
-            items: items
-                .iter()
-                .map(|i| Item {
-                    path: i.path.clone(),
-                    kind: i.kind.clone(),
-                    wit: i.wit.clone(),
-                    skipped: i.skipped.clone(),
-                    category: i.skipped.as_deref().map(Category::of),
-                })
-                .collect(),
-        }
+        self.coverage = coverage;
+        self.skip_categories = skip_categories;
+        self.skip_reasons = skip_reasons;
     }
 }
 

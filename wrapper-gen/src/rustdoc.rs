@@ -100,7 +100,13 @@ fn document(
         // rustdoc compiles the crate's dependencies for the target first,
         // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        return Err(Documented::Failed(crate::build::last_lines(&stderr, 30)));
+        let detail = crate::build::last_lines(&stderr, 30);
+        return Err(Documented::Failed(
+            match crate::build::failed_packages(&stderr).first() {
+                Some(package) => format!("`{package}` failed to build:\n{detail}"),
+                None => detail,
+            },
+        ));
     }
     let json = target_dir
         .join(TARGET)

@@ -275,6 +275,19 @@ impl FuncKind {
     }
 }
 
+impl Function {
+    /// The export's name in the component (`parse`, `[method]regex.find`),
+    /// as the report's `interface.name` writes it after the interface.
+    pub fn component_name(&self) -> String {
+        match &self.kind {
+            FuncKind::Free => self.wit.clone(),
+            FuncKind::Constructor(r) => format!("[constructor]{r}"),
+            FuncKind::Static(r) => format!("[static]{r}.{}", self.wit),
+            FuncKind::Method(r) => format!("[method]{r}.{}", self.wit),
+        }
+    }
+}
+
 fn params(f: &Function, skip_self: bool) -> String {
     let list: Vec<String> = f
         .params

@@ -3,7 +3,8 @@
 //! and its mapping report (`compwrap-report.json`). A case named `error-*`
 //! expects the derivation to fail with the message in `error.txt`. With a
 //! `calls.json` (`[{"call": "f", "args": ["WAVE", …], "expect": "WAVE"}]`)
-//! the case is also built and each call's result compared. The crates have
+//! the case is also built and each call's result compared; items left out
+//! of the build because their glue did not compile are in `glue-errors.txt`. The crates have
 //! no dependencies, so nothing comes from the network.
 //! `BLESS=1 cargo test -p compwrap --test shapes` rewrites the expected
 //! files; a new case needs only its `crate/`.
@@ -61,6 +62,23 @@ fn run_calls(name: &str, options: &Options, calls: &Path) {
         .unwrap_or_else(|e| panic!("{}: {e}", calls.display()));
     let generated = compwrap::generate::generate(&test_store(), options, &Quiet)
         .unwrap_or_else(|e| panic!("{name}: {e:#}"));
+    // Items whose glue did not compile, left out of the built component.
+    let glue_errors: String = generated
+        .report
+        .items
+        .iter()
+        .filter(|i| i.category == Some(compwrap::report::Category::GlueError))
+        .map(|i| format!("{}: {}\n", i.path, i.skipped.as_deref().unwrap_or_default()))
+        .collect();
+    let expected = options
+        .spec
+        .path
+        .as_ref()
+        .unwrap()
+        .join("../glue-errors.txt");
+    if !glue_errors.is_empty() || expected.is_file() {
+        check(&expected, &glue_errors);
+    }
     let runtime = compwrap_host::Runtime::new().unwrap();
     let bytes = std::fs::read(&generated.path).unwrap();
     let mut instance = runtime.load_bytes(&bytes).unwrap().instantiate().unwrap();

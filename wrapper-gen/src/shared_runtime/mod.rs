@@ -186,7 +186,7 @@ fn build(
 ) -> Result<PathBuf> {
     let mut cmd = cargo();
     cmd.args(["build", "-p", "compwrap-runtime", "--lib"]);
-    cmd.args(["--message-format", "json-render-diagnostics"]);
+    cmd.args(["--message-format", "json"]);
     if !options.debug {
         cmd.arg("--release");
     }
@@ -221,8 +221,8 @@ fn build(
             artifact = Some(file.clone().into_std_path_buf());
         }
     })?;
-    if let Err(detail) = outcome {
-        bail!("building compwrap-runtime failed:\n{detail}");
+    if let Err(failure) = outcome {
+        bail!("building compwrap-runtime failed:\n{}", failure.detail);
     }
     artifact.with_context(|| format!("cargo did not report {file_name}"))
 }
