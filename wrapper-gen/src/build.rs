@@ -125,13 +125,10 @@ pub fn build(
                 .find(|p| !p.starts_with(GUEST_PACKAGE_PREFIX))
                 .cloned()
         });
-    let detail = truncate(&failure.detail, 6000);
     Err(Error::BuildFailed {
         what: what.to_string(),
-        detail: match culprit {
-            Some(package) => format!("`{package}` failed to build:\n{detail}"),
-            None => detail,
-        },
+        package: culprit,
+        detail: truncate(&failure.detail, 6000),
     }
     .into())
 }

@@ -76,6 +76,10 @@ pub struct Generated {
     /// The registry cache entry the component was published to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pushed_to: Option<String>,
+    /// Default features turned off because they do not build for
+    /// wasm32-wasip2, and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub features_changed: Option<String>,
 }
 
 /// The record stored under `keys/<key>.json`.
@@ -90,6 +94,8 @@ struct KeyRecord {
     build_seconds: f64,
     wit: String,
     report: Report,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    features_changed: Option<String>,
 }
 
 /// Runs the pipeline; reuses the stored component when the key matches.
@@ -102,30 +108,144 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
     let key = generate_key(&resolved, opts)?;
-    if !opts.force
-        && let Some(mut hit) = lookup(store, &key, opts.only.is_empty())?
-    {
+    if let Some(hit) = reuse(store, opts, &resolved, &key, progress)? {
+        return Ok(hit);
+    }
+    let attempt = |opts: &Options, resolved: &Resolved| {
+        let key = generate_key(resolved, opts)?;
+        match reuse(store, opts, resolved, &key, progress)? {
+            Some(hit) => Ok((hit, key)),
+            None => Ok((build_and_store(store, opts, resolved, &key, progress)?, key)),
+        }
+    };
+    let ((mut generated, chosen_key), why) =
+        searching_features(store, opts, resolved, progress, attempt)?;
+    if why.is_some() {
+        generated.features_changed = why;
+        // The default features' key leads here next time.
+        if let Some(mut record) = store::read_entry::<KeyRecord>(&store.key_path(&chosen_key))? {
+            record.features_changed = generated.features_changed.clone();
+            store::atomic_write(&store.key_path(&key), &serde_json::to_vec_pretty(&record)?)?;
+        }
+    }
+    Ok(generated)
+}
+
+/// Runs `attempt` for the crate as `opts` and `resolved` have it; when its
+/// features are the crate's defaults and a dependency fails to build for
+/// wasm32-wasip2, again with the features that bring that dependency in
+/// turned off (a few rounds). The result, and what was turned off and why.
+fn searching_features<T>(
+    store: &Store,
+    opts: &Options,
+    resolved: Resolved,
+    progress: &dyn Progress,
+    attempt: impl Fn(&Options, &Resolved) -> Result<T>,
+) -> Result<(T, Option<String>)> {
+    let error = match attempt(opts, &resolved) {
+        Err(error) if opts.features == Features::default() => error,
+        other => return other.map(|t| (t, None)),
+    };
+    let (mut error, mut opts, mut resolved) = (error, opts.clone(), resolved);
+    let (mut turned_off, mut failed_packages) = (Vec::new(), Vec::new());
+    for _ in 0..FEATURE_ROUNDS {
+        let Some(failed) = failed_dependency(&error, &resolved.name) else {
+            break;
+        };
+        progress.step(&format!("looking for features without `{failed}`"));
+        let Some((features, off)) =
+            crate::resolve::features_without(&resolved, &opts.features, &failed)?
+        else {
+            break;
+        };
+        turned_off.extend(off.iter().map(|f| format!("`{f}`")));
+        failed_packages.push(format!("`{failed}`"));
+        let (noun, bring) = match turned_off.len() {
+            1 => ("feature", "it brings"),
+            _ => ("features", "they bring"),
+        };
+        let (packages, does) = match failed_packages.len() {
+            1 => ("", "does"),
+            _ => ("s", "do"),
+        };
+        let why = format!(
+            "{noun} {} of {} turned off: {bring} in the package{packages} {}, which {does} \
+             not build for wasm32-wasip2 (choose features with --features)",
+            turned_off.join(", "),
+            resolved.name,
+            failed_packages.join(", ")
+        );
+        progress.step(&why);
+        opts.features = features;
+        resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
+        match attempt(&opts, &resolved) {
+            Ok(t) => return Ok((t, Some(why))),
+            Err(e) => error = e,
+        }
+    }
+    Err(error)
+}
+
+/// Rounds of turning off features that bring in a package that does not
+/// build for wasm32-wasip2.
+const FEATURE_ROUNDS: usize = 4;
+
+/// The dependency of `crate_name` that `error` says failed to build.
+fn failed_dependency(error: &anyhow::Error, crate_name: &str) -> Option<String> {
+    match error.chain().find_map(|c| c.downcast_ref::<Error>())? {
+        Error::BuildFailed {
+            package: Some(package),
+            ..
+        } if package.split('@').next() != Some(crate_name)
+            && !package.starts_with(crate::build::GUEST_PACKAGE_PREFIX) =>
+        {
+            Some(package.clone())
+        }
+        _ => None,
+    }
+}
+
+/// The stored component for `key`, or the registry cache's.
+fn reuse(
+    store: &Store,
+    opts: &Options,
+    resolved: &Resolved,
+    key: &str,
+    progress: &dyn Progress,
+) -> Result<Option<Generated>> {
+    if opts.force {
+        return Ok(None);
+    }
+    if let Some(mut hit) = lookup(store, key, opts.only.is_empty())? {
         // Built here before: make sure the cache has it too.
         if let Some(cache) = opts.cache.as_ref().filter(|cache| cache.push) {
-            progress.step(&format!("checking {}", cache.reference(&key)));
+            progress.step(&format!("checking {}", cache.reference(key)));
             let bytes = store.read_blob(&hit.digest)?;
             hit.pushed_to = cache
-                .push_if_missing(&key, &bytes)
+                .push_if_missing(key, &bytes)
                 .context("publishing the stored component to the cache failed")?;
         }
-        return Ok(hit);
+        return Ok(Some(hit));
     }
-    if !opts.force
-        && let Some(cache) = &opts.cache
-        && let Some(hit) = from_cache(store, cache, &resolved, &key, opts, progress)?
-    {
-        return Ok(hit);
+    match &opts.cache {
+        Some(cache) => from_cache(store, cache, resolved, key, opts, progress),
+        None => Ok(None),
     }
+}
+
+/// Derives, builds, verifies, stamps and stores the component for `key`.
+fn build_and_store(
+    store: &Store,
+    opts: &Options,
+    resolved: &Resolved,
+    key: &str,
+    progress: &dyn Progress,
+) -> Result<Generated> {
     let target_dir = store.build_dir().join("target");
     let Derived {
         mut api,
         mut report,
-    } = derive(&resolved, &target_dir, &opts.only, progress)?;
+    } = derive(resolved, &target_dir, &opts.only, progress)?;
     release_freed_memory();
     let guest_dir = store
         .build_dir()
@@ -136,7 +256,7 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     // Glue that does not compile leaves its exports out; the guest is
     // rebuilt without them, a few rounds at most.
     let (files, artifact) = loop {
-        let files = crate::emit::files(&api, &resolved, &opts.features)?;
+        let files = crate::emit::files(&api, resolved, &opts.features)?;
         crate::emit::write(&guest_dir, &files)?;
         check_wit(&guest_dir.join("wit"))?;
         store::atomic_write(
@@ -193,13 +313,13 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         &guest_dir.join("wit"),
         &crate::wit::world_name(&api),
     )?;
-    let stamped = crate::component::stamp(&bytes, &stamp(&resolved, &key, &opts.only, &report)?)?;
+    let stamped = crate::component::stamp(&bytes, &stamp(resolved, key, &opts.only, &report)?)?;
     progress.step("storing");
     let digest = store.put_blob(&stamped)?;
     let size = stamped.len() as u64;
     let wit = files["wit/world.wit"].clone();
     let record = KeyRecord {
-        key: key.clone(),
+        key: key.to_string(),
         name: resolved.name.clone(),
         version: resolved.version.clone(),
         digest: digest.clone(),
@@ -207,8 +327,9 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
         build_seconds,
         wit,
         report,
+        features_changed: None,
     };
-    store::atomic_write(&store.key_path(&key), &serde_json::to_vec_pretty(&record)?)?;
+    store::atomic_write(&store.key_path(key), &serde_json::to_vec_pretty(&record)?)?;
     // `name@version` means the whole crate: a `--only` component is found
     // by its digest.
     if opts.only.is_empty() {
@@ -216,8 +337,8 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     }
     let mut generated = generated(store, record, false);
     if let Some(cache) = opts.cache.as_ref().filter(|cache| cache.push) {
-        progress.step(&format!("publishing to {}", cache.reference(&key)));
-        let published = cache.push(&key, &stamped).with_context(|| {
+        progress.step(&format!("publishing to {}", cache.reference(key)));
+        let published = cache.push(key, &stamped).with_context(|| {
             format!(
                 "the component was built and stored ({}), but publishing it to the cache failed",
                 generated.digest
@@ -261,6 +382,7 @@ fn from_cache(
         build_seconds: 0.0,
         wit: crate::component::wit_text(&bytes)?,
         report,
+        features_changed: None,
     };
     store::atomic_write(&store.key_path(key), &serde_json::to_vec_pretty(&record)?)?;
     if opts.only.is_empty() {
@@ -377,12 +499,10 @@ pub fn derive_only(
     progress.step(&format!("resolving {}@{}", opts.spec.name, opts.spec.req));
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
-    let derived = derive(
-        &resolved,
-        &store.build_dir().join("target"),
-        &opts.only,
-        progress,
-    )?;
+    let target_dir = store.build_dir().join("target");
+    let (derived, _) = searching_features(store, opts, resolved, progress, |opts, resolved| {
+        derive(resolved, &target_dir, &opts.only, progress)
+    })?;
     Ok((crate::wit::render(&derived.api), derived.report))
 }
 
@@ -413,6 +533,7 @@ fn generated(store: &Store, r: KeyRecord, reused: bool) -> Generated {
         report: r.report,
         pulled_from: None,
         pushed_to: None,
+        features_changed: r.features_changed,
     }
 }
 

@@ -48,11 +48,15 @@ pub enum Error {
     /// The package has no library.
     #[error("`{0}` has no library target to wrap")]
     NoLibrary(String),
-    /// The guest crate did not compile for `wasm32-wasip2`.
-    #[error("{what} does not build for wasm32-wasip2:\n{detail}")]
+    /// The crate or one of its dependencies did not compile for
+    /// `wasm32-wasip2`.
+    #[error("{what} does not build for wasm32-wasip2{}:\n{detail}", .package.as_ref().map(|p| format!(": `{p}` failed to build")).unwrap_or_default())]
     BuildFailed {
         /// The crate and version.
         what: String,
+        /// The package that failed (`zstd-sys@2.0.15+zstd.1.5.7`), when
+        /// cargo names it.
+        package: Option<String>,
         /// Compiler diagnostics.
         detail: String,
     },

@@ -8,6 +8,7 @@ use anyhow::{Context, Result, bail};
 use cargo_metadata::{MetadataCommand, TargetKind};
 
 use crate::Error;
+use crate::target::TARGET;
 
 /// What the user asked for: `semver` or `semver@1.0` or `semver@=1.0.28`
 /// from crates.io, or a crate in a local directory ([`CrateSpec::local`]).
@@ -263,6 +264,100 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
         scratch,
         dependencies,
     })
+}
+
+/// Features that leave out `failed` (a package that does not build for
+/// `wasm32-wasip2`, `name` or `name@version`): the features `current`
+/// enables (the crate's default features, or the ones it names) but those
+/// that bring it in, each tried alone with cargo's resolver for the
+/// target. The features and the ones turned off; `None` when no feature
+/// brings it in alone.
+pub fn features_without(
+    resolved: &Resolved,
+    current: &Features,
+    failed: &str,
+) -> Result<Option<(Features, Vec<String>)>> {
+    let failed = failed.split('@').next().unwrap_or(failed);
+    let source = source_field(resolved.path.as_deref(), &format!("={}", resolved.version));
+    let scratch = resolved
+        .scratch
+        .with_file_name(format!("features-{}", resolved.name));
+    // Which packages cargo resolves for the target with these features.
+    let needs_failed = |features: &Features| -> Result<bool> {
+        write_scratch(&scratch, &resolved.name, &source, features)?;
+        let metadata = MetadataCommand::new()
+            .manifest_path(scratch.join("Cargo.toml"))
+            .other_options(vec!["--filter-platform".into(), TARGET.into()])
+            .exec()
+            .with_context(|| format!("cargo could not resolve `{}`", resolved.name))?;
+        let ids: std::collections::HashSet<_> = metadata
+            .resolve
+            .iter()
+            .flat_map(|r| r.nodes.iter().map(|n| &n.id))
+            .collect();
+        Ok(metadata
+            .packages
+            .iter()
+            .any(|p| p.name.as_str() == failed && ids.contains(&p.id)))
+    };
+    let metadata = MetadataCommand::new()
+        .manifest_path(resolved.scratch.join("Cargo.toml"))
+        .other_options(vec!["--filter-platform".into(), TARGET.into()])
+        .exec()
+        .with_context(|| format!("cargo could not resolve `{}`", resolved.name))?;
+    let Some(pkg) = metadata
+        .packages
+        .iter()
+        .find(|p| p.name.as_str() == resolved.name && p.version.to_string() == resolved.version)
+    else {
+        return Ok(None);
+    };
+    // `dep:x` and `x/feature` are not features a dependent can name.
+    let defaults: Vec<String> = if current.no_default {
+        current.features.clone()
+    } else {
+        pkg.features
+            .get("default")
+            .into_iter()
+            .flatten()
+            .chain(&current.features)
+            .filter(|f| !f.contains(':') && !f.contains('/'))
+            .cloned()
+            .collect()
+    };
+    if defaults.is_empty() {
+        return Ok(None);
+    }
+    let mut kept = Vec::new();
+    let mut off = Vec::new();
+    for feature in &defaults {
+        let alone = Features {
+            features: vec![feature.clone()],
+            no_default: true,
+        };
+        if needs_failed(&alone)? {
+            off.push(feature.clone());
+        } else {
+            kept.push(feature.clone());
+        }
+    }
+    let mut chosen = Features {
+        features: kept,
+        no_default: true,
+    };
+    if off.is_empty() {
+        return Ok(None);
+    }
+    // Features may bring it in only together; then none of them.
+    if needs_failed(&chosen)? {
+        off = defaults;
+        chosen.features.clear();
+        if needs_failed(&chosen)? {
+            return Ok(None);
+        }
+    }
+    chosen.features.sort();
+    Ok(Some((chosen, off)))
 }
 
 fn resolve_error(spec: &CrateSpec, e: cargo_metadata::Error) -> anyhow::Error {

@@ -21,7 +21,12 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
         &resolved.lib_name,
     )
     .map_err(|e| match e {
-        Documented::Failed(detail) => crate::Error::BuildFailed { what, detail }.into(),
+        Documented::Failed { package, detail } => crate::Error::BuildFailed {
+            what,
+            package,
+            detail,
+        }
+        .into(),
         Documented::Other(e) => e,
     })?;
     // Re-exports of re-exports: a few rounds at most.
@@ -52,8 +57,13 @@ pub fn extract(resolved: &Resolved, target_dir: &Path) -> Result<rustdoc_types::
 /// Why documenting a package failed.
 #[derive(Debug)]
 enum Documented {
-    /// rustdoc (or the build of its dependencies) failed: its last lines.
-    Failed(String),
+    /// rustdoc (or the build of its dependencies) failed.
+    Failed {
+        /// The package cargo names as failed.
+        package: Option<String>,
+        /// The last lines of cargo's output.
+        detail: String,
+    },
     /// Anything else.
     Other(anyhow::Error),
 }
@@ -100,13 +110,10 @@ fn document(
         // rustdoc compiles the crate's dependencies for the target first,
         // so this is where a crate that cannot target wasm32 fails.
         let stderr = String::from_utf8_lossy(&output.stderr);
-        let detail = crate::build::last_lines(&stderr, 30);
-        return Err(Documented::Failed(
-            match crate::build::failed_packages(&stderr).first() {
-                Some(package) => format!("`{package}` failed to build:\n{detail}"),
-                None => detail,
-            },
-        ));
+        return Err(Documented::Failed {
+            package: crate::build::failed_packages(&stderr).into_iter().next(),
+            detail: crate::build::last_lines(&stderr, 30),
+        });
     }
     let json = target_dir
         .join(TARGET)

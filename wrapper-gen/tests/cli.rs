@@ -498,3 +498,28 @@ fn a_local_crate_generates_and_an_edit_rebuilds_it() {
     assert!(o.status.success(), "{}", text(&o));
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "1");
 }
+
+#[test]
+fn a_resource_argument_is_the_call_that_makes_it() {
+    let home = test_home();
+    let dir = manifest_dir().join("tests/shapes/component-names/crate");
+    let dir = dir.to_str().unwrap();
+    generated_json(&compwrap(
+        &home,
+        &["generate", "--path", dir, "--json", "--yes"],
+    ));
+    let call = |args: &[&str]| {
+        let mut all = vec!["call", "shape-component-names", "same"];
+        all.extend(args);
+        compwrap(&home, &all)
+    };
+    let o = call(&["html.parse(\"x\")", "html.parse(\" x \")"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
+    let o = call(&["html.parse(\"x\")", "html.parse(\"y\")"]);
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "false");
+    // Not a call: said so, with the argument's name.
+    let o = call(&["html.parse(\"x\")", "\"y\""]);
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+    assert!(text(&o).contains("argument `b`"), "{}", text(&o));
+}

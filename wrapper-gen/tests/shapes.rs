@@ -4,7 +4,9 @@
 //! expects the derivation to fail with the message in `error.txt`. With a
 //! `calls.json` (`[{"call": "f", "args": ["WAVE", …], "expect": "WAVE"}]`)
 //! the case is also built and each call's result compared; items left out
-//! of the build because their glue did not compile are in `glue-errors.txt`. The crates have
+//! of the build because their glue did not compile are in `glue-errors.txt`,
+//! default features turned off (they do not build for wasm32) in
+//! `features.txt`. The crates have
 //! no dependencies, so nothing comes from the network.
 //! `BLESS=1 cargo test -p compwrap --test shapes` rewrites the expected
 //! files; a new case needs only its `crate/`.
@@ -78,6 +80,12 @@ fn run_calls(name: &str, options: &Options, calls: &Path) {
         .join("../glue-errors.txt");
     if !glue_errors.is_empty() || expected.is_file() {
         check(&expected, &glue_errors);
+    }
+    // Default features turned off because they do not build for wasm32.
+    let features = options.spec.path.as_ref().unwrap().join("../features.txt");
+    if generated.features_changed.is_some() || features.is_file() {
+        let changed = generated.features_changed.clone().unwrap_or_default();
+        check(&features, &(changed + "\n"));
     }
     let runtime = compwrap_host::Runtime::new().unwrap();
     let bytes = std::fs::read(&generated.path).unwrap();

@@ -16,6 +16,8 @@
 //!   against moto.
 //! - `cargo xtask bench-build`: a native application on `aws-sdk-ec2` vs
 //!   the same application through compwrap (build, bump, size, loads).
+//! - `cargo xtask bench-reach`: `compwrap generate` as typed on a corpus of
+//!   real crates, and each one's headline call against the native crate.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -26,6 +28,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
 mod aws;
+mod reach;
 mod registry_bench;
 
 #[derive(Parser)]
@@ -81,6 +84,18 @@ enum Cmd {
         #[arg(long)]
         store: Option<PathBuf>,
     },
+    /// Reach on real crates: for each corpus crate, `compwrap generate`
+    /// as typed (success, functions mapped, build time, size) and whether
+    /// its headline call answers as the native crate does.
+    BenchReach {
+        /// Only these corpus crates (names, comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        only: Vec<String>,
+        /// Generate into an empty store (removed afterwards) instead of
+        /// the kept one under the target directory.
+        #[arg(long)]
+        fresh: bool,
+    },
     /// Measure `generate` against a plain cargo build of the same guest crate.
     Bench {
         /// The crate to measure.
@@ -104,6 +119,7 @@ fn main() -> Result<()> {
         Cmd::BenchBuild => aws::bench_build(),
         Cmd::BenchEc2Calls { calls, runs } => aws::bench_ec2_calls(calls, runs),
         Cmd::BenchGenerate { store } => aws::bench_generate(store.as_deref()),
+        Cmd::BenchReach { only, fresh } => bench_reach(&only, fresh),
     }
 }
 
@@ -235,9 +251,30 @@ fn test(args: &[String]) -> Result<()> {
     )?;
     if args.is_empty() {
         run_examples(&home)?;
+        // A fast subset of the reach corpus, each crate's headline call
+        // against the native crate's answer.
+        let fast: Vec<String> = reach::FAST.iter().map(|s| s.to_string()).collect();
+        reach::bench_reach(&bin("compwrap"), &home, &fast, true)?;
     }
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     Ok(())
+}
+
+/// `cargo xtask bench-reach`: the release compwrap on the corpus.
+fn bench_reach(only: &[String], fresh: bool) -> Result<()> {
+    setup()?;
+    run(cargo().args(["build", "--release", "-p", "compwrap"]))?;
+    let exe = target_dir().join("release/compwrap");
+    let store = if fresh {
+        tempdir_in(&target_dir(), "reach-fresh")?
+    } else {
+        target_dir().join("reach-home")
+    };
+    let result = reach::bench_reach(&exe, &store, only, false);
+    if fresh {
+        let _ = std::fs::remove_dir_all(&store);
+    }
+    result
 }
 
 /// `compwrap runtime install` into the test store, as a user runs it: the

@@ -14,7 +14,8 @@ use super::StoreArgs;
 /// for the constructor, or the raw WIT name (`[method]regex.is-match`),
 /// prefixed with the interface when several export it
 /// (`bytes#regex.is-match`).
-/// Methods need `--self`, a call that makes the resource.
+/// Methods need `--self`, a call that makes the resource; any other
+/// resource argument is such a call too (or `#N`, a handle printed before).
 #[derive(Args)]
 #[command(after_help = "\
 Examples:
@@ -22,6 +23,7 @@ Examples:
   compwrap call semver version-req-matches '{comparators: []}' '{major: 1, minor: 4, patch: 0, pre: \"\", build: \"\"}'
   compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
   compwrap call regex 'regex#regex.captures' --self 'regex.create(\"(\\\\d+)-(\\\\d+)\")' '\"pages 10-12\"'
+  compwrap call scraper html.select --self 'html.parse-document(\"<p class=a>x</p>\")' 'selector.parse(\"p.a\")'
   compwrap call ./client.wasm fetch --allow-http 127.0.0.1:8080 '\"http://127.0.0.1:8080/\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
@@ -34,7 +36,8 @@ pub struct Opts {
     /// The function to call.
     #[arg(value_name = "FUNCTION")]
     function: String,
-    /// Arguments, one WAVE value each.
+    /// Arguments, one WAVE value each; for a resource, a call that makes
+    /// it (`selector.parse("p.a")`).
     #[arg(value_name = "ARGS", allow_hyphen_values = true)]
     args: Vec<String>,
     /// For methods: the constructor or static call that makes `self`, e.g.
@@ -75,15 +78,31 @@ impl Opts {
         let loaded = runtime.load_bytes(&bytes)?;
         let mut instance = loaded.instantiate()?;
         let function = resolve_name(&instance, &self.function)?;
-        let mut args: Vec<String> = self.args.clone();
+        let prefix = self.function.rsplit_once('#').map(|(iface, _)| iface);
+        let mut args: Vec<String> = Vec::new();
         if let Some(self_call) = &self.self_call {
-            let prefix = self.function.rsplit_once('#').map(|(iface, _)| iface);
-            args.insert(0, make_self(&mut instance, self_call, prefix)?);
+            args.push(make_resource(&mut instance, self_call, prefix, "--self")?);
         } else if function.contains("[method]") {
             bail!(CallFailed(format!(
                 "`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource"
             )));
         }
+        // A resource argument may be the call that makes it.
+        let params = instance.func_type(&function)?.params.clone();
+        for (arg, param) in self.args.iter().zip(params.iter().skip(args.len())) {
+            let resource = matches!(
+                param.ty.ty,
+                compwrap_host::wasmtime::component::types::Type::Own(_)
+                    | compwrap_host::wasmtime::component::types::Type::Borrow(_)
+            );
+            if resource && !arg.trim_start().starts_with('#') {
+                let what = format!("argument `{}`", param.name);
+                args.push(make_resource(&mut instance, arg, prefix, &what)?);
+            } else {
+                args.push(arg.clone());
+            }
+        }
+        args.extend(self.args.iter().skip(params.len()).cloned());
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let result = instance
             .call_wave(&function, &refs)
@@ -129,32 +148,39 @@ fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
     Err(err.context(CallFailed(format!("no function `{name}` in the component"))))
 }
 
-/// Runs `name(args…)` and returns the resource it made as a WAVE handle.
-/// `prefix` is the method's interface, used when `call` names none.
-fn make_self(instance: &mut Instance, call: &str, prefix: Option<&str>) -> Result<String> {
+/// Runs `name(args…)` and returns the resource it made as a WAVE handle,
+/// for `what` (`--self`, an argument). `prefix` is the called function's
+/// interface, used when `call` names none.
+fn make_resource(
+    instance: &mut Instance,
+    call: &str,
+    prefix: Option<&str>,
+    what: &str,
+) -> Result<String> {
     let (name, rest) = call.split_once('(').with_context(|| {
         CallFailed(format!(
-            "`--self {call}` must look like `resource.new(ARGS)`"
+            "{what} `{call}` must be a call that makes the resource, like `resource.new(ARGS)`"
         ))
     })?;
     let inner = rest
         .trim_end()
         .strip_suffix(')')
-        .with_context(|| CallFailed(format!("`--self {call}` is missing `)`")))?;
-    let name = match prefix {
-        Some(p) if !name.contains('#') => format!("{p}#{}", name.trim()),
-        _ => name.trim().to_string(),
+        .with_context(|| CallFailed(format!("{what} `{call}` is missing `)`")))?;
+    let function = match prefix {
+        // The method's own interface first, then any that exports it.
+        Some(p) if !name.contains('#') => resolve_name(instance, &format!("{p}#{}", name.trim()))
+            .or_else(|_| resolve_name(instance, name.trim()))?,
+        _ => resolve_name(instance, name.trim())?,
     };
-    let function = resolve_name(instance, &name)?;
     let args = split_args(inner);
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = instance
         .call_wave(&function, &refs)
-        .with_context(|| CallFailed(format!("calling `{function}` for `--self` failed")))?
+        .with_context(|| CallFailed(format!("calling `{function}` for {what} failed")))?
         .with_context(|| CallFailed(format!("`{function}` returned nothing")))?;
     if result.starts_with("err(") {
         bail!(CallFailed(format!(
-            "`{function}` for `--self` returned {result}"
+            "`{function}` for {what} returned {result}"
         )));
     }
     let handle: String = match result.find('#') {

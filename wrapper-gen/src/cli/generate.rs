@@ -129,6 +129,9 @@ impl Opts {
                 return Err(e);
             }
         };
+        if let Some(why) = generated.features_changed.as_ref().filter(|_| !self.json) {
+            eprintln!("{:>12} {why}", "Features");
+        }
         if let Some(dir) = &self.out {
             copy_out(&generated, dir)?;
         }

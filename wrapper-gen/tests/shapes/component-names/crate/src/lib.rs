@@ -21,6 +21,11 @@ impl Html {
     }
 }
 
+/// Whether two documents hold the same text.
+pub fn same(a: &Html, b: &Html) -> bool {
+    a.text == b.text
+}
+
 /// `Some(())` when `text` is empty.
 pub fn empty(text: &str) -> Option<()> {
     text.is_empty().then_some(())
