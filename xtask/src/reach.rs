@@ -609,7 +609,7 @@ fn print_table(outcomes: &[Outcome]) {
         n = outcomes.len()
     );
     let mut categories: Vec<(String, u64)> = categories.into_iter().collect();
-    categories.sort_by(|a, b| b.1.cmp(&a.1));
+    categories.sort_by_key(|c| std::cmp::Reverse(c.1));
     let listed: Vec<String> = categories.iter().map(|(c, n)| format!("{c} {n}")).collect();
     println!("skipped items by category: {}", listed.join(", "));
 }
