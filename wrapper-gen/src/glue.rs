@@ -962,6 +962,7 @@ impl Glue {
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
                 format!("std::path::PathBuf::from({e})")
             }
+            Ty::List(_, ListKind::Reader) => format!("std::io::Cursor::new({e})"),
             Ty::List(t, kind) => {
                 let inner = self.lift(t, &v, depth + 1);
                 if inner == v && matches!(kind, ListKind::Vec | ListKind::Slice) {
@@ -980,6 +981,7 @@ impl Glue {
                         format!("std::borrow::Cow::Owned({each}.collect::<Vec<_>>())")
                     }
                     ListKind::Iter => unreachable!("iterators are never lifted"),
+                    ListKind::Reader => unreachable!("lifted above"),
                     ListKind::HashMap => {
                         format!("{each}.collect::<std::collections::HashMap<_, _, _>>()")
                     }
@@ -1056,6 +1058,7 @@ impl Glue {
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
                 format!("{e}.to_string_lossy().into_owned()")
             }
+            Ty::List(_, ListKind::Reader) => format!("{e}.into_inner()"),
             Ty::List(t, kind) => {
                 let inner = self.lower(t, &v, depth + 1);
                 match kind {

@@ -380,6 +380,9 @@ pub enum ListKind {
     BoxedSlice,
     /// `Cow<[T]>`.
     Cow,
+    /// `std::io::Cursor<Vec<u8>>`: a reader over the bytes, for a generic
+    /// parameter bound by `Read`, `BufRead` or `Seek` ([`crate::api::io`]).
+    Reader,
     /// A crate type implementing `Iterator<Item = T>`, collected (results only).
     Iter,
     /// `HashMap<K, V>` (the item is `tuple<K, V>`).

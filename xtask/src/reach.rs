@@ -189,7 +189,7 @@ const CORPUS: &[Headline] = &[
         input: Input::Native,
         steps: &[step(
             "zip-archive.file-names",
-            Some("zip-archive.new($bytes)"),
+            Some("zip-archive.create($bytes)"),
             &[],
         )],
         expect: Expect::Native,

@@ -60,6 +60,22 @@ const SATISFIED_BY_STD: &[&str] = &[
     "core::panic::unwind_safe::RefUnwindSafe",
 ];
 
+/// Whether a reader or writer over bytes (`Cursor<Vec<u8>>`, `Vec<u8>`)
+/// implements the trait at `path`.
+pub(super) fn satisfied_by_bytes(path: &str) -> bool {
+    MARKERS.contains(&path)
+        || matches!(
+            path,
+            "core::clone::Clone"
+                | "core::fmt::Debug"
+                | "core::default::Default"
+                | "core::cmp::Eq"
+                | "core::cmp::PartialEq"
+                | "core::panic::unwind_safe::UnwindSafe"
+                | "core::panic::unwind_safe::RefUnwindSafe"
+        )
+}
+
 /// Marker traits every value satisfies for our purposes.
 const MARKERS: &[&str] = &[
     "core::marker::Sized",
@@ -160,6 +176,10 @@ impl Mapper<'_> {
 
     /// The one obvious type satisfying all of `bounds`.
     pub(super) fn obvious(&self, bounds: &[GenericBound], scope: &Scope) -> Result<Ty, String> {
+        // `R: BufRead + Seek`: a cursor over the bytes; `W: Write`: bytes.
+        if let Some(io) = self.io_bounds(bounds) {
+            return Ok(io.ty());
+        }
         let mut chosen: Option<Ty> = None;
         let mut others: Vec<String> = Vec::new();
         for b in bounds {

@@ -20,6 +20,7 @@ use crate::names::{Namespace, kebab};
 
 mod generics;
 mod impls;
+pub mod io;
 mod serde_fns;
 pub mod smithy;
 mod traits;
@@ -124,6 +125,9 @@ struct TypeEntry {
     /// (`toml::Table = Map<String, Value>`): the generic type and the
     /// arguments.
     instance: Option<(Id, Vec<Type>)>,
+    /// For a generic type over readers or writers (`csv::Reader<R>`): the
+    /// one instance exported, by parameter ([`io`]).
+    io: Option<Vec<io::Io>>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -228,7 +232,17 @@ impl<'a> Mapper<'a> {
                 self.walk(id, index, seen);
             }
             ItemEnum::Struct(_) | ItemEnum::Enum(_) => {
-                let decided = self.candidate(item, false);
+                // `csv::Reader<R>` is `csv::Reader::<Cursor<Vec<u8>>>`
+                // (turbofish: the path is a type and a call's prefix).
+                let io = self.io_instance(id);
+                let path = match &io {
+                    Some(args) => {
+                        let args: Vec<&str> = args.iter().map(|a| a.rust()).collect();
+                        format!("{path}::<{}>", args.join(", "))
+                    }
+                    None => path,
+                };
+                let decided = self.candidate(item, io.is_some());
                 self.push_type(TypeEntry {
                     id: *id,
                     module,
@@ -236,6 +250,7 @@ impl<'a> Mapper<'a> {
                     wit: kebab(name),
                     decided,
                     instance: None,
+                    io,
                 });
             }
             ItemEnum::Function(_) => self.functions.push((module, *id, path)),
@@ -257,6 +272,7 @@ impl<'a> Mapper<'a> {
                         wit: kebab(name),
                         decided,
                         instance: Some((generic, args)),
+                        io: None,
                     });
                 }
                 None => self.skip(path, "type alias", "type aliases are resolved where used"),
@@ -599,6 +615,13 @@ impl<'a> Mapper<'a> {
             .and_then(|&i| self.types[i].instance.as_ref())
     }
 
+    /// The instantiation of a generic type over readers or writers.
+    fn io_of(&self, id: &Id) -> Option<&[io::Io]> {
+        self.type_index
+            .get(id)
+            .and_then(|&i| self.types[i].io.as_deref())
+    }
+
     /// The generic type an alias instantiates, else the type itself.
     fn generic_of(&self, id: &Id) -> Id {
         self.instance_of(id).map_or(*id, |(generic, _)| *generic)
@@ -661,6 +684,14 @@ impl<'a> Mapper<'a> {
     /// generic parameters bound to the alias's arguments.
     fn scope_of(&self, id: &Id) -> Scope {
         let mut scope = Scope::of(id);
+        if let Some(io) = self.io_of(id)
+            && let Some(generics) = self.generics_of(id)
+        {
+            for (param, io) in type_params(generics).zip(io) {
+                scope.subst.insert(param.name.clone(), io.ty());
+            }
+            return scope;
+        }
         let Some((generic, args)) = self.instance_of(id) else {
             return scope;
         };
@@ -678,6 +709,12 @@ impl<'a> Mapper<'a> {
     /// Whether an impl of type `id`'s generic type applies to `id`: its
     /// concrete arguments (if any) are the alias's.
     fn impl_applies(&self, id: &Id, imp: &rustdoc_types::Impl) -> bool {
+        // The instance over bytes: impls for any reader (`impl Reader<File>`
+        // is not one of them).
+        if self.io_of(id).is_some() {
+            return matches!(&imp.for_, Type::ResolvedPath(for_)
+                if type_args(for_).iter().all(|a| matches!(a, Type::Generic(_))));
+        }
         let Some((_, args)) = self.instance_of(id) else {
             return true;
         };
@@ -1193,6 +1230,19 @@ impl<'a> Mapper<'a> {
                 && let Some(list) = self.collection(p, sc)
             {
                 return list;
+            }
+            // `Reader<R>` where `R` is the bytes' cursor; not `Reader<File>`.
+            if let Some(io) = &self.types[index].io {
+                let args: Vec<Ty> = type_args(p)
+                    .into_iter()
+                    .map(|a| self.ty(a, sc))
+                    .collect::<Result<_, _>>()?;
+                if args != io.iter().map(|i| i.ty()).collect::<Vec<_>>() {
+                    return Err(format!(
+                        "only `{}` (over bytes) is mapped",
+                        self.types[index].path
+                    ));
+                }
             }
             return self.named(&p.id).map(Ty::Named);
         }

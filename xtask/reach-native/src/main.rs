@@ -141,7 +141,7 @@ fn answer(name: &str, text: &str) -> Option<String> {
             let archive = zip::ZipArchive::new(Cursor::new(input_bytes("zip")?)).ok()?;
             let names: Vec<String> = archive
                 .file_names()
-                .map(|n| n.map(|n| string(&n)))
+                .map(|n| n.map(|n| format!("ok({})", string(&n))))
                 .collect::<Result<_, _>>()
                 .ok()?;
             format!("[{}]", names.join(", "))

@@ -1,0 +1,54 @@
+//! Generic parameters bound by `std::io` traits: a reader is made of bytes
+//! (`Cursor<Vec<u8>>`), a writer is bytes (`Vec<u8>`), and a type generic
+//! over one is exported as that instance, a resource.
+
+use std::io::{BufRead, Read, Write};
+
+/// The number of bytes `reader` yields.
+pub fn total<R: Read>(mut reader: R) -> u64 {
+    let mut all = Vec::new();
+    reader.read_to_end(&mut all).unwrap_or(0) as u64
+}
+
+/// Writes `n` times `x` and returns the writer.
+pub fn fill<W: Write>(mut writer: W, n: u32) -> W {
+    for _ in 0..n {
+        let _ = writer.write_all(b"x");
+    }
+    writer
+}
+
+/// Lines of a reader, one at a time.
+pub struct Lines<R> {
+    reader: R,
+}
+
+impl<R: BufRead> Lines<R> {
+    /// Lines of `reader`.
+    pub fn new(reader: R) -> Lines<R> {
+        Lines { reader }
+    }
+
+    /// The next line, without its end.
+    pub fn next_line(&mut self) -> Option<String> {
+        let mut line = String::new();
+        match self.reader.read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => Some(line.trim_end().to_string()),
+        }
+    }
+
+    /// The reader, with what was not read.
+    pub fn into_inner(self) -> R {
+        self.reader
+    }
+}
+
+impl Lines<std::fs::File> {
+    /// Lines of a file: not the instance over bytes.
+    pub fn open(path: &str) -> std::io::Result<Lines<std::fs::File>> {
+        std::fs::File::open(path).map(|file| Lines {
+            reader: std::io::BufReader::new(file).into_inner(),
+        })
+    }
+}
