@@ -76,6 +76,7 @@ pub fn build(
     .env("CARGO_TARGET_DIR", target_dir)
     .env_remove("RUSTFLAGS")
     .env_remove("CARGO_ENCODED_RUSTFLAGS");
+    crate::toolchain::apply(&mut cmd);
     let mut artifact = None;
     let outcome = run_cargo(cmd, |a| {
         on_line(&format!("compiled {}", a.target.name));

@@ -157,7 +157,10 @@ fn optimisation(api: &Api) -> &'static str {
 fn primitives(api: &Api) -> String {
     let smithy = api.smithy
         || crate::wit::uses_std(api, |s| {
-            matches!(s, StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkDocument)
+            matches!(
+                s,
+                StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkByteStream | StdTy::SdkDocument
+            )
         });
     let mut out = String::new();
     if smithy {

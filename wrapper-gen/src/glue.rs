@@ -226,6 +226,9 @@ pub fn render(api: &Api) -> String {
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDateTime) {
         out.push_str(crate::api::smithy::DATE_TIME_GLUE);
     }
+    if crate::wit::uses_std(api, |s| *s == StdTy::SdkByteStream) {
+        out.push_str(crate::api::smithy::BYTE_STREAM_GLUE);
+    }
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
         out.push_str(crate::api::smithy::DOCUMENT_GLUE);
     }
@@ -936,7 +939,7 @@ impl Glue {
                     "compwrap::types::types::Timestamp".into()
                 }
                 StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown => "String".into(),
-                StdTy::SdkBlob => "Vec<u8>".into(),
+                StdTy::SdkBlob | StdTy::SdkByteStream => "Vec<u8>".into(),
                 StdTy::NonZero(p) => p.clone(),
                 StdTy::Wide { signed: false } => "(u64, u64)".into(),
                 StdTy::Wide { signed: true } => "(i64, u64)".into(),
@@ -1026,6 +1029,9 @@ impl Glue {
                 StdTy::SystemTime => format!("lift_timestamp({e})"),
                 StdTy::SdkDateTime => format!("lift_sdk_date_time({e})"),
                 StdTy::SdkBlob => format!("aws_smithy_types::Blob::new({e})"),
+                StdTy::SdkByteStream => {
+                    format!("aws_smithy_types::byte_stream::ByteStream::from({e})")
+                }
                 StdTy::SdkDocument => format!("lift_sdk_document({e})"),
                 StdTy::SdkUnknown => {
                     unreachable!("an unknown enum value is built through its enum")
@@ -1118,6 +1124,7 @@ impl Glue {
                 StdTy::SystemTime => format!("lower_timestamp({e})"),
                 StdTy::SdkDateTime => format!("lower_sdk_date_time({e})"),
                 StdTy::SdkBlob => format!("{e}.into_inner()"),
+                StdTy::SdkByteStream => format!("lower_sdk_byte_stream({e})"),
                 StdTy::SdkDocument => format!("lower_sdk_document({e})"),
                 StdTy::SdkUnknown => format!("{e}.as_str().to_string()"),
                 StdTy::Addr(_) => format!("{e}.to_string()"),

@@ -27,6 +27,7 @@ pub mod rustdoc;
 pub mod select;
 pub mod shared_runtime;
 pub mod target;
+pub mod toolchain;
 pub mod wit;
 
 pub use compwrap_host::store::{Digest, Store};

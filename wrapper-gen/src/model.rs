@@ -276,6 +276,10 @@ pub enum StdTy {
     SdkDateTime,
     /// Smithy's `aws_smithy_types::Blob` → `list<u8>`.
     SdkBlob,
+    /// Smithy's `aws_smithy_types::byte_stream::ByteStream` (a streaming
+    /// body, S3's objects) → `list<u8>`: built from the bytes, read whole
+    /// when returned.
+    SdkByteStream,
     /// Smithy's `aws_smithy_types::Document` (open JSON-like content) →
     /// `string` holding the document as JSON.
     SdkDocument,

@@ -38,6 +38,11 @@ pub struct Coverage {
     pub functions: usize,
     /// … of which mapped.
     pub functions_mapped: usize,
+    /// … of which skipped because another export covers them (category
+    /// `covered`: an iterator type's methods, collected into lists; an AWS
+    /// SDK's fluent builders, which the operation functions take whole).
+    #[serde(default)]
+    pub functions_covered: usize,
     /// Public structs and enums.
     pub types: usize,
     /// … of which mapped.
@@ -51,6 +56,16 @@ impl Coverage {
             100.0
         } else {
             100.0 * self.functions_mapped as f64 / self.functions as f64
+        }
+    }
+
+    /// Mapped or covered functions as a percentage: how much of the API a
+    /// caller reaches.
+    pub fn reached_percent(&self) -> f64 {
+        if self.functions == 0 {
+            100.0
+        } else {
+            100.0 * (self.functions_mapped + self.functions_covered) as f64 / self.functions as f64
         }
     }
 }
@@ -228,6 +243,7 @@ impl Report {
             if is_function(&item.kind) {
                 coverage.functions += 1;
                 coverage.functions_mapped += usize::from(mapped);
+                coverage.functions_covered += usize::from(item.category == Some(Category::Covered));
             } else if item.kind == "struct" || item.kind == "enum" {
                 coverage.types += 1;
                 coverage.types_mapped += usize::from(mapped);
@@ -298,6 +314,7 @@ mod tests {
             Coverage {
                 functions: 3,
                 functions_mapped: 1,
+                functions_covered: 0,
                 types: 1,
                 types_mapped: 1
             }

@@ -77,7 +77,9 @@ fn document(
     version: &str,
     lib_name: &str,
 ) -> Result<serde_json::Value, Documented> {
-    let output = cargo()
+    let mut cmd = cargo();
+    crate::toolchain::apply(&mut cmd);
+    let output = cmd
         .args([
             "rustdoc",
             "--quiet",

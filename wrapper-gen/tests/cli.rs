@@ -523,3 +523,44 @@ fn a_resource_argument_is_the_call_that_makes_it() {
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));
     assert!(text(&o).contains("argument `b`"), "{}", text(&o));
 }
+
+#[test]
+fn a_crate_that_compiles_c_builds_with_the_wasm_c_toolchain() {
+    // `cargo xtask setup` installs clang, lld and a WASI libc.
+    assert!(
+        compwrap::toolchain::CToolchain::find().is_some(),
+        "no C toolchain for wasm32 (run `cargo xtask setup`)"
+    );
+    let home = test_home();
+    // zstd-sys builds the zstd C library with `cc`; `encode_all` and
+    // `decode_all` take readers (`R: Read`), so bytes.
+    let g = generated_json(&compwrap(
+        &home,
+        &["generate", "zstd@0.13.3", "--json", "--yes"],
+    ));
+    assert!(g["wit"].as_str().unwrap().contains("encode-all"), "{g}");
+    let data: Vec<u8> = b"compwrap ".repeat(40);
+    let list = |bytes: &[u8]| {
+        let items: Vec<String> = bytes.iter().map(u8::to_string).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let o = compwrap(
+        &home,
+        &["call", "zstd@0.13.3", "encode-all", &list(&data), "3"],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    let encoded = String::from_utf8_lossy(&o.stdout).trim().to_string();
+    let inner = encoded
+        .strip_prefix("ok(")
+        .and_then(|e| e.strip_suffix(')'));
+    let inner = inner.unwrap_or_else(|| panic!("{encoded}"));
+    // A zstd frame (magic 28 b5 2f fd), smaller than the input.
+    assert!(inner.starts_with("[40, 181, 47, 253"), "{inner}");
+    assert!(inner.len() < list(&data).len(), "{inner}");
+    let o = compwrap(&home, &["call", "zstd@0.13.3", "decode-all", inner]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("ok({})", list(&data))
+    );
+}

@@ -47,7 +47,8 @@ enum Cmd {
         args: Vec<String>,
     },
     /// Install what tests need (the wasm32-wasip2 target, Debian's
-    /// docker-registry, moto in a venv) and nothing else.
+    /// docker-registry, a C toolchain for wasm32, moto in a venv) and
+    /// nothing else.
     Setup,
     /// Coverage, generate time, size and derive peak memory per corpus crate.
     Corpus,
@@ -172,6 +173,11 @@ fn setup() -> Result<()> {
     // distribution 2.8, Debian's package).
     if !on_path("docker-registry") {
         apt_install(&["docker-registry"])?;
+    }
+    // A C toolchain for wasm32 (clang, wasm-ld, WASI libc), which compwrap
+    // uses for crates that compile C.
+    if !on_path("clang") || !Path::new("/usr/include/wasm32-wasi/stdlib.h").is_file() {
+        apt_install(&["clang", "lld", "wasi-libc", "libclang-rt-dev-wasm32"])?;
     }
     moto_server()?;
     Ok(())

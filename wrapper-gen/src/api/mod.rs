@@ -1212,6 +1212,7 @@ impl<'a> Mapper<'a> {
             match name.rsplit("::").next() {
                 Some("DateTime") => return Ok(Ty::Std(StdTy::SdkDateTime)),
                 Some("Blob") => return Ok(Ty::Std(StdTy::SdkBlob)),
+                Some("ByteStream") => return Ok(Ty::Std(StdTy::SdkByteStream)),
                 Some("Document") => return Ok(Ty::Std(StdTy::SdkDocument)),
                 _ => {}
             }

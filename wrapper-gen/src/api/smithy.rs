@@ -458,6 +458,18 @@ fn lower_sdk_date_time(v: aws_smithy_types::DateTime) -> compwrap::types::types:
 }
 "#;
 
+/// A returned streaming body, read whole (after the operation's own
+/// `block_on`: the response's body arrives over the same wasi:http
+/// stream). A body that breaks off is a trap with the SDK's error.
+pub const BYTE_STREAM_GLUE: &str = r#"
+fn lower_sdk_byte_stream(body: aws_smithy_types::byte_stream::ByteStream) -> Vec<u8> {
+    match wstd::runtime::block_on(body.collect()) {
+        Ok(data) => data.into_bytes().to_vec(),
+        Err(e) => panic!("reading the response body failed: {e}"),
+    }
+}
+"#;
+
 /// Conversions between Smithy's `Document` and JSON text.
 pub const DOCUMENT_GLUE: &str = r#"
 fn lift_sdk_document(json: String) -> aws_smithy_types::Document {

@@ -265,6 +265,14 @@ fn print_coverage(report: &compwrap::report::Report) {
         c.types_mapped,
         c.types
     );
+    if c.functions_covered > 0 {
+        println!(
+            "{:>12} {} more covered by other exports: {:.0}% reached",
+            "",
+            c.functions_covered,
+            c.reached_percent()
+        );
+    }
 }
 
 /// The top skip categories, each with its most frequent detailed reason.

@@ -159,6 +159,9 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
         compwrap::Error::UnknownVersion { .. } => {
             Some("omit the version to take the newest, or try a looser requirement like `name@1`")
         }
+        compwrap::Error::BuildFailed { detail, .. } if needs_c_compiler(detail) => Some(
+            "a dependency compiles C: install a C toolchain for WebAssembly (Debian: `apt install clang lld wasi-libc libclang-rt-dev-wasm32`; or a wasi-sdk with `WASI_SYSROOT` set) and compwrap uses it, or turn the feature that needs it off with `--no-default-features --features …`",
+        ),
         compwrap::Error::BuildFailed { .. } => Some(
             "crates that need OS threads, sockets through tokio, or C libraries usually cannot target wasm32-wasip2; try other `--features`",
         ),
@@ -176,6 +179,12 @@ fn hint(e: &anyhow::Error) -> Option<&'static str> {
         ),
         compwrap::Error::NoLibrary(_) => None,
     }
+}
+
+/// Whether a build failed for want of a C compiler for the target (cc-rs's
+/// messages).
+fn needs_c_compiler(detail: &str) -> bool {
+    detail.contains("failed to find tool") || detail.contains("ToolNotFound")
 }
 
 /// A spinner on stderr showing the current step; hidden when stderr is not
