@@ -1,3 +1,5 @@
+#![allow(dead_code, unused_variables)] // a subset of the features leaves helpers unused
+
 //! `reach-native <crate> [TEXT]`: the answer of a corpus crate's headline
 //! call on `TEXT` (the input xtask/src/reach.rs gives the component too),
 //! made natively, in WAVE (as `compwrap call` prints results).
