@@ -166,7 +166,10 @@ fn primitives(api: &Api) -> String {
     if smithy {
         out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");
     }
-    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
+    // Documents and enums that contain themselves travel as JSON text.
+    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument)
+        || !crate::glue::json_types(api).is_empty()
+    {
         out.push_str("serde_json = \"1\"\n");
     }
     out

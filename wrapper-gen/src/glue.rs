@@ -182,8 +182,10 @@ fn lower_timestamp(v: std::time::SystemTime) -> compwrap::types::types::Timestam
 /// Renders the guest `src/lib.rs`.
 pub fn render(api: &Api) -> String {
     let typed = crate::api::smithy::typed_errors(api);
+    let json = json_types(api);
     let g = Glue {
         service_error: typed.map(|(_, service)| service.clone()),
+        json,
     };
     let mut out = crate::wit::header("//");
     out.push_str("#![allow(unused, clippy::all, non_camel_case_types)]\n\n");
@@ -196,6 +198,9 @@ pub fn render(api: &Api) -> String {
         "pub use {bindings}::*;\n\nmod encoded;\n\nstruct Component;\n{bindings}::export!(Component with_types_in {bindings});"
     );
     out.push_str(SUPPORT);
+    if !g.json.is_empty() {
+        out.push_str(crate::api::json::SUPPORT);
+    }
     // Without a `result` anywhere, wit-bindgen generates no error type.
     let shared: std::collections::BTreeSet<&str> = api
         .interfaces
@@ -245,6 +250,16 @@ pub fn render(api: &Api) -> String {
         g.interface(&mut out, iface);
     }
     prune_conversions(&out)
+}
+
+/// Rust paths of the enums of `api` that travel as JSON text.
+pub fn json_types(api: &Api) -> std::collections::HashSet<String> {
+    api.interfaces
+        .iter()
+        .flat_map(|i| &i.types)
+        .filter(|t| matches!(t.kind, TypeKind::Json { .. }))
+        .map(|t| t.rust.clone())
+        .collect()
 }
 
 /// `code` without the conversion functions nothing calls: every type gets a
@@ -402,6 +417,8 @@ struct Glue {
     /// return typed errors: its lowering yields `None` for the SDK's
     /// `Unhandled` errors.
     service_error: Option<Named>,
+    /// Rust paths of the enums that travel as JSON text.
+    json: std::collections::HashSet<String>,
 }
 
 impl Glue {
@@ -487,6 +504,11 @@ impl Glue {
                 synthetic: true, ..
             }
             | TypeKind::Text => {}
+            TypeKind::Json { cases, open } => {
+                out.push_str(&crate::api::json::glue(
+                    r, &def.wit, &lift, &lower, cases, *open,
+                ));
+            }
             TypeKind::Record {
                 fields,
                 open: true,
@@ -1010,6 +1032,9 @@ impl Glue {
             Ty::Result(_) | Ty::SdkResult(..) => unreachable!("results are never lifted"),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lift(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
+                NamedKind::Text if self.json.contains(&n.rust) => {
+                    format!("{}({e})", self.conv_fn("lift", &n.interface, &n.wit))
+                }
                 NamedKind::Text => format!("parse_text::<{}>({e})", n.rust),
                 NamedKind::Resource => {
                     format!(
@@ -1101,6 +1126,9 @@ impl Glue {
             ),
             Ty::Tuple(ts) => convert_tuple(ts, e, &v, |t, n| self.lower(t, n, depth + 1)),
             Ty::Named(n) => match n.kind {
+                NamedKind::Text if self.json.contains(&n.rust) => {
+                    format!("{}({e})", self.conv_fn("lower", &n.interface, &n.wit))
+                }
                 NamedKind::Text => format!("{e}.to_string()"),
                 NamedKind::Resource => format!(
                     "{}::new({}(std::cell::RefCell::new({e})))",
@@ -1111,7 +1139,9 @@ impl Glue {
             },
             Ty::Ref { inner, .. } => match &**inner {
                 Ty::Prim(_) | Ty::Size { .. } => self.lower(inner, &format!("(*{e})"), depth),
-                Ty::Named(n) if n.kind == NamedKind::Text => format!("{e}.to_string()"),
+                Ty::Named(n) if n.kind == NamedKind::Text && !self.json.contains(&n.rust) => {
+                    format!("{e}.to_string()")
+                }
                 other => self.lower(other, &format!("{e}.clone()"), depth),
             },
             Ty::Boxed(Pointer::Box, t) => self.lower(t, &format!("(*{e})"), depth),

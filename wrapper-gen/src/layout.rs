@@ -188,6 +188,10 @@ fn for_each_ty(iface: &mut Interface, f: &mut impl FnMut(&mut Ty)) {
                     }
                 }
             }
+            TypeKind::Json { cases, .. } => cases
+                .iter_mut()
+                .filter_map(|c| c.payload.as_mut())
+                .for_each(&mut *f),
             TypeKind::Enum { .. } | TypeKind::Resource | TypeKind::Text => {}
         }
     }

@@ -130,6 +130,14 @@ pub enum TypeKind {
     /// An opaque value type with `Display`, `FromStr` and `PartialEq`: it
     /// travels as its string form (`type x = string`).
     Text,
+    /// An enum that contains itself, without a string form of its own: it
+    /// travels as JSON text (`type x = string`, [`crate::api::json`]).
+    Json {
+        /// Its cases.
+        cases: Vec<crate::api::json::JsonCase>,
+        /// `#[non_exhaustive]`.
+        open: bool,
+    },
 }
 
 /// An accessor copied into a snapshot record.

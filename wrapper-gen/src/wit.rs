@@ -228,6 +228,15 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
             );
             let _ = writeln!(out, "    type {name} = string;");
         }
+        TypeKind::Json { cases, .. } => {
+            let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
+            let _ = writeln!(
+                out,
+                "    /// JSON text, an object with one key, the case: {}.",
+                names.join(", ")
+            );
+            let _ = writeln!(out, "    type {name} = string;");
+        }
         TypeKind::Resource => {
             let _ = writeln!(out, "    resource {name} {{");
             for f in iface

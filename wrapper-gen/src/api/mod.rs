@@ -21,6 +21,7 @@ use crate::names::{Namespace, kebab};
 mod generics;
 mod impls;
 pub mod io;
+pub mod json;
 mod serde_fns;
 pub mod smithy;
 mod traits;
@@ -539,9 +540,24 @@ impl<'a> Mapper<'a> {
         .all(|t| traits.contains(*t))
         {
             Decided::Kind(NamedKind::Text)
+        } else if self.json_cases(id).is_some() {
+            // A recursive enum: its JSON text.
+            Decided::Kind(NamedKind::Text)
         } else {
             Decided::Kind(NamedKind::Resource)
         }
+    }
+
+    /// Whether the type travels as its `Display` / `FromStr` form.
+    fn has_text_form(&self, id: &Id) -> bool {
+        let traits = self.traits_of(id);
+        [
+            "core::fmt::Display",
+            "core::str::traits::FromStr",
+            "core::cmp::PartialEq",
+        ]
+        .iter()
+        .all(|t| traits.contains(*t))
     }
 
     /// Paths of the traits the type itself implements: not through blanket
@@ -1802,6 +1818,12 @@ impl<'a> Mapper<'a> {
                 TypeKind::Snapshot {
                     fields,
                     lifetimes: s.generics.params.len(),
+                }
+            }
+            (ItemEnum::Enum(_), NamedKind::Text) if !self.has_text_form(&entry.id) => {
+                TypeKind::Json {
+                    cases: self.json_cases(&entry.id).expect("decided by json_cases"),
+                    open,
                 }
             }
             (_, NamedKind::Text) => TypeKind::Text,
