@@ -782,8 +782,10 @@ impl<'a> Mapper<'a> {
     /// resources nothing produces are dropped.
     fn decide_kinds(&mut self) {
         loop {
-            let fields_changed = self.check_fields();
+            // Recursion first: a type that contains itself gets its own form
+            // (string, JSON text) before the records holding it are checked.
             let recursion_changed = self.break_recursion();
+            let fields_changed = self.check_fields();
             if !self.drop_unproduced_resources() && !fields_changed && !recursion_changed {
                 break;
             }
@@ -802,7 +804,11 @@ impl<'a> Mapper<'a> {
                 continue;
             };
             let id = self.types[i].id;
-            if !self.reaches(&id, &id, &mut BTreeSet::new()) {
+            // (A JSON-text enum is found by its cases: its fields may not
+            // map as they are, when it cannot be built as a variant.)
+            if !self.reaches(&id, &id, &mut BTreeSet::new())
+                && !(kind == NamedKind::Variant && self.json_recursive(&id))
+            {
                 continue;
             }
             self.types[i].decided = if kind == NamedKind::Snapshot {

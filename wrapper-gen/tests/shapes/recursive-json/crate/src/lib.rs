@@ -3,6 +3,14 @@
 
 use std::collections::HashMap;
 
+/// A record holding the enum (before it: checked first).
+pub struct Entry {
+    /// The name.
+    pub key: String,
+    /// The value.
+    pub value: Value,
+}
+
 /// A document value, as DynamoDB's `AttributeValue` is.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -20,6 +28,15 @@ pub enum Value {
     M(HashMap<String, Value>),
     /// Nothing.
     Null,
+    /// A value of a later version (made only by this crate, as Smithy's
+    /// `Unknown` is: the enum cannot be built as a WIT variant).
+    #[non_exhaustive]
+    Unknown,
+}
+
+/// The leaves of an entry's value.
+pub fn entry_leaves(entry: Entry) -> u32 {
+    leaves(entry.value)
 }
 
 /// The number of values in `v` that are not lists or maps.
