@@ -806,9 +806,9 @@ impl<'a> Mapper<'a> {
             let id = self.types[i].id;
             // (A JSON-text enum is found by its cases: its fields may not
             // map as they are, when it cannot be built as a variant.)
-            if !self.reaches(&id, &id, &mut BTreeSet::new())
-                && !(kind == NamedKind::Variant && self.json_recursive(&id))
-            {
+            let recursive = self.reaches(&id, &id, &mut BTreeSet::new())
+                || (kind == NamedKind::Variant && self.json_recursive(&id));
+            if !recursive {
                 continue;
             }
             self.types[i].decided = if kind == NamedKind::Snapshot {
@@ -1619,6 +1619,9 @@ impl<'a> Mapper<'a> {
                         NamedKind::Enum => "enum",
                         NamedKind::Variant => "variant",
                         NamedKind::Resource => "resource",
+                        NamedKind::Text if !self.has_text_form(&self.types[i].id) => {
+                            "string: JSON text of its cases"
+                        }
                         NamedKind::Text => "string: its Display and FromStr forms",
                         NamedKind::Snapshot => "record of its accessors' values",
                     };
