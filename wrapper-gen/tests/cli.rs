@@ -518,6 +518,10 @@ fn a_resource_argument_is_the_call_that_makes_it() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
     let o = call(&["html.parse(\"x\")", "html.parse(\"y\")"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "false");
+    // One argument too many: counted, not dropped.
+    let o = call(&["html.parse(\"x\")", "html.parse(\"x\")", "1"]);
+    assert_eq!(o.status.code(), Some(7), "{}", text(&o));
+    assert!(text(&o).contains("got 3"), "{}", text(&o));
     // Not a call: said so, with the argument's name.
     let o = call(&["html.parse(\"x\")", "\"y\""]);
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));

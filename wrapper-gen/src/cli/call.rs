@@ -89,7 +89,9 @@ impl Opts {
         }
         // A resource argument may be the call that makes it.
         let params = instance.func_type(&function)?.params.clone();
+        let mut used = 0;
         for (arg, param) in self.args.iter().zip(params.iter().skip(args.len())) {
+            used += 1;
             let resource = matches!(
                 param.ty.ty,
                 compwrap_host::wasmtime::component::types::Type::Own(_)
@@ -102,7 +104,8 @@ impl Opts {
                 args.push(arg.clone());
             }
         }
-        args.extend(self.args.iter().skip(params.len()).cloned());
+        // Extra arguments go on, for the arity check to count.
+        args.extend(self.args.iter().skip(used).cloned());
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let result = instance
             .call_wave(&function, &refs)
