@@ -518,6 +518,20 @@ fn a_resource_argument_is_the_call_that_makes_it() {
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
     let o = call(&["html.parse(\"x\")", "html.parse(\"y\")"]);
     assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "false");
+    // A method whose Rust name is a keyword (`Html::r#match`).
+    let o = compwrap(
+        &home,
+        &[
+            "call",
+            "shape-component-names",
+            "html.match",
+            "--self",
+            "html.parse(\"abc\")",
+            "\"b\"",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "true");
     // One argument too many: counted, not dropped.
     let o = call(&["html.parse(\"x\")", "html.parse(\"x\")", "1"]);
     assert_eq!(o.status.code(), Some(7), "{}", text(&o));

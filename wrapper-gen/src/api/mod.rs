@@ -2051,7 +2051,7 @@ impl<'a> Mapper<'a> {
         Ok(Function {
             wit: String::new(),
             rust: path.into(),
-            callee: path.into(),
+            callee: raw_callee(path),
             kind: FuncKind::Free,
             params: Vec::new(),
             output,
@@ -2147,7 +2147,7 @@ impl<'a> Mapper<'a> {
         Ok(Function {
             wit: String::new(),
             rust: path.into(),
-            callee: path.into(),
+            callee: raw_callee(path),
             kind: FuncKind::Free,
             params,
             output,
@@ -2363,6 +2363,15 @@ fn borrows_static(ty: &Type) -> bool {
         Type::Tuple(ts) => ts.iter().any(borrows_static),
         Type::ResolvedPath(p) => type_args(p).into_iter().any(borrows_static),
         _ => false,
+    }
+}
+
+/// `path` as code: a last segment that is a keyword is a raw identifier
+/// (`ForOfLoop::r#await`).
+fn raw_callee(path: &str) -> String {
+    match path.rsplit_once("::") {
+        Some((head, last)) => format!("{head}::{}", crate::names::rust_raw(last)),
+        None => crate::names::rust_raw(path),
     }
 }
 

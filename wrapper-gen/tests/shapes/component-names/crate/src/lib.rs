@@ -1,6 +1,7 @@
 //! WIT that parses but that no component can have: a method named like its
 //! resource (`[method]html.html` is the same component name as `html`) and
-//! `()` inside another type (`option<tuple<>>`).
+//! `()` inside another type (`option<tuple<>>`); and a Rust keyword as a
+//! method's name.
 
 /// A parsed document.
 pub struct Html {
@@ -18,6 +19,12 @@ impl Html {
     /// The document as HTML.
     pub fn html(&self) -> String {
         self.text.clone()
+    }
+
+    /// Whether the document holds `text` (a keyword as a name: the
+    /// guest calls `Html::r#match`).
+    pub fn r#match(&self, text: &str) -> bool {
+        self.text.contains(text)
     }
 }
 
