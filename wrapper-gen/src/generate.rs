@@ -108,9 +108,8 @@ pub fn generate(store: &Store, opts: &Options, progress: &dyn Progress) -> Resul
     let _lock = store.lock(&format!("crate-{}", opts.spec.name))?;
     let resolved = crate::resolve::resolve(&opts.spec, &opts.features, &store.build_dir())?;
     let key = generate_key(&resolved, opts)?;
-    if let Some(hit) = reuse(store, opts, &resolved, &key, progress)? {
-        return Ok(hit);
-    }
+    // The stored (or cached) component first, then a build; with other
+    // features too when the defaults do not build.
     let attempt = |opts: &Options, resolved: &Resolved| {
         let key = generate_key(resolved, opts)?;
         match reuse(store, opts, resolved, &key, progress)? {

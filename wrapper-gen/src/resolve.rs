@@ -209,11 +209,7 @@ pub fn resolve(spec: &CrateSpec, features: &Features, work: &Path) -> Result<Res
     let manifest = scratch.join("Cargo.toml");
     let lock = scratch.join("Cargo.lock");
     let _ = fs::remove_file(&lock);
-    let metadata = MetadataCommand::new()
-        .manifest_path(&manifest)
-        .other_options(vec!["--filter-platform".into(), "wasm32-wasip2".into()])
-        .exec()
-        .map_err(|e| resolve_error(spec, e))?;
+    let metadata = target_metadata(&manifest).map_err(|e| resolve_error(spec, e))?;
     let pkg = metadata
         .packages
         .iter()
@@ -285,10 +281,7 @@ pub fn features_without(
     // Which packages cargo resolves for the target with these features.
     let needs_failed = |features: &Features| -> Result<bool> {
         write_scratch(&scratch, &resolved.name, &source, features)?;
-        let metadata = MetadataCommand::new()
-            .manifest_path(scratch.join("Cargo.toml"))
-            .other_options(vec!["--filter-platform".into(), TARGET.into()])
-            .exec()
+        let metadata = target_metadata(&scratch.join("Cargo.toml"))
             .with_context(|| format!("cargo could not resolve `{}`", resolved.name))?;
         let ids: std::collections::HashSet<_> = metadata
             .resolve
@@ -300,10 +293,7 @@ pub fn features_without(
             .iter()
             .any(|p| p.name.as_str() == failed && ids.contains(&p.id)))
     };
-    let metadata = MetadataCommand::new()
-        .manifest_path(resolved.scratch.join("Cargo.toml"))
-        .other_options(vec!["--filter-platform".into(), TARGET.into()])
-        .exec()
+    let metadata = target_metadata(&resolved.scratch.join("Cargo.toml"))
         .with_context(|| format!("cargo could not resolve `{}`", resolved.name))?;
     let Some(pkg) = metadata
         .packages
@@ -358,6 +348,14 @@ pub fn features_without(
     }
     chosen.features.sort();
     Ok(Some((chosen, off)))
+}
+
+/// `cargo metadata` for a manifest, resolved for the target.
+fn target_metadata(manifest: &Path) -> Result<cargo_metadata::Metadata, cargo_metadata::Error> {
+    MetadataCommand::new()
+        .manifest_path(manifest)
+        .other_options(vec!["--filter-platform".into(), TARGET.into()])
+        .exec()
 }
 
 fn resolve_error(spec: &CrateSpec, e: cargo_metadata::Error) -> anyhow::Error {

@@ -56,9 +56,15 @@ pub fn ensure(assume_yes: bool) -> Result<()> {
 
 /// `rustc -vV`, part of the generate key.
 pub fn rustc_version() -> Result<String> {
+    // Asked once per process: the toolchain does not change under it.
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    if let Some(version) = VERSION.get() {
+        return Ok(version.clone());
+    }
     let out = Command::new("rustc")
         .arg("-vV")
         .output()
         .context("failed to run `rustc -vV`")?;
-    Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    Ok(VERSION.get_or_init(|| version).clone())
 }

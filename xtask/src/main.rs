@@ -30,6 +30,7 @@ use clap::{Parser, Subcommand};
 mod aws;
 mod reach;
 mod registry_bench;
+mod wave;
 
 #[derive(Parser)]
 #[command(name = "cargo xtask")]

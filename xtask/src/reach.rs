@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use anyhow::{Result, bail};
 
-use crate::{cargo, run, target_dir};
+use crate::{cargo, run, target_dir, wave};
 
 /// One crate of the corpus and its headline call.
 struct Headline {
@@ -377,7 +377,7 @@ fn check_headline(
 ) -> std::result::Result<(), String> {
     let crate_name = name(headline.spec);
     let (text, bytes) = match headline.input {
-        Input::Text(text) => (wave_string(text), wave_bytes(text.as_bytes())),
+        Input::Text(text) => (wave::string(text), wave::bytes(text.as_bytes())),
         Input::Native => {
             let bytes = stdout(Command::new(native).args(["input", crate_name]))?;
             (String::new(), bytes)
@@ -519,27 +519,6 @@ fn shorten(text: &str) -> String {
     }
     let cut: String = text.chars().take(87).collect();
     format!("{cut}…")
-}
-
-fn wave_string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-fn wave_bytes(b: &[u8]) -> String {
-    let items: Vec<String> = b.iter().map(u8::to_string).collect();
-    format!("[{}]", items.join(", "))
 }
 
 fn print_table(outcomes: &[Outcome]) {

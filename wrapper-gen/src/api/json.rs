@@ -61,30 +61,6 @@ impl Mapper<'_> {
     }
 }
 
-impl Mapper<'_> {
-    /// Whether enum `id` travels as JSON text and holds itself.
-    pub(super) fn json_recursive(&self, id: &Id) -> bool {
-        let Some(cases) = self.json_cases(id) else {
-            return false;
-        };
-        let own = &self.types[self.type_index[id]].path;
-        cases
-            .iter()
-            .filter_map(|c| c.payload.as_ref())
-            .any(|ty| mentions(ty, own))
-    }
-}
-
-/// Whether `ty` names the type at `own`.
-fn mentions(ty: &Ty, own: &str) -> bool {
-    match ty {
-        Ty::Named(n) => n.rust == own,
-        Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) => mentions(t, own),
-        Ty::Tuple(ts) => ts.iter().any(|t| mentions(t, own)),
-        _ => false,
-    }
-}
-
 /// A case of a JSON-text enum.
 #[derive(Debug, Clone)]
 pub struct JsonCase {

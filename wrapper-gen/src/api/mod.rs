@@ -804,11 +804,7 @@ impl<'a> Mapper<'a> {
                 continue;
             };
             let id = self.types[i].id;
-            // (A JSON-text enum is found by its cases: its fields may not
-            // map as they are, when it cannot be built as a variant.)
-            let recursive = self.reaches(&id, &id, &mut BTreeSet::new())
-                || (kind == NamedKind::Variant && self.json_recursive(&id));
-            if !recursive {
+            if !self.reaches(&id, &id, &mut BTreeSet::new()) {
                 continue;
             }
             self.types[i].decided = if kind == NamedKind::Snapshot {
@@ -936,10 +932,29 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// The field types of a record or variant, mapped.
+    /// The field types of a record or variant, mapped, each able to cross
+    /// the boundary both ways.
     fn data_fields(&self, id: &Id) -> Result<Vec<Ty>, String> {
+        let mut out = Vec::new();
+        for (name, ty) in self.field_types(id)? {
+            if !self.liftable(&ty) || !self.lowerable(&ty) {
+                return Err(format!(
+                    "field `{name}` cannot cross the boundary both ways"
+                ));
+            }
+            if contains_ref(&ty) {
+                return Err(format!("field `{name}` borrows data"));
+            }
+            out.push(ty);
+        }
+        Ok(out)
+    }
+
+    /// The field types of a record or variant (a snapshot's accessors),
+    /// mapped, by field name.
+    fn field_types(&self, id: &Id) -> Result<Vec<(String, Ty)>, String> {
         if self.types[self.type_index[id]].decided == Decided::Kind(NamedKind::Snapshot) {
-            return Ok(self.accessors(id).into_iter().map(|(_, ty)| ty).collect());
+            return Ok(self.accessors(id));
         }
         let item = self.type_item(id).expect("type exists");
         let mut out = Vec::new();
@@ -985,15 +1000,7 @@ impl<'a> Mapper<'a> {
             let ty = self
                 .ty(ty, &self.scope_of(id))
                 .map_err(|r| format!("field `{name}`: {r}"))?;
-            if !self.liftable(&ty) || !self.lowerable(&ty) {
-                return Err(format!(
-                    "field `{name}` cannot cross the boundary both ways"
-                ));
-            }
-            if contains_ref(&ty) {
-                return Err(format!("field `{name}` borrows data"));
-            }
-            out.push(ty);
+            out.push((name, ty));
         }
         Ok(out)
     }
@@ -1002,11 +1009,14 @@ impl<'a> Mapper<'a> {
         if !seen.insert(*from) {
             return false;
         }
-        let Ok(fields) = self.data_fields(from) else {
+        // The types as mapped, whether or not they can cross: a variant
+        // that holds itself cannot be built as one (a `#[non_exhaustive]`
+        // case), yet contains itself all the same.
+        let Ok(fields) = self.field_types(from) else {
             return false;
         };
         let mut named = Vec::new();
-        for ty in &fields {
+        for (_, ty) in &fields {
             collect_named(ty, &mut named);
         }
         named.iter().any(|n| {

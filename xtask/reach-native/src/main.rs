@@ -9,6 +9,10 @@
 #[allow(unused_imports)]
 use std::io::{Cursor, Write};
 
+#[path = "../../src/wave.rs"]
+mod wave;
+use wave::{bytes, string};
+
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let out = match args.iter().map(String::as_str).collect::<Vec<_>>()[..] {
@@ -164,28 +168,4 @@ fn answer(name: &str, text: &str) -> Option<String> {
         }
         _ => return None,
     })
-}
-
-/// A WAVE string literal.
-fn string(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
-}
-
-/// A WAVE `list<u8>`.
-fn bytes(b: &[u8]) -> String {
-    let items: Vec<String> = b.iter().map(u8::to_string).collect();
-    format!("[{}]", items.join(", "))
 }
