@@ -60,6 +60,13 @@ impl<'a> Mapper<'a> {
         out
     }
 
+    /// Whether rustdoc lists the (blanket) impl among a crate type's.
+    fn applies_to_own_type(&self, impl_id: &Id) -> bool {
+        self.types
+            .iter()
+            .any(|t| self.impls_of(&t.id).contains(impl_id))
+    }
+
     /// Methods of the crate's own traits implemented for type `i`.
     pub(super) fn own_trait_methods(
         &mut self,
@@ -80,11 +87,19 @@ impl<'a> Mapper<'a> {
                 continue;
             };
             let Some(trait_) = &imp.trait_ else { continue };
-            if imp.is_synthetic || imp.is_negative || imp.blanket_impl.is_some() {
+            if imp.is_synthetic || imp.is_negative {
                 continue;
             }
             let Some((_, trait_path)) = self.own_trait(&trait_.id) else {
                 continue;
+            };
+            // `impl<D: FixedOutput + Default> Digest for D`: rustdoc lists
+            // a blanket impl with a type only where its bounds hold, so its
+            // parameter is that type.
+            let blanket = match &imp.blanket_impl {
+                Some(Type::Generic(g)) => Some(g.clone()),
+                Some(_) => continue,
+                None => None,
             };
             for (name, item) in self.impl_fns(imp, &trait_.id) {
                 let path = format!("<{type_path} as {trait_path}>::{name}");
@@ -93,7 +108,17 @@ impl<'a> Mapper<'a> {
                 } else {
                     "associated function"
                 };
-                match self.function(item, Some((&id, kind)), &path) {
+                let mut scope = self.scope_of(&id);
+                if let Some(g) = &blanket {
+                    match self.named(&id) {
+                        Ok(named) => scope.subst.insert(g.clone(), Ty::Named(named)),
+                        Err(reason) => {
+                            self.skip(path, report_kind, reason);
+                            continue;
+                        }
+                    };
+                }
+                match self.function_in(item, Some((&id, kind)), scope, &path) {
                     Ok(mut f) => {
                         let wit = self.place(&mut f, kind, &type_wit, &name, ns, method_ns);
                         self.mapped(path, report_kind, format!("{iface}.{wit}"));
@@ -132,8 +157,11 @@ impl<'a> Mapper<'a> {
             if imp.is_synthetic || imp.is_negative {
                 continue;
             }
-            // The crate's own types export these with their methods.
-            if matches!(&imp.for_, Type::ResolvedPath(p) if self.type_index.contains_key(&p.id)) {
+            // The crate's own types export these with their methods; a
+            // blanket impl too, where it applies to one of them.
+            if matches!(&imp.for_, Type::ResolvedPath(p) if self.type_index.contains_key(&p.id))
+                || (imp.blanket_impl.is_some() && self.applies_to_own_type(impl_id))
+            {
                 continue;
             }
             let mut scope = Scope {

@@ -1300,6 +1300,15 @@ impl<'a> Mapper<'a> {
             "alloc::string::String" => Ok(Ty::Str(StrKind::String)),
             "std::path::PathBuf" => Ok(Ty::Str(StrKind::PathBuf)),
             "alloc::vec::Vec" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Vec)),
+            // Arrays sized by a type (`typenum`): the RustCrypto crates'
+            // digests and keys. They leave the component as lists; built
+            // from one, the length would be checked only at run time.
+            "hybrid_array::Array" | "generic_array::GenericArray" => {
+                Ok(Ty::List(Box::new(arg(0)?), ListKind::Iter))
+            }
+            "crypto_common::Output" | "digest::Output" | "crypto_common::Key" => {
+                Ok(Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Iter))
+            }
             "alloc::collections::vec_deque::VecDeque" => {
                 Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
             }
