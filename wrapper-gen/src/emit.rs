@@ -153,7 +153,8 @@ fn optimisation(api: &Api) -> &'static str {
 
 /// What the glue of Smithy's primitives (`DateTime`, `Blob`, `Document`)
 /// needs: `aws-smithy-types` (the one the crate already uses) and, for
-/// documents, which travel as JSON text, `serde_json`.
+/// documents, which travel as JSON text, `serde_json` (also for serde
+/// values and enums that contain themselves).
 fn primitives(api: &Api) -> String {
     let smithy = api.smithy
         || crate::wit::uses_std(api, |s| {
@@ -167,8 +168,10 @@ fn primitives(api: &Api) -> String {
         out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");
     }
     // Documents and enums that contain themselves travel as JSON text.
-    if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument)
-        || !crate::glue::json_types(api).is_empty()
+    // (serde_json's own guest has it as the crate.)
+    if api.rust_name != "serde_json"
+        && (crate::wit::uses_std(api, |s| matches!(s, StdTy::SdkDocument | StdTy::Json))
+            || !crate::glue::json_types(api).is_empty())
     {
         out.push_str("serde_json = \"1\"\n");
     }

@@ -237,6 +237,9 @@ pub fn render(api: &Api) -> String {
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
         out.push_str(crate::api::smithy::DOCUMENT_GLUE);
     }
+    if crate::wit::uses_std(api, |s| *s == StdTy::Json) {
+        out.push_str(crate::api::serde_fns::JSON_GLUE);
+    }
     for iface in &api.interfaces {
         let _ = writeln!(
             out,
@@ -960,7 +963,9 @@ impl Glue {
                 StdTy::SystemTime | StdTy::SdkDateTime => {
                     "compwrap::types::types::Timestamp".into()
                 }
-                StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown => "String".into(),
+                StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown | StdTy::Json => {
+                    "String".into()
+                }
                 StdTy::SdkBlob | StdTy::SdkByteStream => "Vec<u8>".into(),
                 StdTy::NonZero(p) => p.clone(),
                 StdTy::Wide { signed: false } => "(u64, u64)".into(),
@@ -983,6 +988,7 @@ impl Glue {
             Ty::Str(StrKind::Display) => unreachable!("`impl Display` is never lifted"),
             Ty::Str(StrKind::Chars) => unreachable!("iterators are never lifted"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
+            Ty::Str(StrKind::Kept) => format!("&*Box::leak({e}.into_boxed_str())"),
             Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
                 format!("std::path::PathBuf::from({e})")
@@ -993,6 +999,9 @@ impl Glue {
                 if inner == v && matches!(kind, ListKind::Vec | ListKind::Slice) {
                     return e.into(); // wit-bindgen already gives a `Vec<T>`
                 }
+                if inner == v && *kind == ListKind::Kept {
+                    return format!("&*Box::leak({e}.into_boxed_slice())");
+                }
                 let each = format!("{e}.into_iter().map(|{v}| {inner})");
                 match kind {
                     ListKind::Vec | ListKind::Slice => format!("{each}.collect::<Vec<_>>()"),
@@ -1001,6 +1010,9 @@ impl Glue {
                     }
                     ListKind::BoxedSlice => {
                         format!("{each}.collect::<Vec<_>>().into_boxed_slice()")
+                    }
+                    ListKind::Kept => {
+                        format!("&*Box::leak({each}.collect::<Vec<_>>().into_boxed_slice())")
                     }
                     ListKind::Cow => {
                         format!("std::borrow::Cow::Owned({each}.collect::<Vec<_>>())")
@@ -1058,6 +1070,7 @@ impl Glue {
                     format!("aws_smithy_types::byte_stream::ByteStream::from({e})")
                 }
                 StdTy::SdkDocument => format!("lift_sdk_document({e})"),
+                StdTy::Json => format!("lift_json({e})"),
                 StdTy::SdkUnknown => {
                     unreachable!("an unknown enum value is built through its enum")
                 }
@@ -1080,7 +1093,9 @@ impl Glue {
             Ty::Size { signed: false } => format!("{e} as u64"),
             Ty::Size { signed: true } => format!("{e} as i64"),
             Ty::Str(StrKind::String) => e.into(),
-            Ty::Str(StrKind::Ref | StrKind::Display | StrKind::Rc | StrKind::Arc) => {
+            Ty::Str(
+                StrKind::Ref | StrKind::Kept | StrKind::Display | StrKind::Rc | StrKind::Arc,
+            ) => {
                 format!("{e}.to_string()")
             }
             Ty::Str(StrKind::Chars) => format!("{e}.collect::<String>()"),
@@ -1157,6 +1172,7 @@ impl Glue {
                 StdTy::SdkByteStream => format!("lower_sdk_byte_stream({e})"),
                 StdTy::SdkDocument => format!("lower_sdk_document({e})"),
                 StdTy::SdkUnknown => format!("{e}.as_str().to_string()"),
+                StdTy::Json => format!("{e}.to_string()"),
                 StdTy::Addr(_) => format!("{e}.to_string()"),
                 StdTy::NonZero(_) => format!("{e}.get()"),
                 StdTy::Wide { signed: false } => format!("lower_u128({e})"),

@@ -295,6 +295,9 @@ pub enum StdTy {
     /// sent that the SDK does not know) → `string`. Only built through its
     /// enum: `E::from(&str)`.
     SdkUnknown,
+    /// Any serde value, for a generic parameter bounded only by `Serialize`
+    /// (`render(ctx: S)`): `serde_json::Value`, as `string` holding JSON.
+    Json,
     /// An IP or socket address → `string` (`Display` / `FromStr`). Holds the
     /// `std::net` path.
     Addr(String),
@@ -358,6 +361,10 @@ pub enum StrKind {
     String,
     /// `&str`.
     Ref,
+    /// `&'a str` where `'a` is a lifetime of a resource made over
+    /// `'static` (`Environment<'source>`): the guest keeps the string for
+    /// the instance's life.
+    Kept,
     /// `Box<str>`.
     Boxed,
     /// `Cow<str>`.
@@ -390,6 +397,9 @@ pub enum ListKind {
     VecDeque,
     /// `Box<[T]>`.
     BoxedSlice,
+    /// `&'a [T]` where `'a` is a lifetime of a resource made over
+    /// `'static`: the guest keeps the list (see [`StrKind::Kept`]).
+    Kept,
     /// `Cow<[T]>`.
     Cow,
     /// `std::io::Cursor<Vec<u8>>`: a reader over the bytes, for a generic

@@ -350,7 +350,9 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
         },
         Ty::Boxed(_, inner) => ty(inner, pos),
         Ty::Std(s) => match s {
-            StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown => "string".into(),
+            StdTy::Addr(_) | StdTy::SdkDocument | StdTy::SdkUnknown | StdTy::Json => {
+                "string".into()
+            }
             StdTy::SdkBlob | StdTy::SdkByteStream => "list<u8>".into(),
             StdTy::NonZero(p) => prim(p).into(),
             StdTy::Wide { signed: false } => "tuple<u64, u64>".into(),

@@ -100,7 +100,12 @@ const CORPUS: &[Headline] = &[
     Headline {
         spec: "serde_json@1.0.154",
         input: Input::Text("{\"a\": [1, 2.5, null], \"b\": {\"c\": \"x\"}}"),
-        steps: &[step("from-str-value", None, &["$text"])],
+        // Parsed, then printed by `to_string_pretty<T: Serialize>` taking
+        // any value as JSON text.
+        steps: &[
+            step("from-str-value", None, &["$text"]),
+            step("to-string-pretty", None, &["$prev"]),
+        ],
         expect: Expect::Native,
     },
     Headline {
@@ -153,7 +158,8 @@ const CORPUS: &[Headline] = &[
         steps: &[step(
             "environment.render-str",
             Some("environment.new()"),
-            &["$text", "{}"],
+            // `context! {}`: an empty map.
+            &["$text", "value.from-pairs([])"],
         )],
         expect: Expect::Native,
     },

@@ -22,7 +22,7 @@ mod generics;
 mod impls;
 pub mod io;
 pub mod json;
-mod serde_fns;
+pub mod serde_fns;
 pub mod smithy;
 mod traits;
 use generics::Scope;
@@ -244,6 +244,22 @@ impl<'a> Mapper<'a> {
                     None => path,
                 };
                 let decided = self.candidate(item, io.is_some());
+                // A resource with lifetimes is made over `'static`.
+                let path = match self.generics_of(id) {
+                    Some(g) if decided == Decided::Kind(NamedKind::Resource) && io.is_none() => {
+                        let lifetimes = g
+                            .params
+                            .iter()
+                            .filter(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
+                            .count();
+                        if lifetimes == 0 {
+                            path
+                        } else {
+                            format!("{path}::<{}>", vec!["'static"; lifetimes].join(", "))
+                        }
+                    }
+                    _ => path,
+                };
                 self.push_type(TypeEntry {
                     id: *id,
                     module,
@@ -377,7 +393,59 @@ impl<'a> Mapper<'a> {
         if self.traits_of(&item.id).contains("core::error::Error") {
             return None;
         }
+        // `Environment::new() -> Environment<'source>`: made by the caller,
+        // not lent by the crate. A resource over `'static`, holding the
+        // strings it borrows for as long as the instance lives.
+        if self.has_constructor(&item.id) {
+            return Some(Decided::Kind(NamedKind::Resource));
+        }
         Some(Decided::Kind(NamedKind::Snapshot))
+    }
+
+    /// Whether the type has a public associated function returning it
+    /// (`new`, `default`, `from_str`), alone or in a `Result`/`Option`.
+    fn has_constructor(&self, id: &Id) -> bool {
+        let is_self = |t: &Type| match t {
+            Type::Generic(g) => g == "Self",
+            Type::ResolvedPath(p) => p.id == *id,
+            _ => false,
+        };
+        self.inherent_fns(id).iter().any(|f| {
+            let ItemEnum::Function(func) = &f.inner else {
+                return false;
+            };
+            if has_self(f) {
+                return false;
+            }
+            match &func.sig.output {
+                Some(t) if is_self(t) => true,
+                Some(Type::ResolvedPath(p)) => {
+                    matches!(p.path.rsplit("::").next(), Some("Result" | "Option"))
+                        && type_args(p).first().is_some_and(|a| is_self(a))
+                }
+                _ => false,
+            }
+        })
+    }
+
+    /// The lifetime parameters of a resource with lifetimes (made over
+    /// `'static`, see [`Mapper::borrowing_kind`]).
+    fn kept_lifetimes(&self, id: &Id) -> Vec<String> {
+        let Some(&index) = self.type_index.get(id) else {
+            return Vec::new();
+        };
+        if self.types[index].decided != Decided::Kind(NamedKind::Resource) {
+            return Vec::new();
+        }
+        self.generics_of(id)
+            .map(|g| {
+                g.params
+                    .iter()
+                    .filter(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
+                    .map(|p| p.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The `Item` of the type's `Iterator` implementation.
@@ -1076,6 +1144,22 @@ impl<'a> Mapper<'a> {
                 ListKind::Array(len.clone()),
             )),
             Type::Slice(_) => Err("unsized slice".into()),
+            // `add_template(&mut self, source: &'source str)` of a resource
+            // over `'static`: the guest keeps the string.
+            Type::BorrowedRef {
+                is_mutable: false,
+                type_,
+                lifetime: Some(lifetime),
+            } if sc
+                .owner
+                .is_some_and(|o| self.kept_lifetimes(&o).contains(lifetime)) =>
+            {
+                match &**type_ {
+                    Type::Primitive(p) if p == "str" => Ok(Ty::Str(StrKind::Kept)),
+                    Type::Slice(t) => Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Kept)),
+                    _ => self.borrowed(false, type_, sc),
+                }
+            }
             Type::BorrowedRef {
                 is_mutable, type_, ..
             } => self.borrowed(*is_mutable, type_, sc),
@@ -1727,7 +1811,7 @@ impl<'a> Mapper<'a> {
                     Some(instances) => {
                         let mut names = Vec::new();
                         for (suffix, mut f) in instances {
-                            f.wit = namespaces[module].claim(&format!("{name}-{suffix}"));
+                            f.wit = namespaces[module].claim(&suffixed(&name, &suffix));
                             names.push(format!("{}.{}", self.modules[module].wit, f.wit));
                             interfaces[module].functions.push(f);
                         }
@@ -1965,7 +2049,21 @@ impl<'a> Mapper<'a> {
                         self.mapped(path, report_kind, format!("{iface}.{wit}"));
                         out.push(f);
                     }
-                    Err(reason) => self.skip(path, report_kind, reason),
+                    Err(reason) => match self.serde_instances(item, Some((&id, kind)), &path) {
+                        // `render_str<S: Serialize>(&self, …, ctx: S)`.
+                        Some(instances) if !is_const => {
+                            let mut names = Vec::new();
+                            for (suffix, mut f) in instances {
+                                let name = suffixed(&name, &suffix);
+                                let wit =
+                                    self.place(&mut f, kind, &type_wit, &name, ns, &mut method_ns);
+                                names.push(format!("{iface}.{wit}"));
+                                out.push(f);
+                            }
+                            self.mapped(path, report_kind, names.join(", "));
+                        }
+                        _ => self.skip(path, report_kind, reason),
+                    },
                 }
             }
         }
@@ -2518,5 +2616,14 @@ mod tests {
             err.contains(&format!("version {}", rustdoc_types::FORMAT_VERSION)),
             "{err}"
         );
+    }
+}
+
+/// A function's name with an instance's suffix (`from_str` + `value`).
+fn suffixed(name: &str, suffix: &str) -> String {
+    if suffix.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name}-{suffix}")
     }
 }

@@ -4,6 +4,10 @@
 //! that implement the serde traits (`toml::Value`, `toml_datetime::Datetime`).
 //! Such a function is exported once per such type, named after it:
 //! `from-str-value`, `from-str-datetime`, `to-string-value`.
+//!
+//! A parameter bounded only by `Serialize` (`render(template, ctx: S)`)
+//! also takes any value as JSON text (`serde_json::Value`), under the
+//! function's own name.
 
 use rustdoc_types::{GenericBound, GenericParamDefKind, Item, ItemEnum, TraitBoundModifier};
 
@@ -88,6 +92,16 @@ impl Mapper<'_> {
             return None;
         }
         let mut out = Vec::new();
+        if needed.iter().all(|n| *n == "ser::Serialize") {
+            let mut scope = owner.map_or_else(Scope::default, |(id, _)| self.scope_of(id));
+            scope
+                .subst
+                .insert(param.name.clone(), Ty::Std(StdTy::Json));
+            if let Ok(mut f) = self.function_in(item, owner, scope, path) {
+                f.callee = format!("{path}::<serde_json::Value>");
+                out.push((String::new(), f));
+            }
+        }
         for t in &self.types {
             if !matches!(t.decided, Decided::Kind(k) if k != NamedKind::Snapshot) {
                 continue;
@@ -112,3 +126,11 @@ impl Mapper<'_> {
         (!out.is_empty()).then_some(out)
     }
 }
+
+/// Reads a serde value's JSON text (a trap on text that is not JSON, like
+/// any argument the guest cannot take).
+pub const JSON_GLUE: &str = r#"
+fn lift_json(text: String) -> serde_json::Value {
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("expected JSON text: {e}"))
+}
+"#;

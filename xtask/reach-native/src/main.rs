@@ -82,7 +82,7 @@ fn answer(name: &str, text: &str) -> Option<String> {
         #[cfg(feature = "serde_json")]
         "serde_json" => {
             let value: serde_json::Value = serde_json::from_str(text).ok()?;
-            format!("ok({})", string(&value.to_string()))
+            format!("ok({})", string(&serde_json::to_string_pretty(&value).ok()?))
         }
         #[cfg(feature = "toml_edit")]
         "toml_edit" => {
