@@ -512,6 +512,21 @@ impl Glue {
                     r, &def.wit, &lift, &lower, cases, *open,
                 ));
             }
+            TypeKind::Seq { item } => {
+                // Items are `&str` or `&[u8]`: lowered to owned, lifted
+                // back as views of the owned ones.
+                let view = if matches!(item, Ty::Str(_)) {
+                    "as_str"
+                } else {
+                    "as_slice"
+                };
+                let _ = write!(
+                    out,
+                    "\nfn {lower}(x: {r}) -> {w} {{\n    (&x).into_iter().map(|v| {}).collect()\n}}\n\n\
+                     fn {lift}(x: {w}) -> {r} {{\n    x.iter().map(|v| v.{view}()).collect()\n}}\n",
+                    self.lower(item, "v", 1)
+                );
+            }
             TypeKind::Record {
                 fields,
                 open: true,

@@ -192,6 +192,7 @@ fn for_each_ty(iface: &mut Interface, f: &mut impl FnMut(&mut Ty)) {
                 .iter_mut()
                 .filter_map(|c| c.payload.as_mut())
                 .for_each(&mut *f),
+            TypeKind::Seq { item } => f(item),
             TypeKind::Enum { .. } | TypeKind::Resource | TypeKind::Text => {}
         }
     }

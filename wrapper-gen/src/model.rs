@@ -130,6 +130,13 @@ pub enum TypeKind {
     /// An opaque value type with `Display`, `FromStr` and `PartialEq`: it
     /// travels as its string form (`type x = string`).
     Text,
+    /// An opaque collection of strings or byte strings (`csv::StringRecord`
+    /// iterates `&str` and is collected from them) → `type x = list<T>`.
+    Seq {
+        /// What `&Self` iterates over: `Ty::Str(StrKind::Ref)` or a
+        /// `&[u8]` (`Ty::List(u8, ListKind::Slice)`).
+        item: Ty,
+    },
     /// An enum that contains itself, without a string form of its own: it
     /// travels as JSON text (`type x = string`, [`crate::api::json`]).
     Json {
@@ -350,6 +357,9 @@ pub enum NamedKind {
     Resource,
     /// `string` via `Display`/`FromStr`.
     Text,
+    /// `list<T>` of what `&Self` iterates over, built back by
+    /// `FromIterator` (a record of strings such as `csv::StringRecord`).
+    Seq,
     /// `record` copied from accessors (results only).
     Snapshot,
 }

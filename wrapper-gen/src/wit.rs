@@ -228,6 +228,13 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
             );
             let _ = writeln!(out, "    type {name} = string;");
         }
+        TypeKind::Seq { item } => {
+            let _ = writeln!(
+                out,
+                "    /// Travels as what it iterates over; collected back with `FromIterator`."
+            );
+            let _ = writeln!(out, "    type {name} = list<{}>;", ty(item, Pos::Result));
+        }
         TypeKind::Json { cases, .. } => {
             let names: Vec<&str> = cases.iter().map(|c| c.name.as_str()).collect();
             let _ = writeln!(

@@ -611,8 +611,53 @@ impl<'a> Mapper<'a> {
         } else if self.json_cases(id).is_some() {
             // A recursive enum: its JSON text.
             Decided::Kind(NamedKind::Text)
+        } else if self.seq_item(id).is_some() {
+            Decided::Kind(NamedKind::Seq)
         } else {
             Decided::Kind(NamedKind::Resource)
+        }
+    }
+
+    /// What an opaque collection of strings or byte strings holds: a
+    /// non-generic `Clone` struct whose `&Self` iterates `&str` or `&[u8]`
+    /// and that is `FromIterator` (`csv::StringRecord`, `ByteRecord`).
+    fn seq_item(&self, id: &Id) -> Option<Ty> {
+        let item = self.type_item(id)?;
+        let ItemEnum::Struct(s) = &item.inner else {
+            return None;
+        };
+        if !s.generics.params.is_empty()
+            || !self.implements(id, "core::clone::Clone")
+            || !self.implements(id, "core::iter::traits::collect::FromIterator")
+        {
+            return None;
+        }
+        // `impl<'a> IntoIterator for &'a StringRecord`.
+        let imp = self.impls_of(id).iter().find_map(|impl_id| {
+            let ItemEnum::Impl(imp) = &self.item(impl_id)?.inner else {
+                return None;
+            };
+            let for_ref = matches!(&imp.for_, Type::BorrowedRef { is_mutable: false, type_, .. }
+                if matches!(&**type_, Type::ResolvedPath(p) if p.id == *id));
+            let trait_ = imp.trait_.as_ref()?;
+            (for_ref
+                && self.std_path(&trait_.id).as_deref()
+                    == Some("core::iter::traits::collect::IntoIterator"))
+            .then_some(imp)
+        })?;
+        match self.assoc_type(imp, "Item")? {
+            Type::BorrowedRef {
+                is_mutable: false,
+                type_,
+                ..
+            } => match &**type_ {
+                Type::Primitive(p) if p == "str" => Some(Ty::Str(StrKind::Ref)),
+                Type::Slice(t) if matches!(&**t, Type::Primitive(p) if p == "u8") => {
+                    Some(Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Slice))
+                }
+                _ => None,
+            },
+            _ => None,
         }
     }
 
@@ -1726,6 +1771,7 @@ impl<'a> Mapper<'a> {
                             "string: JSON text of its cases"
                         }
                         NamedKind::Text => "string: its Display and FromStr forms",
+                        NamedKind::Seq => "list: what it iterates over, collected back",
                         NamedKind::Snapshot => "record of its accessors' values",
                     };
                     let full = format!("{}.{wit} ({form})", self.modules[module].wit);
@@ -1939,6 +1985,9 @@ impl<'a> Mapper<'a> {
                 }
             }
             (_, NamedKind::Text) => TypeKind::Text,
+            (_, NamedKind::Seq) => TypeKind::Seq {
+                item: self.seq_item(&entry.id).expect("decided by seq_item"),
+            },
             _ => unreachable!("kind decided from the item"),
         };
         defs.push(TypeDef {

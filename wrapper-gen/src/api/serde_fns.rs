@@ -94,9 +94,7 @@ impl Mapper<'_> {
         let mut out = Vec::new();
         if needed.iter().all(|n| *n == "ser::Serialize") {
             let mut scope = owner.map_or_else(Scope::default, |(id, _)| self.scope_of(id));
-            scope
-                .subst
-                .insert(param.name.clone(), Ty::Std(StdTy::Json));
+            scope.subst.insert(param.name.clone(), Ty::Std(StdTy::Json));
             if let Ok(mut f) = self.function_in(item, owner, scope, path) {
                 f.callee = format!("{path}::<serde_json::Value>");
                 out.push((String::new(), f));
