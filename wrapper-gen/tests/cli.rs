@@ -543,6 +543,35 @@ fn a_resource_argument_is_the_call_that_makes_it() {
 }
 
 #[test]
+fn a_resource_argument_of_a_resource_argument_is_made_first() {
+    let home = test_home();
+    let dir = manifest_dir().join("tests/shapes/universal-value/crate");
+    generated_json(&compwrap(
+        &home,
+        &[
+            "generate",
+            "--path",
+            dir.to_str().unwrap(),
+            "--json",
+            "--yes",
+        ],
+    ));
+    // `--self` is `clone(self)`, whose `self` is made by `sum`.
+    let o = compwrap(
+        &home,
+        &[
+            "call",
+            "shape-universal-value",
+            "dynamic.text",
+            "--self",
+            "dynamic.clone(sum([1, 2]))",
+        ],
+    );
+    assert!(o.status.success(), "{}", text(&o));
+    assert_eq!(String::from_utf8_lossy(&o.stdout).trim(), "\"number 3\"");
+}
+
+#[test]
 fn a_crate_that_compiles_c_builds_with_the_wasm_c_toolchain() {
     // `cargo xtask setup` installs clang, lld and a WASI libc.
     assert!(

@@ -166,7 +166,12 @@ const CORPUS: &[Headline] = &[
     Headline {
         spec: "rhai@1.27.0",
         input: Input::Text("let x = 40; x + 2"),
-        steps: &[step("engine.eval", Some("engine.new()"), &["$text"])],
+        // `eval::<Dynamic>`, printed.
+        steps: &[step(
+            "dynamic.to-string",
+            Some("engine.eval(engine.new(), $text)"),
+            &[],
+        )],
         expect: Expect::Native,
     },
     Headline {

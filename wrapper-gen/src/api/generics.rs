@@ -117,6 +117,12 @@ impl Mapper<'_> {
                     });
                     if !through_bounds && !inputs.iter().any(|(_, t)| mentions_generic(t, &p.name))
                     {
+                        // `eval<T: Variant + Clone>` where `Dynamic::from<T:
+                        // Variant + Clone>(T)` holds any such value.
+                        if let Some(ty) = self.universal_value(bounds) {
+                            scope.subst.insert(p.name.clone(), ty);
+                            continue;
+                        }
                         return Err(format!(
                             "generic parameter `{}` appears only in the result: its type is the caller's choice",
                             p.name
@@ -283,6 +289,67 @@ impl Mapper<'_> {
             }
         }
         Ok(chosen)
+    }
+
+    /// The crate's type that holds any value meeting `bounds`: it has an
+    /// associated function taking one such value and returning itself
+    /// (rhai's `Dynamic::from<T: Variant + Clone>(value: T)`). A parameter
+    /// only in a result is that type (the caller asks for the value as is).
+    fn universal_value(&self, bounds: &[GenericBound]) -> Option<Ty> {
+        let wanted = self.bound_paths(bounds);
+        if wanted.is_empty() {
+            return None;
+        }
+        self.types.iter().find_map(|t| {
+            if !matches!(t.decided, super::Decided::Kind(_)) {
+                return None;
+            }
+            let holds_any = self.inherent_fns(&t.id).iter().any(|f| {
+                let rustdoc_types::ItemEnum::Function(func) = &f.inner else {
+                    return false;
+                };
+                let mut params = func
+                    .generics
+                    .params
+                    .iter()
+                    .filter(|p| !matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+                let (Some(param), None) = (params.next(), params.next()) else {
+                    return false;
+                };
+                let GenericParamDefKind::Type { bounds, .. } = &param.kind else {
+                    return false;
+                };
+                let returns_self = match &func.sig.output {
+                    Some(Type::Generic(g)) => g == "Self",
+                    Some(Type::ResolvedPath(p)) => p.id == t.id,
+                    _ => false,
+                };
+                matches!(func.sig.inputs.as_slice(), [(_, Type::Generic(g))] if *g == param.name)
+                    && returns_self
+                    && self.bound_paths(bounds) == wanted
+            });
+            if !holds_any {
+                return None;
+            }
+            self.named(&t.id).ok().map(Ty::Named)
+        })
+    }
+
+    /// The trait paths of `bounds`, without `Sized` and `?Sized`.
+    fn bound_paths(&self, bounds: &[GenericBound]) -> std::collections::BTreeSet<String> {
+        bounds
+            .iter()
+            .filter_map(|b| match b {
+                GenericBound::TraitBound {
+                    trait_, modifier, ..
+                } if *modifier != TraitBoundModifier::Maybe => Some(
+                    self.std_path(&trait_.id)
+                        .unwrap_or_else(|| trait_.path.clone()),
+                ),
+                _ => None,
+            })
+            .filter(|p| p != "core::marker::Sized")
+            .collect()
     }
 
     /// The obvious type for a bound by one of the crate's own traits: the

@@ -15,7 +15,8 @@ use super::StoreArgs;
 /// prefixed with the interface when several export it
 /// (`bytes#regex.is-match`).
 /// Methods need `--self`, a call that makes the resource; any other
-/// resource argument is such a call too (or `#N`, a handle printed before).
+/// resource argument is such a call too (or `#N`, a handle printed before),
+/// and so are the resource arguments of those calls.
 #[derive(Args)]
 #[command(after_help = "\
 Examples:
@@ -24,6 +25,7 @@ Examples:
   compwrap call regex 'regex#regex.is-match' --self 'regex.create(\"a+b\")' '\"xaab\"'
   compwrap call regex 'regex#regex.captures' --self 'regex.create(\"(\\\\d+)-(\\\\d+)\")' '\"pages 10-12\"'
   compwrap call scraper html.select --self 'html.parse-document(\"<p class=a>x</p>\")' 'selector.parse(\"p.a\")'
+  compwrap call rhai dynamic.to-string --self 'engine.eval(engine.new(), \"40 + 2\")'
   compwrap call ./client.wasm fetch --allow-http 127.0.0.1:8080 '\"http://127.0.0.1:8080/\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
@@ -87,25 +89,7 @@ impl Opts {
                 "`{function}` is a method: pass `--self 'CALL'` with a constructor or static function that makes the resource"
             )));
         }
-        // A resource argument may be the call that makes it.
-        let params = instance.func_type(&function)?.params.clone();
-        let mut used = 0;
-        for (arg, param) in self.args.iter().zip(params.iter().skip(args.len())) {
-            used += 1;
-            let resource = matches!(
-                param.ty.ty,
-                compwrap_host::wasmtime::component::types::Type::Own(_)
-                    | compwrap_host::wasmtime::component::types::Type::Borrow(_)
-            );
-            if resource && !arg.trim_start().starts_with('#') {
-                let what = format!("argument `{}`", param.name);
-                args.push(make_resource(&mut instance, arg, prefix, &what)?);
-            } else {
-                args.push(arg.clone());
-            }
-        }
-        // Extra arguments go on, for the arity check to count.
-        args.extend(self.args.iter().skip(used).cloned());
+        resource_args(&mut instance, &function, &self.args, prefix, &mut args)?;
         let refs: Vec<&str> = args.iter().map(String::as_str).collect();
         let result = instance
             .call_wave(&function, &refs)
@@ -151,6 +135,37 @@ fn resolve_name(instance: &Instance, name: &str) -> Result<String> {
     Err(err.context(CallFailed(format!("no function `{name}` in the component"))))
 }
 
+/// Appends `given` to `args` (which holds what precedes them, e.g. the
+/// `self` handle): a resource argument may be the call that makes it, in
+/// turn with such arguments (`engine.eval(engine.new(), "1 + 1")`).
+fn resource_args(
+    instance: &mut Instance,
+    function: &str,
+    given: &[String],
+    prefix: Option<&str>,
+    args: &mut Vec<String>,
+) -> Result<()> {
+    let params = instance.func_type(function)?.params.clone();
+    let mut used = 0;
+    for (arg, param) in given.iter().zip(params.iter().skip(args.len())) {
+        used += 1;
+        let resource = matches!(
+            param.ty.ty,
+            compwrap_host::wasmtime::component::types::Type::Own(_)
+                | compwrap_host::wasmtime::component::types::Type::Borrow(_)
+        );
+        if resource && !arg.trim_start().starts_with('#') {
+            let what = format!("argument `{}`", param.name);
+            args.push(make_resource(instance, arg, prefix, &what)?);
+        } else {
+            args.push(arg.clone());
+        }
+    }
+    // Extra arguments go on, for the arity check to count.
+    args.extend(given.iter().skip(used).cloned());
+    Ok(())
+}
+
 /// Runs `name(args…)` and returns the resource it made as a WAVE handle,
 /// for `what` (`--self`, an argument). `prefix` is the called function's
 /// interface, used when `call` names none.
@@ -175,7 +190,8 @@ fn make_resource(
             .or_else(|_| resolve_name(instance, name.trim()))?,
         _ => resolve_name(instance, name.trim())?,
     };
-    let args = split_args(inner);
+    let mut args = Vec::new();
+    resource_args(instance, &function, &split_args(inner), prefix, &mut args)?;
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     let result = instance
         .call_wave(&function, &refs)

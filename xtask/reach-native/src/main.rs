@@ -124,7 +124,7 @@ fn answer(name: &str, text: &str) -> Option<String> {
         "rhai" => {
             let engine = rhai::Engine::new();
             let value: rhai::Dynamic = engine.eval(text).ok()?;
-            format!("ok({})", string(&value.to_string()))
+            string(&value.to_string())
         }
         #[cfg(feature = "scraper")]
         "scraper" => {
