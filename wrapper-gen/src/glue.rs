@@ -835,21 +835,31 @@ impl Glue {
         } else {
             format!("{}({})", f.callee, args.join(", "))
         };
-        if f.updates_self {
-            // `a0` is the value `&mut self` changed: it goes back first.
-            let this = match &f.params[0].ty {
-                Ty::Ref { inner, .. } => &**inner,
-                other => other,
-            };
-            let updated = self.lower(this, "a0", 0);
+        if !f.updates.is_empty() {
+            // The values passed as `&mut` (`a{i}`) go back first.
+            let mut parts: Vec<String> = f
+                .updates
+                .iter()
+                .map(|&i| {
+                    let ty = match &f.params[i].ty {
+                        Ty::Ref { inner, .. } => &**inner,
+                        other => other,
+                    };
+                    self.lower(ty, &format!("a{i}"), 0)
+                })
+                .collect();
             if f.output == Ty::Unit {
                 let _ = writeln!(out, "{ind}    {call};");
-                let _ = writeln!(out, "{ind}    {updated}");
             } else {
-                // Lower the result first: it may borrow from `a0`.
+                // Lower the result first: it may borrow from them.
                 let _ = writeln!(out, "{ind}    let r = {call};");
                 let _ = writeln!(out, "{ind}    let r = {};", self.lower(&f.output, "r", 0));
-                let _ = writeln!(out, "{ind}    ({updated}, r)");
+                parts.push("r".into());
+            }
+            if parts.len() == 1 {
+                let _ = writeln!(out, "{ind}    {}", parts[0]);
+            } else {
+                let _ = writeln!(out, "{ind}    ({})", parts.join(", "));
             }
             let _ = writeln!(out, "{ind}}}");
             return;

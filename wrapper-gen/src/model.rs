@@ -452,9 +452,10 @@ pub struct Function {
     pub params: Vec<Param>,
     /// Result (`Ty::Unit` for none).
     pub output: Ty,
-    /// A `&mut self` method of a value type (record, variant, string form):
-    /// the updated value is returned, alone or before the Rust result.
-    pub updates_self: bool,
+    /// The parameters passed as `&mut` values (not resources): a value
+    /// type's `&mut self`, a `&mut String` to append to. Their updated
+    /// values are returned, in order, alone or before the Rust result.
+    pub updates: Vec<usize>,
     /// A constant or static: `callee` is read, not called.
     pub value: bool,
     /// An `async fn`: the guest drives it to completion (wstd's executor,
@@ -463,18 +464,26 @@ pub struct Function {
 }
 
 impl Function {
-    /// The result as WIT sees it (see [`Function::updates_self`]).
+    /// The result as WIT sees it (see [`Function::updates`]).
     pub fn wit_output(&self) -> Ty {
-        if !self.updates_self {
+        if self.updates.is_empty() {
             return self.output.clone();
         }
-        let this = match &self.params[0].ty {
-            Ty::Ref { inner, .. } => (**inner).clone(),
-            other => other.clone(),
-        };
-        match &self.output {
-            Ty::Unit => this,
-            out => Ty::Tuple(vec![this, out.clone()]),
+        let mut parts: Vec<Ty> = self
+            .updates
+            .iter()
+            .map(|&i| match &self.params[i].ty {
+                Ty::Ref { inner, .. } => (**inner).clone(),
+                other => other.clone(),
+            })
+            .collect();
+        if self.output != Ty::Unit {
+            parts.push(self.output.clone());
+        }
+        if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Ty::Tuple(parts)
         }
     }
 }

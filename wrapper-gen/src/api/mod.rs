@@ -2221,7 +2221,7 @@ impl<'a> Mapper<'a> {
             kind: FuncKind::Free,
             params: Vec::new(),
             output,
-            updates_self: false,
+            updates: Vec::new(),
             value: true,
             is_async: false,
         })
@@ -2307,9 +2307,16 @@ impl<'a> Mapper<'a> {
                     .into(),
             );
         }
-        // A value type's `&mut self` method returns the updated value.
-        let updates_self = owner.is_some_and(|(_, kind)| kind != NamedKind::Resource)
-            && matches!(params.first(), Some(Param { wit, ty: Ty::Ref { mutable: true, .. } }) if wit == "self");
+        // A value passed as `&mut` (a value type's `&mut self`, a
+        // `&mut String` to append to) comes back updated; resources change
+        // in place.
+        let updates = params
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| matches!(&p.ty, Ty::Ref { mutable: true, inner }
+                if !matches!(&**inner, Ty::Named(n) if n.kind == NamedKind::Resource)))
+            .map(|(i, _)| i)
+            .collect();
         Ok(Function {
             wit: String::new(),
             rust: path.into(),
@@ -2317,7 +2324,7 @@ impl<'a> Mapper<'a> {
             kind: FuncKind::Free,
             params,
             output,
-            updates_self,
+            updates,
             value: false,
             is_async,
         })

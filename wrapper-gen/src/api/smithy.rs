@@ -124,7 +124,7 @@ fn add_client_constructor(api: &mut Api) {
                     ty: Ty::Std(StdTy::SdkConfig),
                 }],
                 output: Ty::Named(named),
-                updates_self: false,
+                updates: Vec::new(),
                 value: false,
                 is_async: false,
             },

@@ -243,7 +243,7 @@ impl Mapper<'_> {
             kind: FuncKind::Free,
             params,
             output,
-            updates_self: false,
+            updates: Vec::new(),
             value: false,
             is_async: false,
         })
