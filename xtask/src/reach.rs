@@ -72,7 +72,7 @@ const CORPUS: &[Headline] = &[
         spec: "pulldown-cmark@0.13.6",
         input: Input::Text("# Hello\n\nSome *emphasis* and `code`.\n"),
         // `push_html(&mut String, Parser::new(text))`.
-        steps: &[step("push-html", None, &["\"\"", "$text"])],
+        steps: &[step("push-html", None, &["\"\"", "parser.new($text)"])],
         expect: Expect::Native,
     },
     Headline {

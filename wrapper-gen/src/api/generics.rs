@@ -233,6 +233,22 @@ impl Mapper<'_> {
                     }
                     Some(ty)
                 }
+                // `I: Iterator<Item = Event<'a>>`: the crate's iterator
+                // resource over those items (`Parser`), handed over.
+                "core::iter::traits::iterator::Iterator" => {
+                    let Some(ItemBound::Type(item)) = item_constraint(trait_) else {
+                        return Err("`Iterator` without an `Item` type".into());
+                    };
+                    match self.iterator_resource(item) {
+                        Some(ty) => Some(ty),
+                        None => {
+                            return Err(
+                                "`Iterator` of items that no iterator resource of the crate yields"
+                                    .into(),
+                            );
+                        }
+                    }
+                }
                 "core::iter::traits::collect::IntoIterator" => {
                     let item =
                         item_constraint(trait_).ok_or("`IntoIterator` without an `Item` type")?;
@@ -289,6 +305,21 @@ impl Mapper<'_> {
             }
         }
         Ok(chosen)
+    }
+
+    /// The crate's resource that iterates over `item` (the same type, up to
+    /// lifetimes), if exactly one does.
+    fn iterator_resource(&self, item: &Type) -> Option<Ty> {
+        let mut found = self.types.iter().filter(|t| {
+            t.decided == super::Decided::Kind(NamedKind::Resource)
+                && self
+                    .iterator_item(&t.id)
+                    .is_some_and(|i| same_but_lifetimes(&i, item))
+        });
+        let (Some(one), None) = (found.next(), found.next()) else {
+            return None;
+        };
+        self.named(&one.id).ok().map(Ty::Named)
     }
 
     /// The crate's type that holds any value meeting `bounds`: it has an
@@ -506,5 +537,35 @@ fn mentions_generic(ty: &Type, name: &str) -> bool {
         Type::Tuple(ts) => ts.iter().any(|t| mentions_generic(t, name)),
         Type::ResolvedPath(p) => type_args(p).into_iter().any(|t| mentions_generic(t, name)),
         _ => false,
+    }
+}
+
+/// Whether two types are the same but for their lifetimes (`Event<'a>`,
+/// `Event<'input>`).
+fn same_but_lifetimes(a: &Type, b: &Type) -> bool {
+    match (a, b) {
+        (Type::ResolvedPath(x), Type::ResolvedPath(y)) => {
+            let (xs, ys) = (super::type_args(x), super::type_args(y));
+            x.id == y.id
+                && xs.len() == ys.len()
+                && xs.iter().zip(&ys).all(|(p, q)| same_but_lifetimes(p, q))
+        }
+        (
+            Type::BorrowedRef {
+                is_mutable: m,
+                type_: t,
+                ..
+            },
+            Type::BorrowedRef {
+                is_mutable: n,
+                type_: u,
+                ..
+            },
+        ) => m == n && same_but_lifetimes(t, u),
+        (Type::Slice(t), Type::Slice(u)) => same_but_lifetimes(t, u),
+        (Type::Tuple(ts), Type::Tuple(us)) => {
+            ts.len() == us.len() && ts.iter().zip(us).all(|(t, u)| same_but_lifetimes(t, u))
+        }
+        _ => a == b,
     }
 }

@@ -371,11 +371,32 @@ impl<'a> Mapper<'a> {
         let ItemEnum::Struct(s) = &item.inner else {
             return None;
         };
-        let lifetimes_only = !generics.params.is_empty()
-            && generics
-                .params
-                .iter()
-                .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+        let has_lifetimes = generics
+            .params
+            .iter()
+            .any(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+        // `Parser<'input, F = DefaultBrokenLinkCallback>`: type parameters
+        // with defaults are left at them.
+        let defaulted = generics.params.iter().any(|p| {
+            matches!(
+                p.kind,
+                GenericParamDefKind::Type {
+                    default: Some(_),
+                    ..
+                }
+            )
+        });
+        let lifetimes_only = has_lifetimes
+            && generics.params.iter().all(|p| {
+                matches!(
+                    p.kind,
+                    GenericParamDefKind::Lifetime { .. }
+                        | GenericParamDefKind::Type {
+                            default: Some(_),
+                            ..
+                        }
+                )
+            });
         let opaque = match &s.kind {
             StructKind::Plain {
                 has_stripped_fields,
@@ -387,17 +408,22 @@ impl<'a> Mapper<'a> {
         if !lifetimes_only || !opaque {
             return None;
         }
+        let is_error = self.traits_of(&item.id).contains("core::error::Error");
+        // `Environment::new() -> Environment<'source>`, `Parser::new(text)`:
+        // made by the caller, not lent by the crate. A resource over
+        // `'static`, holding the strings it borrows for as long as the
+        // instance lives (an iterator too: it is passed on, or stepped).
+        if !is_error && self.has_constructor(&item.id) {
+            return Some(Decided::Kind(NamedKind::Resource));
+        }
+        if defaulted {
+            return None;
+        }
         if let Some(item_ty) = self.iterator_item(&item.id) {
             return Some(Decided::Iter(item_ty));
         }
-        if self.traits_of(&item.id).contains("core::error::Error") {
+        if is_error {
             return None;
-        }
-        // `Environment::new() -> Environment<'source>`: made by the caller,
-        // not lent by the crate. A resource over `'static`, holding the
-        // strings it borrows for as long as the instance lives.
-        if self.has_constructor(&item.id) {
-            return Some(Decided::Kind(NamedKind::Resource));
         }
         Some(Decided::Kind(NamedKind::Snapshot))
     }
@@ -2313,8 +2339,10 @@ impl<'a> Mapper<'a> {
         let updates = params
             .iter()
             .enumerate()
-            .filter(|(_, p)| matches!(&p.ty, Ty::Ref { mutable: true, inner }
-                if !matches!(&**inner, Ty::Named(n) if n.kind == NamedKind::Resource)))
+            .filter(|(_, p)| {
+                matches!(&p.ty, Ty::Ref { mutable: true, inner }
+                if !matches!(&**inner, Ty::Named(n) if n.kind == NamedKind::Resource))
+            })
             .map(|(i, _)| i)
             .collect();
         Ok(Function {
