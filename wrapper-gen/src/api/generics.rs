@@ -29,6 +29,9 @@ pub(super) struct Scope {
     /// A `?Sized` parameter may be `str`: the call is fully qualified
     /// (`<str as Trait>::f(&s)`), so the guest's `&String` coerces.
     pub unsized_str: bool,
+    /// Parameters bound by `Write` alone: a writer passed by value is a
+    /// `&mut Vec<u8>` (also a writer), so the bytes come back.
+    pub writers: std::collections::BTreeSet<String>,
 }
 
 impl Scope {
@@ -164,7 +167,10 @@ impl Mapper<'_> {
             while i < pending.len() {
                 match self.obvious(&pending[i].1, scope) {
                     Ok(ty) => {
-                        let (name, _) = pending.remove(i);
+                        let (name, bounds) = pending.remove(i);
+                        if self.io_bounds(&bounds) == Some(super::io::Io::Writer) {
+                            scope.writers.insert(name.clone());
+                        }
                         scope.subst.insert(name, ty);
                     }
                     Err(reason) => {
@@ -527,7 +533,7 @@ fn bounds_mention(bounds: &[GenericBound], name: &str) -> bool {
 }
 
 /// Whether `ty` mentions the generic parameter `name`.
-fn mentions_generic(ty: &Type, name: &str) -> bool {
+pub(super) fn mentions_generic(ty: &Type, name: &str) -> bool {
     match ty {
         Type::Generic(g) => g == name,
         Type::BorrowedRef { type_, .. } | Type::RawPointer { type_, .. } => {

@@ -2297,9 +2297,29 @@ impl<'a> Mapper<'a> {
                     "parameter `{name}` must be borrowed for `'static`, which no call argument is"
                 ));
             }
-            let mapped = self
+            let mut mapped = self
                 .ty(ty, &scope)
                 .map_err(|r| format!("parameter `{name}`: {r}"))?;
+            // `w: W` / `w: impl Write`: the guest passes `&mut Vec<u8>` and
+            // returns what was written (unless the writer is returned).
+            let writer = match ty {
+                Type::Generic(g) => {
+                    scope.writers.contains(g)
+                        && !func
+                            .sig
+                            .output
+                            .as_ref()
+                            .is_some_and(|o| generics::mentions_generic(o, g))
+                }
+                Type::ImplTrait(bounds) => self.io_bounds(bounds) == Some(io::Io::Writer),
+                _ => false,
+            };
+            if writer {
+                mapped = Ty::Ref {
+                    mutable: true,
+                    inner: Box::new(mapped),
+                };
+            }
             if !self.liftable(&mapped) {
                 return Err(format!("parameter `{name}` cannot be built from WIT"));
             }

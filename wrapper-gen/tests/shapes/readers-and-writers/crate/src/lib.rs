@@ -1,6 +1,7 @@
 //! Generic parameters bound by `std::io` traits: a reader is made of bytes
-//! (`Cursor<Vec<u8>>`), a writer is bytes (`Vec<u8>`), and a type generic
-//! over one is exported as that instance, a resource.
+//! (`Cursor<Vec<u8>>`), a writer is bytes (`Vec<u8>`; passed by value and
+//! not returned, `&mut Vec<u8>`, whose bytes come back), and a type
+//! generic over one is exported as that instance, a resource.
 
 use std::io::{BufRead, Read, Write};
 
@@ -16,6 +17,16 @@ pub fn fill<W: Write>(mut writer: W, n: u32) -> W {
         let _ = writer.write_all(b"x");
     }
     writer
+}
+
+/// Writes a greeting; the writer is not returned.
+pub fn greet<W: Write>(mut writer: W, name: &str) -> std::io::Result<()> {
+    write!(writer, "hi {name}")
+}
+
+/// Writes a farewell.
+pub fn part(mut writer: impl Write, name: &str) -> std::io::Result<usize> {
+    writer.write(format!("bye {name}").as_bytes())
 }
 
 /// Lines of a reader, one at a time.
