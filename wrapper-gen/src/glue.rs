@@ -512,6 +512,17 @@ impl Glue {
                     r, &def.wit, &lift, &lower, cases, *open,
                 ));
             }
+            TypeKind::Implementors { cases } => {
+                // `&'static` unit structs (promoted constants).
+                let _ = writeln!(
+                    out,
+                    "\nfn {lift}(x: {w}) -> &'static {r} {{\n    match x {{"
+                );
+                for (case, rust) in cases {
+                    let _ = writeln!(out, "        {w}::{} => &{rust},", rust_camel(case));
+                }
+                out.push_str("    }\n}\n");
+            }
             TypeKind::Seq { item } => {
                 // Items are `&str` or `&[u8]`: lowered to owned, lifted
                 // back as views of the owned ones.
@@ -908,6 +919,11 @@ impl Glue {
                         "{ind}    let {m}g{i} = {name}.get::<{res}>().0.{b}();"
                     );
                     format!("&{m}*g{i}")
+                }
+                // `&dyn Trait`: the lifted value is the `&'static` unit struct.
+                Ty::Named(n) if n.rust.starts_with("dyn ") => {
+                    let _ = writeln!(body, "{ind}    let a{i} = {};", self.lift(inner, name, 0));
+                    format!("a{i}")
                 }
                 other => {
                     let m = if *mutable { "mut " } else { "" };

@@ -193,6 +193,7 @@ fn for_each_ty(iface: &mut Interface, f: &mut impl FnMut(&mut Ty)) {
                 .filter_map(|c| c.payload.as_mut())
                 .for_each(&mut *f),
             TypeKind::Seq { item } => f(item),
+            TypeKind::Implementors { .. } => {}
             TypeKind::Enum { .. } | TypeKind::Resource | TypeKind::Text => {}
         }
     }

@@ -137,6 +137,14 @@ pub enum TypeKind {
         /// `&[u8]` (`Ty::List(u8, ListKind::Slice)`).
         item: Ty,
     },
+    /// A trait of the crate taken as `&dyn Trait` whose implementations
+    /// include public unit structs (sqlparser's `Dialect`,
+    /// `GenericDialect`) → `enum`, one case per such struct (parameters
+    /// only).
+    Implementors {
+        /// WIT case name and the unit struct's Rust path.
+        cases: Vec<(String, String)>,
+    },
     /// An enum that contains itself, without a string form of its own: it
     /// travels as JSON text (`type x = string`, [`crate::api::json`]).
     Json {

@@ -228,6 +228,18 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
             );
             let _ = writeln!(out, "    type {name} = string;");
         }
+        TypeKind::Implementors { cases } => {
+            let _ = writeln!(
+                out,
+                "    /// One of the crate's implementations of the trait (unit structs)."
+            );
+            let _ = writeln!(out, "    enum {name} {{");
+            for (case, rust) in cases {
+                let _ = writeln!(out, "        /// `{rust}`");
+                let _ = writeln!(out, "        {},", wit_ident(case));
+            }
+            out.push_str("    }\n");
+        }
         TypeKind::Seq { item } => {
             let _ = writeln!(
                 out,

@@ -194,7 +194,9 @@ impl<'a> Mapper<'a> {
             }
         }
         let implemented = format!(" as {trait_path}>::");
-        if self
+        if self.type_index.contains_key(&trait_id) {
+            // Reported as the enum of its implementations.
+        } else if self
             .report
             .iter()
             .any(|r| r.wit.is_some() && r.path.contains(&implemented))

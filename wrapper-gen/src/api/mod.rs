@@ -81,6 +81,7 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         wit: kebab(package),
     });
     m.walk(&krate.root, 0, &mut BTreeSet::new());
+    m.register_trait_enums();
     m.decide_kinds();
     let mut api = m.build(package, version);
     let mut report = m.report;
@@ -642,6 +643,66 @@ impl<'a> Mapper<'a> {
         } else {
             Decided::Kind(NamedKind::Resource)
         }
+    }
+
+    /// `parse_sql(dialect: &dyn Dialect, …)` where the crate ships public
+    /// unit structs implementing `Dialect`: the trait is a type of its
+    /// own, an `enum` choosing one of them.
+    fn register_trait_enums(&mut self) {
+        for (module, trait_id, path) in self.traits.clone() {
+            if self.unit_implementors(&trait_id).is_empty() {
+                continue;
+            }
+            let name = path.rsplit("::").next().unwrap_or(&path);
+            self.push_type(TypeEntry {
+                id: trait_id,
+                module,
+                path: format!("dyn {path}"),
+                wit: kebab(name),
+                decided: Decided::Kind(NamedKind::Enum),
+                instance: None,
+                io: None,
+            });
+        }
+    }
+
+    /// The public unit structs of the crate implementing a dyn-compatible
+    /// trait: (Rust path, name).
+    fn unit_implementors(&self, trait_id: &Id) -> Vec<(String, String)> {
+        let Some(ItemEnum::Trait(tr)) = self.item(trait_id).map(|i| &i.inner) else {
+            return Vec::new();
+        };
+        if !tr.is_dyn_compatible {
+            return Vec::new();
+        }
+        let mut out: Vec<(String, String)> = tr
+            .implementations
+            .iter()
+            .filter_map(|impl_id| {
+                let ItemEnum::Impl(imp) = &self.item(impl_id)?.inner else {
+                    return None;
+                };
+                let Type::ResolvedPath(p) = &imp.for_ else {
+                    return None;
+                };
+                if imp.is_negative || imp.is_synthetic || imp.blanket_impl.is_some() {
+                    return None;
+                }
+                let entry = &self.types[*self.type_index.get(&p.id)?];
+                let item = self.item(&entry.id)?;
+                match &item.inner {
+                    ItemEnum::Struct(s)
+                        if matches!(s.kind, StructKind::Unit) && s.generics.params.is_empty() =>
+                    {
+                        Some((entry.path.clone(), item.name.clone()?))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        out.sort();
+        out.dedup();
+        out
     }
 
     /// What an opaque collection of strings or byte strings holds: a
@@ -1300,6 +1361,25 @@ impl<'a> Mapper<'a> {
             return self.borrowed(mutable, &t.clone(), sc);
         }
         match inner {
+            // `&dyn Dialect`: one of the crate's unit structs.
+            Type::DynTrait(dt) if !mutable => {
+                let named = dt
+                    .traits
+                    .iter()
+                    .find_map(|poly| {
+                        let &index = self.type_index.get(&poly.trait_.id)?;
+                        self.types[index]
+                            .path
+                            .starts_with("dyn ")
+                            .then(|| self.named(&poly.trait_.id).ok())
+                            .flatten()
+                    })
+                    .ok_or("trait object of a trait without public unit-struct implementations")?;
+                Ok(Ty::Ref {
+                    mutable: false,
+                    inner: Box::new(Ty::Named(named)),
+                })
+            }
             Type::Primitive(p) if p == "str" => {
                 if mutable {
                     Err("`&mut str`".into())
@@ -1752,6 +1832,7 @@ impl<'a> Mapper<'a> {
             let kind_word = match self.item(&self.types[i].id).map(|i| &i.inner) {
                 Some(ItemEnum::Enum(_)) => "enum",
                 Some(ItemEnum::TypeAlias(_)) => "type alias",
+                Some(ItemEnum::Trait(_)) => "trait",
                 _ => "struct",
             };
             match self.types[i].decided.clone() {
@@ -1790,6 +1871,9 @@ impl<'a> Mapper<'a> {
                     // The report says which rule applied.
                     let form = match kind {
                         NamedKind::Record => "record",
+                        NamedKind::Enum if self.types[i].path.starts_with("dyn ") => {
+                            "enum: one of its unit-struct implementations, for `&dyn` parameters"
+                        }
                         NamedKind::Enum => "enum",
                         NamedKind::Variant => "variant",
                         NamedKind::Resource => "resource",
@@ -1918,6 +2002,16 @@ impl<'a> Mapper<'a> {
             || matches!(&item.inner, ItemEnum::Enum(e) if e.has_stripped_variants);
         let mut defs = Vec::new();
         let kind = match (&item.inner, kind) {
+            (ItemEnum::Trait(_), NamedKind::Enum) => {
+                let mut case_ns = Namespace::default();
+                TypeKind::Implementors {
+                    cases: self
+                        .unit_implementors(&entry.id)
+                        .into_iter()
+                        .map(|(rust, name)| (case_ns.claim(&kebab(&name)), rust))
+                        .collect(),
+                }
+            }
             (ItemEnum::Struct(s), NamedKind::Record) => {
                 let (fields, tuple) = self.fields_of(&s.kind, &entry.id);
                 let from_default = open && self.implements(&entry.id, "core::default::Default");
