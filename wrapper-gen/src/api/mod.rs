@@ -430,18 +430,44 @@ impl<'a> Mapper<'a> {
     }
 
     /// Whether the type has a public associated function returning it
-    /// (`new`, `default`, `from_str`), alone or in a `Result`/`Option`.
+    /// (`new`, `default`, `from_str`), alone or in a `Result`/`Option`,
+    /// that borrows nothing but strings and slices for the type's
+    /// lifetimes (`Parser::new(text: &'input str)`, not
+    /// `ElementRef::wrap(node: NodeRef<'a, Node>)`, which borrows from
+    /// another value of the crate).
     fn has_constructor(&self, id: &Id) -> bool {
         let is_self = |t: &Type| match t {
             Type::Generic(g) => g == "Self",
             Type::ResolvedPath(p) => p.id == *id,
             _ => false,
         };
+        let lifetimes: Vec<String> = self
+            .generics_of(id)
+            .map(|g| {
+                g.params
+                    .iter()
+                    .filter(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
+                    .map(|p| p.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let keepable = |t: &Type| match t {
+            Type::BorrowedRef {
+                is_mutable: false,
+                type_,
+                ..
+            } if matches!(&**type_, Type::Primitive(p) if p == "str")
+                || matches!(&**type_, Type::Slice(_)) =>
+            {
+                true
+            }
+            other => !carries_lifetime(other, &lifetimes),
+        };
         self.inherent_fns(id).iter().any(|f| {
             let ItemEnum::Function(func) = &f.inner else {
                 return false;
             };
-            if has_self(f) {
+            if has_self(f) || !func.sig.inputs.iter().all(|(_, t)| keepable(t)) {
                 return false;
             }
             match &func.sig.output {
@@ -2823,5 +2849,31 @@ fn suffixed(name: &str, suffix: &str) -> String {
         name.to_string()
     } else {
         format!("{name}-{suffix}")
+    }
+}
+
+/// Whether `ty` borrows for one of `lifetimes` (`NodeRef<'a, Node>`,
+/// `&'a Html`).
+fn carries_lifetime(ty: &Type, lifetimes: &[String]) -> bool {
+    match ty {
+        Type::BorrowedRef {
+            lifetime, type_, ..
+        } => {
+            lifetime.as_ref().is_some_and(|l| lifetimes.contains(l))
+                || carries_lifetime(type_, lifetimes)
+        }
+        Type::ResolvedPath(p) => match p.args.as_deref() {
+            Some(GenericArgs::AngleBracketed { args, .. }) => args.iter().any(|a| match a {
+                GenericArg::Lifetime(l) => lifetimes.contains(l),
+                GenericArg::Type(t) => carries_lifetime(t, lifetimes),
+                _ => false,
+            }),
+            _ => false,
+        },
+        Type::Slice(t) | Type::Array { type_: t, .. } | Type::RawPointer { type_: t, .. } => {
+            carries_lifetime(t, lifetimes)
+        }
+        Type::Tuple(ts) => ts.iter().any(|t| carries_lifetime(t, lifetimes)),
+        _ => false,
     }
 }

@@ -1,7 +1,8 @@
 //! A type with a lifetime that the caller makes (`Templates::new()`, the
 //! `minijinja::Environment<'source>` pattern) is a resource over
 //! `'static`: the strings it borrows (`&'s str`) are kept by the guest.
-//! A type with a lifetime that only the crate hands out (`Entry<'s>`)
+//! A type with a lifetime that only the crate hands out, or makes from
+//! another of its values (`Entry::first_of(&Templates)`, `Entry<'s>`),
 //! leaves as a record of its accessors.
 
 /// Named templates, each with one `{}` slot.
@@ -18,6 +19,12 @@ pub struct Entry<'s> {
 }
 
 impl<'s> Entry<'s> {
+    /// The first template of `templates`: made from a value of the crate
+    /// it borrows, so not a constructor the caller can use.
+    pub fn first_of(templates: &'s Templates<'s>) -> Option<Entry<'s>> {
+        templates.first()
+    }
+
     /// The template's name.
     pub fn name(&self) -> &'s str {
         self.name
