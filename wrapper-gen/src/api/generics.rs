@@ -32,6 +32,9 @@ pub(super) struct Scope {
     /// Parameters bound by `Write` alone: a writer passed by value is a
     /// `&mut Vec<u8>` (also a writer), so the bytes come back.
     pub writers: std::collections::BTreeSet<String>,
+    /// The function's one type parameter, only in its result, is this
+    /// crate type (`eval::<rhai::Dynamic>`): the call names it.
+    pub turbofish: Option<String>,
 }
 
 impl Scope {
@@ -122,8 +125,15 @@ impl Mapper<'_> {
                     {
                         // `eval<T: Variant + Clone>` where `Dynamic::from<T:
                         // Variant + Clone>(T)` holds any such value.
-                        if let Some(ty) = self.universal_value(bounds) {
-                            scope.subst.insert(p.name.clone(), ty);
+                        let single = generics
+                            .params
+                            .iter()
+                            .filter(|q| matches!(q.kind, GenericParamDefKind::Type { .. }))
+                            .count()
+                            == 1;
+                        if single && let Some(named) = self.universal_value(bounds) {
+                            scope.turbofish = Some(named.rust.clone());
+                            scope.subst.insert(p.name.clone(), Ty::Named(named));
                             continue;
                         }
                         return Err(format!(
@@ -332,7 +342,7 @@ impl Mapper<'_> {
     /// associated function taking one such value and returning itself
     /// (rhai's `Dynamic::from<T: Variant + Clone>(value: T)`). A parameter
     /// only in a result is that type (the caller asks for the value as is).
-    fn universal_value(&self, bounds: &[GenericBound]) -> Option<Ty> {
+    fn universal_value(&self, bounds: &[GenericBound]) -> Option<Named> {
         let wanted = self.bound_paths(bounds);
         if wanted.is_empty() {
             return None;
@@ -368,7 +378,7 @@ impl Mapper<'_> {
             if !holds_any {
                 return None;
             }
-            self.named(&t.id).ok().map(Ty::Named)
+            self.named(&t.id).ok()
         })
     }
 

@@ -2485,10 +2485,14 @@ impl<'a> Mapper<'a> {
             })
             .map(|(i, _)| i)
             .collect();
+        let callee = match &scope.turbofish {
+            Some(t) => format!("{}::<{t}>", raw_callee(path)),
+            None => raw_callee(path),
+        };
         Ok(Function {
             wit: String::new(),
             rust: path.into(),
-            callee: raw_callee(path),
+            callee,
             kind: FuncKind::Free,
             params,
             output,
