@@ -2831,22 +2831,6 @@ pub fn collect_named<'t>(ty: &'t Ty, out: &mut Vec<&'t Named>) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn unknown_rustdoc_format_names_both_versions() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("old.json");
-        std::fs::write(&path, r#"{"format_version": 12, "index": {}}"#).unwrap();
-        let err = format!("{:#}", super::read_json(&path).unwrap_err());
-        assert!(err.contains("version 12"), "{err}");
-        assert!(
-            err.contains(&format!("version {}", rustdoc_types::FORMAT_VERSION)),
-            "{err}"
-        );
-    }
-}
-
 /// A function's name with an instance's suffix (`from_str` + `value`).
 fn suffixed(name: &str, suffix: &str) -> String {
     if suffix.is_empty() {
@@ -2879,5 +2863,21 @@ fn carries_lifetime(ty: &Type, lifetimes: &[String]) -> bool {
         }
         Type::Tuple(ts) => ts.iter().any(|t| carries_lifetime(t, lifetimes)),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn unknown_rustdoc_format_names_both_versions() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.json");
+        std::fs::write(&path, r#"{"format_version": 12, "index": {}}"#).unwrap();
+        let err = format!("{:#}", super::read_json(&path).unwrap_err());
+        assert!(err.contains("version 12"), "{err}");
+        assert!(
+            err.contains(&format!("version {}", rustdoc_types::FORMAT_VERSION)),
+            "{err}"
+        );
     }
 }
