@@ -723,7 +723,7 @@ impl Glue {
     fn case_pat_wit(&self, w: &str, c: &Case) -> String {
         let name = format!("{w}::{}", rust_camel(&c.wit));
         match &c.payload {
-            Payload::None => name,
+            Payload::None | Payload::Braces => name,
             Payload::Tuple(ts) if ts.len() == 1 => format!("{name}(p0)"),
             Payload::Tuple(ts) => format!("{name}(({}))", bindings(ts.len())),
             Payload::Struct { .. } => format!("{name}(p)"),
@@ -734,6 +734,7 @@ impl Glue {
         let name = format!("{r}::{}", rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
+            Payload::Braces => format!("{name} {{}}"),
             Payload::Tuple(ts) => {
                 let items: Vec<String> = ts
                     .iter()
@@ -748,7 +749,7 @@ impl Glue {
                     .map(|f| {
                         format!(
                             "{}: {}",
-                            f.rust,
+                            rust_raw(&f.rust),
                             self.lift(&f.ty, &format!("p.{}", rust_snake(&f.wit)), 1)
                         )
                     })
@@ -762,6 +763,7 @@ impl Glue {
         let name = format!("{r}::{}", rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
+            Payload::Braces => format!("{name} {{}}"),
             Payload::Tuple(ts) => format!("{name}({})", bindings(ts.len())),
             Payload::Struct { fields, .. } => {
                 let items: Vec<String> = fields
@@ -777,7 +779,7 @@ impl Glue {
     fn case_build_wit(&self, w: &str, c: &Case, iface: &Interface) -> String {
         let name = format!("{w}::{}", rust_camel(&c.wit));
         match &c.payload {
-            Payload::None => name,
+            Payload::None | Payload::Braces => name,
             Payload::Tuple(ts) if ts.len() == 1 => {
                 format!("{name}({})", self.lower(&ts[0], "p0", 1))
             }

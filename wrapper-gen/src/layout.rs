@@ -184,7 +184,7 @@ fn for_each_ty(iface: &mut Interface, f: &mut impl FnMut(&mut Ty)) {
                         Payload::Struct { fields, .. } => {
                             fields.iter_mut().for_each(|x| f(&mut x.ty))
                         }
-                        Payload::None => {}
+                        Payload::None | Payload::Braces => {}
                     }
                 }
             }

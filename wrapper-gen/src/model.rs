@@ -142,7 +142,8 @@ pub enum TypeKind {
     /// `GenericDialect`) → `enum`, one case per such struct (parameters
     /// only).
     Implementors {
-        /// WIT case name and the unit struct's Rust path.
+        /// WIT case name and the Rust expression making the struct
+        /// (`sqlparser::dialect::MySqlDialect {}`).
         cases: Vec<(String, String)>,
     },
     /// An enum that contains itself, without a string form of its own: it
@@ -203,6 +204,9 @@ pub enum Payload {
     None,
     /// Tuple-like fields (one → the type itself, more → a `tuple`).
     Tuple(Vec<Ty>),
+    /// Struct-like without fields (`SetNamesDefault {}`): no payload in
+    /// WIT, braces in Rust.
+    Braces,
     /// Struct-like fields, carried as the generated record named here.
     Struct {
         /// The generated record's WIT name.

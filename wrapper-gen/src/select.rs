@@ -192,7 +192,7 @@ fn field_types(def: &TypeDef) -> Vec<&Ty> {
         TypeKind::Variant { cases, .. } => cases
             .iter()
             .flat_map(|c| match &c.payload {
-                Payload::None => Vec::new(),
+                Payload::None | Payload::Braces => Vec::new(),
                 Payload::Tuple(ts) => ts.iter().collect(),
                 Payload::Struct { fields, .. } => fields.iter().map(|f| &f.ty).collect(),
             })

@@ -205,7 +205,7 @@ fn render_type(out: &mut String, def: &TypeDef, iface: &Interface) {
             let _ = writeln!(out, "    {keyword} {name} {{");
             for c in cases {
                 let payload = match &c.payload {
-                    Payload::None => String::new(),
+                    Payload::None | Payload::Braces => String::new(),
                     Payload::Tuple(ts) if ts.len() == 1 => format!("({})", ty(&ts[0], Pos::Result)),
                     Payload::Tuple(ts) => format!("({})", tuple(ts)),
                     Payload::Struct { record, .. } => format!("({})", wit_ident(record)),

@@ -451,13 +451,17 @@ impl<'a> Mapper<'a> {
                     .collect()
             })
             .unwrap_or_default();
+        // `&'a dyn Dialect` of the crate's trait: a `&'static` unit struct
+        // when the trait is an enum of them (else the parameter fails to map).
         let keepable = |t: &Type| match t {
             Type::BorrowedRef {
                 is_mutable: false,
                 type_,
                 ..
             } if matches!(&**type_, Type::Primitive(p) if p == "str")
-                || matches!(&**type_, Type::Slice(_)) =>
+                || matches!(&**type_, Type::Slice(_))
+                || matches!(&**type_, Type::DynTrait(dt)
+                    if dt.traits.iter().any(|p| self.item(&p.trait_.id).is_some())) =>
             {
                 true
             }
@@ -692,8 +696,9 @@ impl<'a> Mapper<'a> {
         }
     }
 
-    /// The public unit structs of the crate implementing a dyn-compatible
-    /// trait: (Rust path, name).
+    /// The public unit structs (or empty `{}` structs) of the crate
+    /// implementing a dyn-compatible trait: (Rust expression making one,
+    /// name).
     fn unit_implementors(&self, trait_id: &Id) -> Vec<(String, String)> {
         let Some(ItemEnum::Trait(tr)) = self.item(trait_id).map(|i| &i.inner) else {
             return Vec::new();
@@ -716,11 +721,20 @@ impl<'a> Mapper<'a> {
                 }
                 let entry = &self.types[*self.type_index.get(&p.id)?];
                 let item = self.item(&entry.id)?;
-                match &item.inner {
-                    ItemEnum::Struct(s)
-                        if matches!(s.kind, StructKind::Unit) && s.generics.params.is_empty() =>
-                    {
-                        Some((entry.path.clone(), item.name.clone()?))
+                // `GenericDialect;` or `MySqlDialect {}`.
+                let ItemEnum::Struct(s) = &item.inner else {
+                    return None;
+                };
+                if !s.generics.params.is_empty() {
+                    return None;
+                }
+                match &s.kind {
+                    StructKind::Unit => Some((entry.path.clone(), item.name.clone()?)),
+                    StructKind::Plain {
+                        fields,
+                        has_stripped_fields: false,
+                    } if fields.is_empty() => {
+                        Some((format!("{} {{}}", entry.path), item.name.clone()?))
                     }
                     _ => None,
                 }
@@ -2071,6 +2085,7 @@ impl<'a> Mapper<'a> {
                                 .fields_of(&StructKind::Tuple(tuple_ids(&variant.kind)), &entry.id);
                             Payload::Tuple(fields.into_iter().map(|f| f.ty).collect())
                         }
+                        VariantKind::Struct { fields, .. } if fields.is_empty() => Payload::Braces,
                         VariantKind::Struct { fields, .. } => {
                             let (fields, _) = self.fields_of(
                                 &StructKind::Plain {

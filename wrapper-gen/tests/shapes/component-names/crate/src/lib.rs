@@ -1,7 +1,8 @@
 //! WIT that parses but that no component can have: a method named like its
-//! resource (`[method]html.html` is the same component name as `html`) and
-//! `()` inside another type (`option<tuple<>>`); and a Rust keyword as a
-//! method's name.
+//! resource (`[method]html.html` is the same component name as `html`),
+//! `()` inside another type (`option<tuple<>>`) and a record without fields
+//! (a struct-like variant `Default {}`); and Rust keywords as a method's
+//! and a variant field's names.
 
 /// A parsed document.
 pub struct Html {
@@ -55,4 +56,33 @@ pub fn check(text: &str) -> Result<(), String> {
 /// The number of characters.
 pub fn length(text: &str) -> u32 {
     text.chars().count() as u32
+}
+
+/// A column: a struct-like variant with a keyword field, and one without
+/// fields.
+#[derive(Debug, Clone)]
+pub enum Column {
+    /// A typed column.
+    Typed {
+        /// Its type.
+        r#type: String,
+    },
+    /// The default column.
+    Default {},
+}
+
+/// The column's type.
+pub fn column_type(column: Column) -> String {
+    match column {
+        Column::Typed { r#type } => r#type,
+        Column::Default {} => "any".into(),
+    }
+}
+
+/// A column of `ty`, or the default one.
+pub fn make_column(ty: Option<String>) -> Column {
+    match ty {
+        Some(r#type) => Column::Typed { r#type },
+        None => Column::Default {},
+    }
 }

@@ -21,6 +21,20 @@ pub struct AnsiDialect;
 #[derive(Debug, Default)]
 pub struct MySqlDialect;
 
+/// PostgreSQL (an empty braced struct counts as a unit struct).
+#[derive(Debug, Default)]
+pub struct PostgresDialect {}
+
+impl Dialect for PostgresDialect {
+    fn quote(&self) -> char {
+        '"'
+    }
+
+    fn upper_keywords(&self) -> bool {
+        false
+    }
+}
+
 /// A dialect with a quote of the caller's choice: not a unit struct.
 #[derive(Debug)]
 pub struct CustomDialect {
