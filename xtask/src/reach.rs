@@ -265,6 +265,18 @@ const CORPUS: &[Headline] = &[
         expect: Expect::InputBack,
     },
     Headline {
+        spec: "sqlparser@0.64.0",
+        input: Input::Text("select a, count(*) from `t` where b = 1 group by a"),
+        // `Parser::parse_sql(&MySqlDialect {}, text)`: `&dyn Dialect` is an
+        // enum of the crate's dialects; the first statement printed.
+        steps: &[step(
+            "statement.to-string",
+            Some("parser.parse-sql(my-sql-dialect, $text)"),
+            &[],
+        )],
+        expect: Expect::Native,
+    },
+    Headline {
         spec: "boa_engine@0.22.0",
         input: Input::Text("[1, 2, 3].map(x => x * 2).join('-')"),
         steps: &[step("context.eval", Some("context.default()"), &["$text"])],

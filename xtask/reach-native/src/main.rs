@@ -156,6 +156,12 @@ fn answer(name: &str, text: &str) -> Option<String> {
             let d: rust_decimal::Decimal = text.parse().ok()?;
             string(&d.round_dp(2).to_string())
         }
+        #[cfg(feature = "sqlparser")]
+        "sqlparser" => {
+            let dialect = sqlparser::dialect::MySqlDialect {};
+            let statements = sqlparser::parser::Parser::parse_sql(&dialect, text).ok()?;
+            string(&statements.first()?.to_string())
+        }
         #[cfg(feature = "boa_engine")]
         "boa_engine" => {
             let mut context = boa_engine::Context::default();
