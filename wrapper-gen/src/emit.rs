@@ -163,16 +163,17 @@ fn primitives(api: &Api) -> String {
                 StdTy::SdkDateTime | StdTy::SdkBlob | StdTy::SdkByteStream | StdTy::SdkDocument
             )
         });
+    // Documents and enums that contain themselves travel as JSON text.
+    let json = crate::wit::uses_std(api, |s| matches!(s, StdTy::SdkDocument | StdTy::Json))
+        || !crate::glue::json_types(api).is_empty();
+    // The guest of `serde_json` itself (or of `aws-smithy-types`) has it
+    // already, as the crate.
+    let other = |dep: &str| dep.replace('-', "_") != api.rust_name;
     let mut out = String::new();
-    if smithy {
+    if smithy && other("aws-smithy-types") {
         out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");
     }
-    // Documents and enums that contain themselves travel as JSON text.
-    // (serde_json's own guest has it as the crate.)
-    if api.rust_name != "serde_json"
-        && (crate::wit::uses_std(api, |s| matches!(s, StdTy::SdkDocument | StdTy::Json))
-            || !crate::glue::json_types(api).is_empty())
-    {
+    if json && other("serde_json") {
         out.push_str("serde_json = \"1\"\n");
     }
     out

@@ -125,12 +125,7 @@ impl Mapper<'_> {
                     {
                         // `eval<T: Variant + Clone>` where `Dynamic::from<T:
                         // Variant + Clone>(T)` holds any such value.
-                        let single = generics
-                            .params
-                            .iter()
-                            .filter(|q| matches!(q.kind, GenericParamDefKind::Type { .. }))
-                            .count()
-                            == 1;
+                        let single = only_type_param(generics).is_some();
                         if single && let Some(named) = self.universal_value(bounds) {
                             scope.turbofish = Some(named.rust.clone());
                             scope.subst.insert(p.name.clone(), Ty::Named(named));
@@ -355,12 +350,7 @@ impl Mapper<'_> {
                 let rustdoc_types::ItemEnum::Function(func) = &f.inner else {
                     return false;
                 };
-                let mut params = func
-                    .generics
-                    .params
-                    .iter()
-                    .filter(|p| !matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
-                let (Some(param), None) = (params.next(), params.next()) else {
+                let Some(param) = only_type_param(&func.generics) else {
                     return false;
                 };
                 let GenericParamDefKind::Type { bounds, .. } = &param.kind else {
@@ -583,5 +573,18 @@ fn same_but_lifetimes(a: &Type, b: &Type) -> bool {
             ts.len() == us.len() && ts.iter().zip(us).all(|(t, u)| same_but_lifetimes(t, u))
         }
         _ => a == b,
+    }
+}
+
+/// The one generic parameter that is not a lifetime, if there is exactly
+/// one (`fn eval<T: Variant>`, `fn from_str<'de, T: Deserialize<'de>>`).
+pub(super) fn only_type_param(g: &Generics) -> Option<&rustdoc_types::GenericParamDef> {
+    let mut params = g
+        .params
+        .iter()
+        .filter(|p| !matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+    match (params.next(), params.next()) {
+        (Some(p), None) => Some(p),
+        _ => None,
     }
 }

@@ -246,20 +246,14 @@ impl<'a> Mapper<'a> {
                 };
                 let decided = self.candidate(item, io.is_some());
                 // A resource with lifetimes is made over `'static`.
-                let path = match self.generics_of(id) {
-                    Some(g) if decided == Decided::Kind(NamedKind::Resource) && io.is_none() => {
-                        let lifetimes = g
-                            .params
-                            .iter()
-                            .filter(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
-                            .count();
-                        if lifetimes == 0 {
-                            path
-                        } else {
-                            format!("{path}::<{}>", vec!["'static"; lifetimes].join(", "))
-                        }
-                    }
-                    _ => path,
+                let lifetimes = self.lifetime_params(id).len();
+                let path = if decided == Decided::Kind(NamedKind::Resource)
+                    && io.is_none()
+                    && lifetimes > 0
+                {
+                    format!("{path}::<{}>", vec!["'static"; lifetimes].join(", "))
+                } else {
+                    path
                 };
                 self.push_type(TypeEntry {
                     id: *id,
@@ -441,16 +435,7 @@ impl<'a> Mapper<'a> {
             Type::ResolvedPath(p) => p.id == *id,
             _ => false,
         };
-        let lifetimes: Vec<String> = self
-            .generics_of(id)
-            .map(|g| {
-                g.params
-                    .iter()
-                    .filter(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
-                    .map(|p| p.name.clone())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let lifetimes = self.lifetime_params(id);
         // `&'a dyn Dialect` of the crate's trait: a `&'static` unit struct
         // when the trait is an enum of them (else the parameter fails to map).
         let keepable = |t: &Type| match t {
@@ -494,6 +479,11 @@ impl<'a> Mapper<'a> {
         if self.types[index].decided != Decided::Kind(NamedKind::Resource) {
             return Vec::new();
         }
+        self.lifetime_params(id)
+    }
+
+    /// The names of a struct's or enum's lifetime parameters (`'source`).
+    fn lifetime_params(&self, id: &Id) -> Vec<String> {
         self.generics_of(id)
             .map(|g| {
                 g.params

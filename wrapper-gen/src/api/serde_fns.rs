@@ -41,15 +41,7 @@ impl Mapper<'_> {
         let ItemEnum::Function(func) = &item.inner else {
             return None;
         };
-        let mut params = func
-            .generics
-            .params
-            .iter()
-            .filter(|p| !matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
-        let param = params.next()?;
-        if params.next().is_some() {
-            return None;
-        }
+        let param = super::generics::only_type_param(&func.generics)?;
         let GenericParamDefKind::Type {
             bounds,
             is_synthetic: false,
