@@ -19,6 +19,13 @@ pub const AWS_SDK_STS: &str = "aws-sdk-sts@1.124.0";
 /// declares the errors moto answers with (`ResourceNotFoundException`, …).
 pub const AWS_SDK_SECRETSMANAGER: &str = "aws-sdk-secretsmanager@1.125.0";
 
+/// The `aws-sdk-mediastoredata` release the tests generate: an object
+/// store of five operations whose objects are streaming bodies.
+pub const AWS_SDK_MEDIASTOREDATA: &str = "aws-sdk-mediastoredata@1.120.0";
+
+/// The `aws-sdk-s3` release `cargo xtask s3` generates.
+pub const AWS_SDK_S3: &str = "aws-sdk-s3@1.157.0";
+
 /// The component of the SDK crate `spec` (built once per generate key).
 pub fn sdk_component(spec: &str) -> Result<(Store, Generated)> {
     let features = Features {
@@ -180,8 +187,13 @@ pub fn build_host_app(
 /// Runs the application `exe` with moto's `address` as its argument and
 /// `store` as its store; returns its standard output.
 pub fn run_host_app(exe: &Path, address: &str, store: &Store) -> Result<String> {
+    run_host_app_with(exe, &[address], store)
+}
+
+/// [`run_host_app`] with these arguments.
+pub fn run_host_app_with(exe: &Path, args: &[&str], store: &Store) -> Result<String> {
     let run = Command::new(exe)
-        .arg(address)
+        .args(args)
         .env("COMPWRAP_HOME", store.root())
         .output()?;
     let stdout = String::from_utf8_lossy(&run.stdout).into_owned();

@@ -122,7 +122,9 @@ strip = true
                 "wstd = {{ version = \"{WSTD}\", default-features = false }}\n\
                  aws-smithy-wasm = {{ version = \"{AWS_SMITHY_WASM}\", default-features = false }}\n\
                  aws-smithy-runtime-api = {{ version = \"1\", default-features = false, features = [\"client\", \"http-1x\"] }}\n\
-                 wasip2 = \"1\"\n"
+                 wasip2 = \"1\"\n\
+                 bytes = \"1\"\n\
+                 http-body = \"1\"\n"
             ),
             (true, false) => {
                 format!("wstd = {{ version = \"{WSTD}\", default-features = false }}\n")
@@ -170,7 +172,12 @@ fn primitives(api: &Api) -> String {
     // already, as the crate.
     let other = |dep: &str| dep.replace('-', "_") != api.rust_name;
     let mut out = String::new();
-    if smithy && other("aws-smithy-types") {
+    // A Smithy crate's responses arrive as `http-body` 1.x bodies.
+    if api.smithy {
+        out.push_str(
+            "aws-smithy-types = { version = \"1\", default-features = false, features = [\"http-body-1-x\"] }\n",
+        );
+    } else if smithy && other("aws-smithy-types") {
         out.push_str("aws-smithy-types = { version = \"1\", default-features = false }\n");
     }
     if json && other("serde_json") {

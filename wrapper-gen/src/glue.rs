@@ -234,6 +234,9 @@ pub fn render(api: &Api) -> String {
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkByteStream) {
         out.push_str(crate::api::smithy::BYTE_STREAM_GLUE);
     }
+    if crate::api::smithy::has_byte_stream(api) {
+        out.push_str(crate::api::smithy::BYTE_STREAM_RESOURCE_GLUE);
+    }
     if crate::wit::uses_std(api, |s| *s == StdTy::SdkDocument) {
         out.push_str(crate::api::smithy::DOCUMENT_GLUE);
     }

@@ -14,6 +14,8 @@
 //! - `cargo xtask ec2`: every operation of `aws-sdk-ec2` generated into a
 //!   component, `examples/ec2-host` built on its typed host crate and run
 //!   against moto.
+//! - `cargo xtask s3`: objects of 1 MiB and 100 MiB through `aws-sdk-s3`'s
+//!   component against moto, read back in chunks.
 //! - `cargo xtask bench-build`: a native application on `aws-sdk-ec2` vs
 //!   the same application through compwrap (build, bump, size, loads).
 //! - `cargo xtask bench-reach`: `compwrap generate` as typed on a corpus of
@@ -62,6 +64,11 @@ enum Cmd {
     /// The full aws-sdk-ec2 flow: generate every operation, build
     /// examples/ec2-host and run it against moto.
     Ec2,
+    /// aws-sdk-s3's streaming bodies: an application on its typed host crate
+    /// puts objects of 1 MiB and 100 MiB into moto and reads them back in
+    /// chunks (`byte-stream.next`), byte for byte, with its memory figures.
+    /// `cargo xtask test` runs the same on aws-sdk-mediastoredata.
+    S3,
     /// examples/ec2-host's `describe-instances` against moto through the
     /// shared runtime and with `embedded`, with Cranelift's and Winch's
     /// code, and the whole component's first and warm loads.
@@ -118,6 +125,7 @@ fn main() -> Result<()> {
         Cmd::BenchHostBuild => bench_host_build(),
         Cmd::BenchRegistry => registry_bench::bench_registry(),
         Cmd::Ec2 => aws::ec2(),
+        Cmd::S3 => s3(),
         Cmd::BenchBuild => aws::bench_build(),
         Cmd::BenchEc2Calls { calls, runs } => aws::bench_ec2_calls(calls, runs),
         Cmd::BenchGenerate { store } => aws::bench_generate(store.as_deref()),
@@ -265,6 +273,22 @@ fn test(args: &[String]) -> Result<()> {
     }
     println!("tests: {} passed, {} failed", counts.passed, counts.failed);
     Ok(())
+}
+
+/// `cargo xtask s3`: the streaming test that `cargo xtask test` runs on
+/// aws-sdk-mediastoredata, on aws-sdk-s3 (its component is generated once
+/// into the test store).
+fn s3() -> Result<()> {
+    setup()?;
+    let home = target_dir().join("compwrap-test-home");
+    std::fs::create_dir_all(&home)?;
+    run(cargo().args(["build", "-p", "compwrap"]))?;
+    install_runtime(&home)?;
+    run(cargo()
+        .args(["test", "-p", "compwrap-tests", "--test", "aws_streams"])
+        .args(["--", "--ignored", "--nocapture"])
+        .env("COMPWRAP_TEST_HOME", &home)
+        .env("COMPWRAP_MOTO_SERVER", moto_server()?))
 }
 
 /// `cargo xtask bench-reach`: the release compwrap on the corpus.

@@ -63,9 +63,17 @@ const fn step(
 }
 
 /// A Smithy client on moto (`$moto`), as `--self`.
-const AWS_CLIENT: &str = "client.new({region: some(\"us-east-1\"), endpoint-url: some(\"http://$moto\"), \
+/// The call that makes an AWS SDK client for moto (`$moto`), as a literal
+/// for `concat!`.
+macro_rules! aws_client {
+    () => {
+        "client.new({region: some(\"us-east-1\"), endpoint-url: some(\"http://$moto\"), \
      credentials: some({access-key-id: \"test\", secret-access-key: \"test\", session-token: none}), \
-     max-attempts: some(1), connect-timeout-ms: none, operation-timeout-ms: none})";
+     max-attempts: some(1), connect-timeout-ms: none, operation-timeout-ms: none})"
+    };
+}
+
+const AWS_CLIENT: &str = aws_client!();
 
 const CORPUS: &[Headline] = &[
     Headline {
@@ -226,10 +234,15 @@ const CORPUS: &[Headline] = &[
                 Some(AWS_CLIENT),
                 &["{bucket: some(\"reach\"), key: some(\"k\"), body: $bytes}"],
             ),
+            // The object's body is a `byte-stream`, read whole.
             step(
-                "client.get-object",
-                Some(AWS_CLIENT),
-                &["{bucket: some(\"reach\"), key: some(\"k\")}"],
+                "byte-stream.collect",
+                Some(concat!(
+                    "client.get-object(",
+                    aws_client!(),
+                    ", {bucket: some(\"reach\"), key: some(\"k\")})"
+                )),
+                &[],
             ),
         ],
         expect: Expect::InputBack,

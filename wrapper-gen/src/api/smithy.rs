@@ -13,8 +13,8 @@
 //! error as a case of the crate's `service-error` variant.
 
 use crate::model::{
-    Api, Case, Field, FuncKind, Function, Named, NamedKind, Param, Payload, ReportItem, StdTy, Ty,
-    TypeDef, TypeKind,
+    Api, Case, Field, FuncKind, Function, ListKind, Named, NamedKind, Param, Payload, ReportItem,
+    StdTy, Ty, TypeDef, TypeKind,
 };
 use crate::names::{Namespace, kebab, rust_raw};
 
@@ -32,7 +32,116 @@ pub fn recipe(api: &mut Api, report: &mut [ReportItem]) {
             COVERED,
         );
         merge_operation_modules(api, report);
+        streaming_bodies(api);
     }
+}
+
+/// The WIT name of the resource a streaming body of an operation's output
+/// leaves the component as.
+pub const BYTE_STREAM: &str = "byte-stream";
+
+/// The Rust type behind [`BYTE_STREAM`].
+const BYTE_STREAM_RUST: &str = "aws_smithy_types::byte_stream::ByteStream";
+
+/// A streaming body in an operation's output (S3's `GetObjectOutput::body`)
+/// leaves as a `byte-stream` resource, read as the SDK reads it: in the
+/// chunks the response arrives in (`next`), so a large object never sits
+/// in memory whole, or whole (`collect`). Inputs keep taking `list<u8>`.
+fn streaming_bodies(api: &mut Api) {
+    let outputs: std::collections::BTreeSet<String> = api
+        .interfaces
+        .iter()
+        .flat_map(|i| i.functions.iter().filter(|f| is_operation(f)))
+        .filter_map(|f| match &f.output {
+            Ty::SdkResult(ok, _) => match &**ok {
+                Ty::Named(n) if n.kind == NamedKind::Record => Some(n.rust.clone()),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
+    let Some(home) = api
+        .interfaces
+        .iter()
+        .position(|i| i.functions.iter().any(is_client_constructor))
+    else {
+        return;
+    };
+    let named = Named {
+        interface: api.interfaces[home].name.clone(),
+        wit: BYTE_STREAM.into(),
+        rust: BYTE_STREAM_RUST.into(),
+        kind: NamedKind::Resource,
+    };
+    fn streamed(ty: &mut Ty, named: &Named) -> bool {
+        match ty {
+            Ty::Std(StdTy::SdkByteStream) => {
+                *ty = Ty::Named(named.clone());
+                true
+            }
+            Ty::Option(inner) => streamed(inner, named),
+            _ => false,
+        }
+    }
+    let mut any = false;
+    for iface in &mut api.interfaces {
+        for def in &mut iface.types {
+            if !outputs.contains(&def.rust) {
+                continue;
+            }
+            if let TypeKind::Record { fields, .. } = &mut def.kind {
+                for field in fields {
+                    any |= streamed(&mut field.ty, &named);
+                }
+            }
+        }
+    }
+    let iface = &mut api.interfaces[home];
+    if !any || iface.types.iter().any(|t| t.wit == BYTE_STREAM) {
+        return;
+    }
+    iface.types.push(TypeDef {
+        wit: BYTE_STREAM.into(),
+        rust: BYTE_STREAM_RUST.into(),
+        kind: TypeKind::Resource,
+    });
+    let this = Param {
+        wit: "self".into(),
+        ty: Ty::Ref {
+            mutable: true,
+            inner: Box::new(Ty::Named(named)),
+        },
+    };
+    let bytes = Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Vec);
+    for (wit, callee, output) in [
+        (
+            "next",
+            "sdk_byte_stream_next",
+            Ty::Option(Box::new(bytes.clone())),
+        ),
+        ("collect", "sdk_byte_stream_collect", bytes),
+    ] {
+        iface.functions.push(Function {
+            wit: wit.into(),
+            rust: format!("{BYTE_STREAM_RUST}::{wit}"),
+            callee: callee.into(),
+            kind: FuncKind::Method(BYTE_STREAM.into()),
+            params: vec![this.clone()],
+            output: Ty::Result(Box::new(output)),
+            updates: Vec::new(),
+            value: false,
+            is_async: false,
+        });
+    }
+}
+
+/// Whether the API has the [`BYTE_STREAM`] resource of streaming bodies.
+pub fn has_byte_stream(api: &Api) -> bool {
+    api.smithy
+        && api
+            .interfaces
+            .iter()
+            .any(|i| i.types.iter().any(|t| t.rust == BYTE_STREAM_RUST))
 }
 
 /// Moves the inputs and outputs of the operations (one Rust module per
@@ -458,15 +567,35 @@ fn lower_sdk_date_time(v: aws_smithy_types::DateTime) -> compwrap::types::types:
 }
 "#;
 
-/// A returned streaming body, read whole (after the operation's own
-/// `block_on`: the response's body arrives over the same wasi:http
-/// stream). A body that breaks off is a trap with the SDK's error.
+/// A returned streaming body outside an operation's output, read whole
+/// (after the operation's own `block_on`: the response's body arrives over
+/// the same wasi:http stream). A body that breaks off is a trap with the
+/// SDK's error.
 pub const BYTE_STREAM_GLUE: &str = r#"
 fn lower_sdk_byte_stream(body: aws_smithy_types::byte_stream::ByteStream) -> Vec<u8> {
     match wstd::runtime::block_on(body.collect()) {
         Ok(data) => data.into_bytes().to_vec(),
         Err(e) => panic!("reading the response body failed: {e}"),
     }
+}
+"#;
+
+/// The methods of the `byte-stream` resource: the next chunk of the body
+/// as it arrives, or the rest of it whole (the resource is empty after).
+pub const BYTE_STREAM_RESOURCE_GLUE: &str = r#"
+fn sdk_byte_stream_next(
+    body: &mut aws_smithy_types::byte_stream::ByteStream,
+) -> Result<Option<Vec<u8>>, aws_smithy_types::byte_stream::error::Error> {
+    wstd::runtime::block_on(body.next())
+        .transpose()
+        .map(|chunk| chunk.map(|c| c.to_vec()))
+}
+
+fn sdk_byte_stream_collect(
+    body: &mut aws_smithy_types::byte_stream::ByteStream,
+) -> Result<Vec<u8>, aws_smithy_types::byte_stream::error::Error> {
+    let body = std::mem::take(body);
+    wstd::runtime::block_on(body.collect()).map(|data| data.into_bytes().to_vec())
 }
 "#;
 
@@ -516,7 +645,8 @@ fn lower_sdk_document(d: aws_smithy_types::Document) -> String {
 "#;
 
 /// The SDK's HTTP client in the guest: requests over `wasi:http`, sent
-/// whole and read whole (SDK requests and responses are in memory), with
+/// whole (SDK requests are in memory), responses read as the SDK reads
+/// them (a streaming body in chunks, any other whole), with
 /// the host's error kept — a refused connection, a host the runtime does
 /// not allow, a timeout — where a client that writes the body while waiting
 /// for the response sees only a broken body stream ("connection reset").
@@ -675,32 +805,66 @@ mod compwrap_http {
         let incoming_body = incoming
             .consume()
             .map_err(|()| other("the response body was taken".into()))?;
-        let mut data = Vec::new();
-        {
-            let stream = incoming_body
-                .stream()
-                .map_err(|()| other("the response body stream was taken".into()))?;
-            loop {
-                match stream.blocking_read(64 * 1024) {
-                    Ok(chunk) => data.extend_from_slice(&chunk),
-                    Err(StreamError::Closed) => break,
-                    Err(StreamError::LastOperationFailed(e)) => {
-                        return Err(ConnectorError::io(e.to_debug_string().into()));
-                    }
-                }
-            }
-        }
-        let _ = IncomingBody::finish(incoming_body);
+        let stream = incoming_body
+            .stream()
+            .map_err(|()| other("the response body stream was taken".into()))?;
         let status = status
             .try_into()
             .map_err(|_| other(format!("invalid HTTP status {status}")))?;
-        let mut response = HttpResponse::new(status, SdkBody::from(data));
+        let body = IncomingStream {
+            stream: Some(stream),
+            body: Some(incoming_body),
+        };
+        let mut response = HttpResponse::new(status, SdkBody::from_body_1_x(body));
         for (name, value) in entries {
             let _ = response
                 .headers_mut()
                 .try_append(name, String::from_utf8_lossy(&value).into_owned());
         }
         Ok(response)
+    }
+
+    /// A response body read from its wasi:http stream as the SDK polls
+    /// it (chunks of up to 64 KiB): a streaming body (S3's objects) is
+    /// read as the caller reads it, never held whole; any other the SDK
+    /// reads whole.
+    struct IncomingStream {
+        // Dropped before the body it is a child of.
+        stream: Option<wasip2::io::streams::InputStream>,
+        body: Option<IncomingBody>,
+    }
+
+    impl http_body::Body for IncomingStream {
+        type Data = bytes::Bytes;
+        type Error = ConnectorError;
+
+        fn poll_frame(
+            mut self: std::pin::Pin<&mut Self>,
+            _cx: &mut std::task::Context<'_>,
+        ) -> std::task::Poll<Option<Result<http_body::Frame<bytes::Bytes>, ConnectorError>>> {
+            let Some(stream) = &self.stream else {
+                return std::task::Poll::Ready(None);
+            };
+            let read = stream.blocking_read(64 * 1024);
+            std::task::Poll::Ready(match read {
+                Ok(chunk) => Some(Ok(http_body::Frame::data(bytes::Bytes::from(chunk)))),
+                Err(StreamError::Closed) => {
+                    self.stream = None;
+                    if let Some(body) = self.body.take() {
+                        let _ = IncomingBody::finish(body);
+                    }
+                    None
+                }
+                Err(StreamError::LastOperationFailed(e)) => {
+                    self.stream = None;
+                    Some(Err(ConnectorError::io(e.to_debug_string().into())))
+                }
+            })
+        }
+
+        fn is_end_stream(&self) -> bool {
+            self.stream.is_none()
+        }
     }
 }
 "#;
@@ -744,7 +908,11 @@ fn {CLIENT_FN}(c: compwrap::types::types::SdkConfig) -> {krate}::Client {{
     let mut b = {krate}::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .http_client(compwrap_http::Client)
-        .sleep_impl(aws_smithy_wasm::wasi::WasiSleep);
+        .sleep_impl(aws_smithy_wasm::wasi::WasiSleep)
+        // Its timer belongs to the call that sent the request, and a
+        // `byte-stream` is read in later calls (which would wait on it
+        // forever); the runtime bounds the wait between bytes instead.
+        .stalled_stream_protection({krate}::config::StalledStreamProtectionConfig::disabled());
     if let Some(region) = c.region {{
         b = b.region(Region::new(region));
     }}

@@ -16,7 +16,9 @@ use super::StoreArgs;
 /// (`bytes#regex.is-match`).
 /// Methods need `--self`, a call that makes the resource; any other
 /// resource argument is such a call too (or `#N`, a handle printed before),
-/// and so are the resource arguments of those calls.
+/// and so are the resource arguments of those calls. A call whose result
+/// holds a resource (a record with a `byte-stream` body) makes the first
+/// one it holds.
 #[derive(Args)]
 #[command(after_help = "\
 Examples:
@@ -26,6 +28,9 @@ Examples:
   compwrap call regex 'regex#regex.captures' --self 'regex.create(\"(\\\\d+)-(\\\\d+)\")' '\"pages 10-12\"'
   compwrap call scraper html.select --self 'html.parse-document(\"<p class=a>x</p>\")' 'selector.parse(\"p.a\")'
   compwrap call rhai dynamic.to-string --self 'engine.eval(engine.new(), \"40 + 2\")'
+  compwrap call aws-sdk-s3 byte-stream.collect --allow-http 127.0.0.1:5000 \\
+    --self 'client.get-object(client.new({region: some(\"us-east-1\"), endpoint-url: some(\"http://127.0.0.1:5000\"),
+      credentials: some({access-key-id: \"test\", secret-access-key: \"test\"})}), {bucket: some(\"b\"), key: some(\"k\")})'
   compwrap call ./client.wasm fetch --allow-http 127.0.0.1:8080 '\"http://127.0.0.1:8080/\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
@@ -202,16 +207,36 @@ fn make_resource(
             "`{function}` for {what} returned {result}"
         )));
     }
-    let handle: String = match result.find('#') {
-        Some(at) => result[at..]
-            .chars()
-            .take_while(|c| *c == '#' || c.is_ascii_digit())
-            .collect(),
+    match first_handle(&result) {
+        Some(handle) => Ok(handle),
         None => bail!(CallFailed(format!(
             "`{function}` returned {result}, not a resource"
         ))),
-    };
-    Ok(handle)
+    }
+}
+
+/// The first resource handle (`#N`) in a WAVE value, outside its strings:
+/// the resource itself, or the first one a record holds
+/// (`{body: #1, …}`).
+fn first_handle(wave: &str) -> Option<String> {
+    let (mut in_str, mut escaped) = (false, false);
+    for (at, c) in wave.char_indices() {
+        if in_str {
+            in_str = c != '"' || escaped;
+            escaped = c == '\\' && !escaped;
+        } else if c == '"' {
+            in_str = true;
+        } else if c == '#' {
+            let digits: String = wave[at + 1..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect();
+            if !digits.is_empty() {
+                return Some(format!("#{digits}"));
+            }
+        }
+    }
+    None
 }
 
 /// Splits WAVE arguments at top-level commas.
@@ -245,7 +270,17 @@ fn split_args(text: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::split_args;
+    use super::{first_handle, split_args};
+
+    #[test]
+    fn finds_the_first_handle_outside_strings() {
+        assert_eq!(first_handle("#3").as_deref(), Some("#3"));
+        assert_eq!(
+            first_handle(r##"ok({etag: "#2", body: #7, next: #8})"##).as_deref(),
+            Some("#7")
+        );
+        assert_eq!(first_handle(r##"ok("# \"#4")"##), None);
+    }
 
     #[test]
     fn splits_wave_arguments() {

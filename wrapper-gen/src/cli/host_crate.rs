@@ -60,7 +60,8 @@ pub struct CrateArgs {
     #[arg(long, value_name = "PATH|VERSION")]
     compwrap: Option<String>,
     /// Bind only these functions (WIT names, comma-separated: `version-parse`,
-    /// or a resource method such as `describe-instances`) and the types they
+    /// a resource method such as `describe-instances`, or one resource's
+    /// method alone, `byte-stream.next`) and the types they
     /// reach: the crate builds in seconds even for a component with
     /// thousands of functions. The component itself is unchanged.
     #[arg(long, value_delimiter = ',', value_name = "FUNCTION,…")]

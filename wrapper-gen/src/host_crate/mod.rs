@@ -78,7 +78,7 @@ pub struct Options {
     /// Where compwrap-client and compwrap-runtime come from.
     pub compwrap: CompwrapDependency,
     /// Bind only these functions (WIT names; a resource method by its own
-    /// name, its resource's constructor comes along) and the types they
+    /// name or as `resource.method`, its resource's constructor comes along) and the types they
     /// reach; empty binds everything.
     pub bind: Vec<String>,
 }
@@ -346,8 +346,14 @@ fn keep_only(resolve: &mut Resolve, world: WorldId, bind: &[String]) -> Result<(
     if bind.is_empty() {
         return Ok(());
     }
-    let wanted: std::collections::BTreeSet<String> =
-        bind.iter().map(|name| name.to_kebab_case()).collect();
+    // `name`, or `resource.name` for one resource's method alone.
+    let wanted: std::collections::BTreeSet<String> = bind
+        .iter()
+        .map(|name| match name.split_once('.') {
+            Some((resource, f)) => format!("{}.{}", resource.to_kebab_case(), f.to_kebab_case()),
+            None => name.to_kebab_case(),
+        })
+        .collect();
     let exported: Vec<wit_parser::InterfaceId> = resolve.worlds[world]
         .exports
         .values()
@@ -365,16 +371,31 @@ fn keep_only(resolve: &mut Resolve, world: WorldId, bind: &[String]) -> Result<(
     let mut found = std::collections::BTreeSet::new();
     let mut roots: Vec<TypeId> = Vec::new();
     for id in &exported {
+        // The names each function answers to, the first its own.
+        let names: BTreeMap<String, Vec<String>> = resolve.interfaces[*id]
+            .functions
+            .iter()
+            .map(|(key, f)| {
+                let mut names = vec![f.item_name().to_string()];
+                if let Some(resource) =
+                    resource_of(&f.kind).and_then(|r| resolve.types[r].name.as_ref())
+                {
+                    names.push(format!("{resource}.{}", f.item_name()));
+                }
+                (key.clone(), names)
+            })
+            .collect();
+        let bound = |key: &str| names[key].iter().find(|n| wanted.contains(*n));
         let interface = &mut resolve.interfaces[*id];
         let mut resources = std::collections::BTreeSet::new();
-        for f in interface.functions.values() {
-            if wanted.contains(f.item_name()) {
-                found.insert(f.item_name().to_string());
+        for (key, f) in &interface.functions {
+            if let Some(name) = bound(key) {
+                found.insert(name.clone());
                 resources.extend(resource_of(&f.kind));
             }
         }
-        interface.functions.retain(|_, f| {
-            wanted.contains(f.item_name())
+        interface.functions.retain(|key, f| {
+            bound(key).is_some()
                 || matches!(f.kind, FunctionKind::Constructor(r) if resources.contains(&r))
         });
         for f in interface.functions.values() {

@@ -325,9 +325,8 @@ impl<'a> Emitter<'a> {
         docs(out, &def.docs, "");
         match &def.kind {
             TypeDefKind::Record(record) => {
-                let all_options = !record.fields.is_empty()
-                    && record.fields.iter().all(|f| self.is_option(&f.ty));
-                let derives = match (clonable, all_options) {
+                let defaults = self.has_default(&Type::Id(id));
+                let derives = match (clonable, defaults) {
                     (true, true) => "Clone, Debug, PartialEq, Default",
                     (true, false) => "Clone, Debug, PartialEq",
                     (false, true) => "Debug, Default",
@@ -656,11 +655,23 @@ impl<'a> Emitter<'a> {
         }
     }
 
-    fn is_option(&self, ty: &Type) -> bool {
-        let Type::Id(id) = ty else { return false };
+    /// Whether the Rust type of `ty` has `Default`: options, lists,
+    /// strings, numbers, flags, and records and tuples of those (a record
+    /// without fields is none, so that `..Default::default()` stays for
+    /// records with something to leave out).
+    fn has_default(&self, ty: &Type) -> bool {
+        let id = match ty {
+            Type::Id(id) => id,
+            Type::ErrorContext => return false,
+            _ => return true,
+        };
         match &self.resolve.types[*id].kind {
-            TypeDefKind::Option(_) => true,
-            TypeDefKind::Type(inner) => self.is_option(inner),
+            TypeDefKind::Option(_) | TypeDefKind::List(_) | TypeDefKind::Flags(_) => true,
+            TypeDefKind::Type(inner) => self.has_default(inner),
+            TypeDefKind::Record(r) => {
+                !r.fields.is_empty() && r.fields.iter().all(|f| self.has_default(&f.ty))
+            }
+            TypeDefKind::Tuple(t) => t.types.iter().all(|t| self.has_default(t)),
             _ => false,
         }
     }
