@@ -245,10 +245,13 @@ impl<'a> Mapper<'a> {
                     None => path,
                 };
                 let decided = self.candidate(item, io.is_some());
-                // A resource with lifetimes is made over `'static`.
+                // A resource (or a defaulted record) with lifetimes is made
+                // over `'static`.
                 let lifetimes = self.lifetime_params(id).len();
-                let path = if decided == Decided::Kind(NamedKind::Resource)
-                    && io.is_none()
+                let path = if matches!(
+                    decided,
+                    Decided::Kind(NamedKind::Resource | NamedKind::Record)
+                ) && io.is_none()
                     && lifetimes > 0
                 {
                     format!("{path}::<{}>", vec!["'static"; lifetimes].join(", "))
@@ -400,6 +403,9 @@ impl<'a> Mapper<'a> {
             StructKind::Tuple(fields) => fields.iter().any(Option::is_none),
             StructKind::Unit => false,
         };
+        if self.is_defaulted_record(&item.id) {
+            return Some(Decided::Kind(NamedKind::Record));
+        }
         if !lifetimes_only || !opaque {
             return None;
         }
@@ -468,6 +474,65 @@ impl<'a> Mapper<'a> {
                 _ => false,
             }
         })
+    }
+
+    /// A struct of public fields whose generic parameters are all
+    /// lifetimes, with `Default` (comrak's `Options<'c>`: owned data plus
+    /// optional callbacks): a record over `'static` of the fields that can
+    /// cross ([`Mapper::crossing_fields`]), built from its default value,
+    /// so the others (callbacks, trait objects, borrows) stay at theirs.
+    fn is_defaulted_record(&self, id: &Id) -> bool {
+        let Some(Item {
+            inner: ItemEnum::Struct(s),
+            ..
+        }) = self.item(id)
+        else {
+            return false;
+        };
+        let public = matches!(&s.kind, StructKind::Plain { fields, has_stripped_fields: false } if !fields.is_empty());
+        public
+            && !s.generics.params.is_empty()
+            && s.generics
+                .params
+                .iter()
+                .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }))
+            && self.implements(id, "core::default::Default")
+    }
+
+    /// The fields of a [defaulted record](Mapper::is_defaulted_record)
+    /// that cross both ways, and those that stay at their default, with
+    /// why.
+    fn crossing_fields(&self, id: &Id) -> (Vec<(String, Ty)>, Vec<(String, String)>) {
+        let (mut kept, mut left) = (Vec::new(), Vec::new());
+        let Some(Item {
+            inner: ItemEnum::Struct(s),
+            ..
+        }) = self.item(id)
+        else {
+            return (kept, left);
+        };
+        let StructKind::Plain { fields, .. } = &s.kind else {
+            return (kept, left);
+        };
+        for f in fields {
+            let Some(Item {
+                name: Some(name),
+                inner: ItemEnum::StructField(ty),
+                ..
+            }) = self.item(f)
+            else {
+                continue;
+            };
+            match self.ty(ty, &self.scope_of(id)) {
+                Err(reason) => left.push((name.clone(), reason)),
+                Ok(ty) if !self.liftable(&ty) || !self.lowerable(&ty) => {
+                    left.push((name.clone(), "cannot cross the boundary both ways".into()))
+                }
+                Ok(ty) if contains_ref(&ty) => left.push((name.clone(), "borrows data".into())),
+                Ok(ty) => kept.push((name.clone(), ty)),
+            }
+        }
+        (kept, left)
     }
 
     /// The lifetime parameters of a resource with lifetimes (made over
@@ -1165,6 +1230,13 @@ impl<'a> Mapper<'a> {
     /// The field types of a record or variant, mapped, each able to cross
     /// the boundary both ways.
     fn data_fields(&self, id: &Id) -> Result<Vec<Ty>, String> {
+        if self.is_defaulted_record(id) {
+            let (kept, _) = self.crossing_fields(id);
+            if kept.is_empty() {
+                return Err("no field can cross the boundary".into());
+            }
+            return Ok(kept.into_iter().map(|(_, ty)| ty).collect());
+        }
         let mut out = Vec::new();
         for (name, ty) in self.field_types(id)? {
             if !self.liftable(&ty) || !self.lowerable(&ty) {
@@ -1947,6 +2019,23 @@ impl<'a> Mapper<'a> {
             if let Decided::Kind(kind) = self.types[i].decided {
                 let def = self.type_def(i, kind, &mut namespaces[self.types[i].module]);
                 interfaces[self.types[i].module].types.extend(def);
+                if kind == NamedKind::Record && self.is_defaulted_record(&self.types[i].id) {
+                    let (_, left) = self.crossing_fields(&self.types[i].id);
+                    // Without the `::<'static>` the record is made over.
+                    let path = self.types[i]
+                        .path
+                        .split("::<")
+                        .next()
+                        .unwrap_or_default()
+                        .to_string();
+                    for (field, reason) in left {
+                        self.skip(
+                            format!("{path}::{field}"),
+                            "field",
+                            format!("left at its default when the record is built: {reason}"),
+                        );
+                    }
+                }
             }
         }
         for i in 0..self.types.len() {
@@ -2043,7 +2132,15 @@ impl<'a> Mapper<'a> {
                 }
             }
             (ItemEnum::Struct(s), NamedKind::Record) => {
-                let (fields, tuple) = self.fields_of(&s.kind, &entry.id);
+                let (mut fields, tuple) = self.fields_of(&s.kind, &entry.id);
+                // Fields that stay at their default are not in the record,
+                // which is then built from the default value.
+                let defaulted = self.is_defaulted_record(&entry.id);
+                if defaulted {
+                    let (kept, _) = self.crossing_fields(&entry.id);
+                    fields.retain(|f| kept.iter().any(|(name, _)| *name == f.rust));
+                }
+                let open = open || defaulted;
                 let from_default = open && self.implements(&entry.id, "core::default::Default");
                 TypeKind::Record {
                     fields,
