@@ -20,6 +20,7 @@ use crate::names::{Namespace, kebab};
 
 mod generics;
 mod impls;
+mod instances;
 pub mod io;
 pub mod json;
 pub mod serde_fns;
@@ -81,6 +82,7 @@ pub fn map(krate: &Crate, package: &str, version: &str) -> (Api, Vec<ReportItem>
         wit: kebab(package),
     });
     m.walk(&krate.root, 0, &mut BTreeSet::new());
+    m.signature_instances();
     m.register_trait_enums();
     m.decide_kinds();
     let mut api = m.build(package, version);
@@ -1043,6 +1045,23 @@ impl<'a> Mapper<'a> {
         // Only generic types have instances (and mapping the arguments of
         // a type that has none could recurse).
         self.instances_of(&p.id).next()?;
+        // Arguments that have no WIT form themselves (`DateTime<Utc>`, `Utc`
+        // a unit struct) compare by their spelling.
+        let spelled = |args: Vec<&Type>| -> Option<Vec<String>> {
+            args.into_iter()
+                .map(|a| self.spell_arg(a).map(|(rust, _)| rust))
+                .collect()
+        };
+        let given = spelled(type_args(p));
+        if let Some(given) = &given
+            && let Some(t) = self.instances_of(&p.id).find(|t| {
+                t.instance.as_ref().is_some_and(|(_, targs)| {
+                    spelled(targs.iter().collect()).as_ref() == Some(given)
+                })
+            })
+        {
+            return Some(t.id);
+        }
         let args: Vec<Ty> = type_args(p)
             .into_iter()
             .map(|a| self.ty(a, sc))

@@ -1,0 +1,83 @@
+//! A generic type the crate instantiates in its own signatures
+//! (chrono's `DateTime<Tz>`: `Utc::now() -> DateTime<Utc>`): each instance
+//! is a type of its own, with the methods that apply to it.
+
+/// A time zone.
+pub trait Zone {
+    /// Hours east of UTC.
+    fn offset(&self) -> i32;
+    /// The zone's name.
+    fn name(&self) -> String;
+}
+
+/// UTC.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Utc;
+
+impl Zone for Utc {
+    fn offset(&self) -> i32 {
+        0
+    }
+    fn name(&self) -> String {
+        "UTC".into()
+    }
+}
+
+/// A fixed offset east of UTC, in hours.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Fixed(pub i32);
+
+impl Zone for Fixed {
+    fn offset(&self) -> i32 {
+        self.0
+    }
+    fn name(&self) -> String {
+        format!("UTC{:+}", self.0)
+    }
+}
+
+/// An hour of the day in a zone.
+#[derive(Clone, Debug)]
+pub struct Time<Z: Zone> {
+    hour: i32,
+    zone: Z,
+}
+
+impl<Z: Zone> Time<Z> {
+    /// The hour in its zone.
+    pub fn hour(&self) -> i32 {
+        self.hour
+    }
+
+    /// `hour:00 NAME`.
+    pub fn describe(&self) -> String {
+        format!("{:02}:00 {}", self.hour, self.zone.name())
+    }
+
+    /// The same instant in UTC.
+    pub fn to_utc(&self) -> Time<Utc> {
+        Time {
+            hour: (self.hour - self.zone.offset()).rem_euclid(24),
+            zone: Utc,
+        }
+    }
+}
+
+impl Time<Utc> {
+    /// Only for UTC times.
+    pub fn is_midnight(&self) -> bool {
+        self.hour == 0
+    }
+}
+
+impl Utc {
+    /// An hour in UTC.
+    pub fn at(hour: i32) -> Time<Utc> {
+        Time { hour: hour.rem_euclid(24), zone: Utc }
+    }
+}
+
+/// An hour at a fixed offset.
+pub fn at_offset(hour: i32, offset: i32) -> Time<Fixed> {
+    Time { hour: hour.rem_euclid(24), zone: Fixed(offset) }
+}
