@@ -142,10 +142,12 @@ impl<'a> Mapper<'a> {
             return None;
         }
         let generics = self.generics_of(&p.id)?;
+        // Type parameters only, without defaults (`JsObject<T = Erased>`'s
+        // plain impls are for the default alone).
         if generics
             .params
             .iter()
-            .any(|g| !matches!(g.kind, GenericParamDefKind::Type { .. }))
+            .any(|g| !matches!(g.kind, GenericParamDefKind::Type { default: None, .. }))
         {
             return None;
         }
@@ -180,7 +182,14 @@ impl<'a> Mapper<'a> {
                 }
                 let &i = self.type_index.get(&p.id)?;
                 let entry = &self.types[i];
-                if entry.instance.is_some() || entry.io.is_some() {
+                // A type that borrows (`StrftimeItems<'a>`) ties the
+                // instance to a call's arguments.
+                let borrows = self.generics_of(&p.id).is_some_and(|g| {
+                    g.params
+                        .iter()
+                        .any(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }))
+                });
+                if entry.instance.is_some() || entry.io.is_some() || borrows {
                     return None;
                 }
                 let name = self.item(&p.id)?.name.clone()?;

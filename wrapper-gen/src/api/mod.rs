@@ -322,6 +322,12 @@ impl<'a> Mapper<'a> {
         if !instantiated && let Some(reason) = generics_reason(generics) {
             return Decided::Skipped(reason);
         }
+        // A value with `Drop` cannot be taken apart into its fields.
+        if matches!(item.inner, ItemEnum::Struct(_))
+            && self.implements(&item.id, "core::ops::drop::Drop")
+        {
+            return self.opaque_kind(&item.id);
+        }
         match &item.inner {
             ItemEnum::Struct(s) => match &s.kind {
                 StructKind::Unit => Decided::Skipped("unit struct: no data to carry".into()),
@@ -1034,9 +1040,14 @@ impl<'a> Mapper<'a> {
         let Type::ResolvedPath(for_) = &imp.for_ else {
             return false;
         };
+        // Arguments without a WIT form (`impl DateTime<Utc>`, `Utc` a unit
+        // struct) compare by their spelling.
         type_args(for_).into_iter().zip(args).all(|(a, b)| {
             matches!(a, Type::Generic(_))
-                || self.ty(a, &Scope::default()).ok() == self.ty(b, &Scope::default()).ok()
+                || match (self.spell_arg(a), self.spell_arg(b)) {
+                    (Some(a), Some(b)) => a == b,
+                    _ => self.ty(a, &Scope::default()).ok() == self.ty(b, &Scope::default()).ok(),
+                }
         })
     }
 
