@@ -711,6 +711,9 @@ impl Glue {
     }
 
     fn lower_record(&self, out: &mut String, lower: &str, w: &str, r: &str, fields: &[Field]) {
+        // A record made over `'static` (`Options::<'static>`) is read out
+        // of a value of any lifetime.
+        let r = r.replace("'static", "'_");
         let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    {w} {{");
         for f in fields {
             let _ = writeln!(

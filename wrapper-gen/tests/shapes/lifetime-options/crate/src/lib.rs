@@ -77,3 +77,13 @@ pub fn preset(name: &str) -> Options<'static> {
     }
     options
 }
+
+/// The options a header line of `text` sets (`width=N`); they live as long
+/// as the text.
+pub fn options_of(text: &str) -> Options<'_> {
+    let mut options = Options::default();
+    if let Some(width) = text.lines().next().and_then(|l| l.strip_prefix("width=")) {
+        options.render.width = width.trim().parse().unwrap_or(0);
+    }
+    options
+}
