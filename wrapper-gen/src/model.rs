@@ -304,8 +304,9 @@ pub enum StdTy {
     /// Smithy's `aws_smithy_types::Blob` → `list<u8>`.
     SdkBlob,
     /// Smithy's `aws_smithy_types::byte_stream::ByteStream` (a streaming
-    /// body, S3's objects) → `list<u8>`: built from the bytes, read whole
-    /// when returned.
+    /// body, S3's objects) → `list<u8>`: built from the bytes; in an
+    /// operation's output the `byte-stream` resource instead
+    /// (`crate::api::smithy`), elsewhere read whole when returned.
     SdkByteStream,
     /// Smithy's `aws_smithy_types::Document` (open JSON-like content) →
     /// `string` holding the document as JSON.

@@ -52,6 +52,29 @@ impl<'a> Mapper<'a> {
         }
     }
 
+    /// Forgets the instances found in signatures that did not map: their
+    /// functions fall back to the generic type (and its reason), and the
+    /// report lists its methods once, not once per instance (an AWS SDK's
+    /// `CustomizableOperation<Output, Error, Builder>` of each operation).
+    pub(super) fn drop_failed_instances(&mut self) {
+        let krate = self.krate;
+        let failed = |t: &TypeEntry| {
+            t.instance.is_some()
+                && matches!(t.decided, Decided::Skipped(_))
+                && !krate.index.contains_key(&t.id)
+        };
+        if !self.types.iter().any(failed) {
+            return;
+        }
+        self.types.retain(|t| !failed(t));
+        self.type_index = self
+            .types
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id, i))
+            .collect();
+    }
+
     /// The types in the crate's public signatures and fields: free
     /// functions, the inherent and trait methods of its types (`Self`
     /// replaced by the type), the fields of its structs and variants.

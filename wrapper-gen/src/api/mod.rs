@@ -1115,6 +1115,7 @@ impl<'a> Mapper<'a> {
                 break;
             }
         }
+        self.drop_failed_instances();
     }
 
     /// Records and variants that contain themselves become opaque; a

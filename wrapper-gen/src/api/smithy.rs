@@ -67,6 +67,14 @@ fn streaming_bodies(api: &mut Api) {
     else {
         return;
     };
+    // A crate type of that name keeps it: its bodies are read whole.
+    if api.interfaces[home]
+        .types
+        .iter()
+        .any(|t| t.wit == BYTE_STREAM)
+    {
+        return;
+    }
     let named = Named {
         interface: api.interfaces[home].name.clone(),
         wit: BYTE_STREAM.into(),
@@ -96,10 +104,10 @@ fn streaming_bodies(api: &mut Api) {
             }
         }
     }
-    let iface = &mut api.interfaces[home];
-    if !any || iface.types.iter().any(|t| t.wit == BYTE_STREAM) {
+    if !any {
         return;
     }
+    let iface = &mut api.interfaces[home];
     iface.types.push(TypeDef {
         wit: BYTE_STREAM.into(),
         rust: BYTE_STREAM_RUST.into(),
