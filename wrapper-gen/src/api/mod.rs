@@ -322,7 +322,8 @@ impl<'a> Mapper<'a> {
         if !instantiated && let Some(reason) = generics_reason(generics) {
             return Decided::Skipped(reason);
         }
-        // A value with `Drop` cannot be taken apart into its fields.
+        // A struct with `Drop` cannot be taken apart into its fields. (An
+        // enum with `Drop` is found by rustc: shape `glue-error`.)
         if matches!(item.inner, ItemEnum::Struct(_))
             && self.implements(&item.id, "core::ops::drop::Drop")
         {
