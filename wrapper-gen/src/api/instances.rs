@@ -14,19 +14,27 @@ use rustdoc_types::{GenericParamDefKind, Id, ItemEnum, Type};
 use super::{Decided, Mapper, TypeEntry, has_generic, substitute, type_args, type_params};
 use crate::names::kebab;
 
+/// An instance found in a signature: the generic type, its arguments and
+/// the instance's WIT name.
+struct Found {
+    generic: Id,
+    args: Vec<Type>,
+    wit: String,
+}
+
 impl<'a> Mapper<'a> {
     /// Adds a type for each instance of a generic type of the crate that a
     /// public signature or field spells with concrete arguments, unless an
     /// alias names it already.
     pub(super) fn signature_instances(&mut self) {
-        let mut found: BTreeMap<String, (Id, Vec<Type>, String)> = BTreeMap::new();
+        let mut found: BTreeMap<String, Found> = BTreeMap::new();
         for ty in self.signature_types() {
             self.collect_instances(&ty, &mut found);
         }
         // Synthetic ids, from the top of the range down: no rustdoc item
         // has them.
         let mut next = u32::MAX;
-        for (path, (generic, args, wit)) in found {
+        for (path, Found { generic, args, wit }) in found {
             let Some(&g) = self.type_index.get(&generic) else {
                 continue;
             };
@@ -136,7 +144,7 @@ impl<'a> Mapper<'a> {
 
     /// Finds the instances in `ty` (and in its arguments), keyed by their
     /// Rust path: generic id, arguments and WIT name.
-    fn collect_instances(&self, ty: &Type, found: &mut BTreeMap<String, (Id, Vec<Type>, String)>) {
+    fn collect_instances(&self, ty: &Type, found: &mut BTreeMap<String, Found>) {
         match ty {
             Type::BorrowedRef { type_, .. } | Type::RawPointer { type_, .. } => {
                 self.collect_instances(type_, found)
@@ -158,7 +166,7 @@ impl<'a> Mapper<'a> {
     /// `p` as an instance to add: a generic type of the crate (type
     /// parameters only) with every argument concrete and spelled, that no
     /// alias instantiates alike.
-    fn instance_named(&self, p: &rustdoc_types::Path) -> Option<(String, (Id, Vec<Type>, String))> {
+    fn instance_named(&self, p: &rustdoc_types::Path) -> Option<(String, Found)> {
         let &i = self.type_index.get(&p.id)?;
         let entry = &self.types[i];
         if entry.instance.is_some() || entry.io.is_some() {
@@ -191,7 +199,14 @@ impl<'a> Mapper<'a> {
         let name = self.item(&p.id)?.name.clone()?;
         let path = format!("{}::<{}>", entry.path, spelled.join(", "));
         let wit = kebab(&format!("{name}_{}", names.join("_")));
-        Some((path, (p.id, args, wit)))
+        Some((
+            path,
+            Found {
+                generic: p.id,
+                args,
+                wit,
+            },
+        ))
     }
 
     /// The Rust spelling of a concrete argument and a name for it: a

@@ -119,6 +119,9 @@ struct Module {
     wit: String,
 }
 
+/// A field of a defaulted record left at its default: its name and why.
+type LeftField = (String, String);
+
 struct TypeEntry {
     id: Id,
     module: usize,
@@ -511,7 +514,7 @@ impl<'a> Mapper<'a> {
     /// The fields of a [defaulted record](Mapper::is_defaulted_record)
     /// that cross both ways, and those that stay at their default, with
     /// why.
-    fn crossing_fields(&self, id: &Id) -> (Vec<(String, Ty)>, Vec<(String, String)>) {
+    fn crossing_fields(&self, id: &Id) -> (Vec<(String, Ty)>, Vec<LeftField>) {
         let (mut kept, mut left) = (Vec::new(), Vec::new());
         let Some(Item {
             inner: ItemEnum::Struct(s),
