@@ -3,7 +3,7 @@
 
 /// Types of `compwrap-test:echo/echo@0.1.0`.
 pub mod echo {
-    #[derive(Clone, Debug, PartialEq)]
+    #[derive(Clone, Debug, PartialEq, Default)]
     pub struct Point {
         pub x: i32,
         pub y: i32,
