@@ -11,8 +11,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 use rustdoc_types::{
-    Attribute, Crate, GenericArg, GenericArgs, GenericParamDefKind, Generics, Id, Item, ItemEnum,
-    StructKind, Type, VariantKind, Visibility,
+    Attribute, Crate, GenericArg, GenericArgs, GenericBound, GenericParamDefKind, Generics, Id,
+    Item, ItemEnum, StructKind, Type, VariantKind, Visibility, WherePredicate,
 };
 
 use crate::model::*;
@@ -1045,13 +1045,60 @@ impl<'a> Mapper<'a> {
             return false;
         };
         // Arguments without a WIT form (`impl DateTime<Utc>`, `Utc` a unit
-        // struct) compare by their spelling.
-        type_args(for_).into_iter().zip(args).all(|(a, b)| {
-            matches!(a, Type::Generic(_))
-                || match (self.spell_arg(a), self.spell_arg(b)) {
-                    (Some(a), Some(b)) => a == b,
-                    _ => self.ty(a, &Scope::default()).ok() == self.ty(b, &Scope::default()).ok(),
-                }
+        // struct) compare by their spelling; a parameter's derivable bounds
+        // must hold for its argument (`impl<T: Default> Default for Gc<T>`
+        // is not `Gc<CodeBlock>`'s).
+        type_args(for_).into_iter().zip(args).all(|(a, b)| match a {
+            Type::Generic(name) => self.meets_bounds(b, &imp.generics, name),
+            _ => match (self.spell_arg(a), self.spell_arg(b)) {
+                (Some(a), Some(b)) => a == b,
+                _ => self.ty(a, &Scope::default()).ok() == self.ty(b, &Scope::default()).ok(),
+            },
+        })
+    }
+
+    /// Whether the crate type `arg` implements the derivable standard traits
+    /// (`Default`, `Hash`, `PartialEq`, …) that `generics` require of the
+    /// parameter `name`; other bounds, and arguments that are not crate
+    /// types, are taken to hold.
+    fn meets_bounds(&self, arg: &Type, generics: &Generics, name: &str) -> bool {
+        const DERIVABLE: [&str; 9] = [
+            "core::default::Default",
+            "core::clone::Clone",
+            "core::marker::Copy",
+            "core::fmt::Debug",
+            "core::hash::Hash",
+            "core::cmp::PartialEq",
+            "core::cmp::Eq",
+            "core::cmp::PartialOrd",
+            "core::cmp::Ord",
+        ];
+        let Type::ResolvedPath(p) = arg else {
+            return true;
+        };
+        if !self.type_index.contains_key(&p.id) {
+            return true;
+        }
+        let own = generics.params.iter().filter_map(|g| match &g.kind {
+            GenericParamDefKind::Type { bounds, .. } if g.name == name => Some(bounds),
+            _ => None,
+        });
+        let wheres = generics.where_predicates.iter().filter_map(|w| match w {
+            WherePredicate::BoundPredicate {
+                type_: Type::Generic(n),
+                bounds,
+                ..
+            } if n == name => Some(bounds),
+            _ => None,
+        });
+        own.chain(wheres).flatten().all(|bound| {
+            let GenericBound::TraitBound { trait_, .. } = bound else {
+                return true;
+            };
+            match self.std_path(&trait_.id) {
+                Some(path) if DERIVABLE.contains(&path.as_str()) => self.implements(&p.id, &path),
+                _ => true,
+            }
         })
     }
 

@@ -11,7 +11,7 @@ pub trait Zone {
 }
 
 /// UTC.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Utc;
 
 impl Zone for Utc {
@@ -59,6 +59,16 @@ impl<Z: Zone> Time<Z> {
         Time {
             hour: (self.hour - self.zone.offset()).rem_euclid(24),
             zone: Utc,
+        }
+    }
+}
+
+/// Midnight, for a zone with a default (UTC, not a fixed offset).
+impl<Z: Zone + Default> Default for Time<Z> {
+    fn default() -> Self {
+        Time {
+            hour: 0,
+            zone: Z::default(),
         }
     }
 }
