@@ -85,7 +85,7 @@ impl<'a> Mapper<'a> {
 
     /// The types in the crate's public signatures and fields: free
     /// functions, the inherent and trait methods of its types (`Self`
-    /// replaced by the type), the fields of its structs and variants.
+    /// replaced by the type), the fields of its structs.
     fn signature_types(&self) -> Vec<Type> {
         let mut out = Vec::new();
         let of_fn = |item: &rustdoc_types::Item, this: Option<&Type>, out: &mut Vec<Type>| {
@@ -155,8 +155,8 @@ impl<'a> Mapper<'a> {
                 for arg in type_args(p) {
                     self.collect_instances(arg, found);
                 }
-                if let Some(instance) = self.instance_named(p) {
-                    found.entry(instance.0.clone()).or_insert(instance.1);
+                if let Some((path, instance)) = self.instance_named(p) {
+                    found.entry(path).or_insert(instance);
                 }
             }
             _ => {}
@@ -190,15 +190,10 @@ impl<'a> Mapper<'a> {
         if self.instance_for(p, &super::Scope::default()).is_some() {
             return None;
         }
-        let (spelled, names): (Vec<String>, Vec<String>) = args
-            .iter()
-            .map(|a| self.spell_arg(a))
-            .collect::<Option<Vec<_>>>()?
-            .into_iter()
-            .unzip();
+        let (spelled, names) = self.spell_args(args.iter())?;
         let name = self.item(&p.id)?.name.clone()?;
-        let path = format!("{}::<{}>", entry.path, spelled.join(", "));
-        let wit = kebab(&format!("{name}_{}", names.join("_")));
+        let path = format!("{}::<{spelled}>", entry.path);
+        let wit = kebab(&format!("{name}_{names}"));
         Some((
             path,
             Found {
@@ -209,8 +204,20 @@ impl<'a> Mapper<'a> {
         ))
     }
 
+    /// The Rust spellings of concrete arguments, comma-separated, and a
+    /// name for them, `_`-separated.
+    fn spell_args<'t>(&self, args: impl Iterator<Item = &'t Type>) -> Option<(String, String)> {
+        let (spelled, names): (Vec<String>, Vec<String>) = args
+            .map(|a| self.spell_arg(a))
+            .collect::<Option<Vec<_>>>()?
+            .into_iter()
+            .unzip();
+        Some((spelled.join(", "), names.join("_")))
+    }
+
     /// The Rust spelling of a concrete argument and a name for it: a
-    /// primitive, `String`, or a type of the crate (an instance too).
+    /// primitive, `String`, or a type of the crate that borrows nothing
+    /// (a generic one at such arguments too).
     pub(super) fn spell_arg(&self, ty: &Type) -> Option<(String, String)> {
         match ty {
             Type::Primitive(p) => Some((p.clone(), p.clone())),
@@ -222,11 +229,7 @@ impl<'a> Mapper<'a> {
                 let entry = &self.types[i];
                 // A type that borrows (`StrftimeItems<'a>`) ties the
                 // instance to a call's arguments.
-                let borrows = self.generics_of(&p.id).is_some_and(|g| {
-                    g.params
-                        .iter()
-                        .any(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }))
-                });
+                let borrows = !self.lifetime_params(&p.id).is_empty();
                 if entry.instance.is_some() || entry.io.is_some() || borrows {
                     return None;
                 }
@@ -234,15 +237,10 @@ impl<'a> Mapper<'a> {
                 if type_args(p).is_empty() {
                     return Some((entry.path.clone(), name));
                 }
-                let (spelled, names): (Vec<String>, Vec<String>) = type_args(p)
-                    .into_iter()
-                    .map(|a| self.spell_arg(a))
-                    .collect::<Option<Vec<_>>>()?
-                    .into_iter()
-                    .unzip();
+                let (spelled, names) = self.spell_args(type_args(p).into_iter())?;
                 Some((
-                    format!("{}<{}>", entry.path, spelled.join(", ")),
-                    format!("{name}_{}", names.join("_")),
+                    format!("{}<{spelled}>", entry.path),
+                    format!("{name}_{names}"),
                 ))
             }
             _ => None,

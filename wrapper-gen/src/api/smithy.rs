@@ -60,11 +60,7 @@ fn streaming_bodies(api: &mut Api) {
             _ => None,
         })
         .collect();
-    let Some(home) = api
-        .interfaces
-        .iter()
-        .position(|i| i.functions.iter().any(is_client_constructor))
-    else {
+    let Some(home) = client_interface(api) else {
         return;
     };
     // A crate type of that name keeps it: its bodies are read whole.
@@ -157,12 +153,7 @@ pub fn has_byte_stream(api: &Api) -> bool {
 /// interface: a component may hold at most 1000 instances, one per
 /// exported interface, and `aws-sdk-ec2` has over 700 operations.
 fn merge_operation_modules(api: &mut Api, report: &mut [ReportItem]) {
-    let Some(client) = api
-        .interfaces
-        .iter()
-        .find(|i| i.functions.iter().any(is_client_constructor))
-        .map(|i| i.name.clone())
-    else {
+    let Some(client) = client_interface(api).map(|i| api.interfaces[i].name.clone()) else {
         return;
     };
     let operations: Vec<String> = api
@@ -190,6 +181,13 @@ pub fn is_operation(f: &Function) -> bool {
 
 /// Added to the Rust path of an operation method in its documentation.
 const OPERATION_NOTE: &str = " (sends the operation's input)";
+
+/// The interface of the client, which the recipe gave its constructor.
+fn client_interface(api: &Api) -> Option<usize> {
+    api.interfaces
+        .iter()
+        .position(|i| i.functions.iter().any(is_client_constructor))
+}
 
 /// Whether `f` is the client constructor the recipe added.
 pub fn is_client_constructor(f: &Function) -> bool {
@@ -452,11 +450,7 @@ fn modeled_errors(api: &mut Api, report: &mut [ReportItem]) {
     if errors.is_empty() {
         return;
     }
-    let Some(client) = api
-        .interfaces
-        .iter_mut()
-        .find(|i| i.functions.iter().any(is_client_constructor))
-    else {
+    let Some(client) = client_interface(api).map(|i| &mut api.interfaces[i]) else {
         return;
     };
     let mut names = Namespace::default();
@@ -594,9 +588,7 @@ pub const BYTE_STREAM_RESOURCE_GLUE: &str = r#"
 fn sdk_byte_stream_next(
     body: &mut aws_smithy_types::byte_stream::ByteStream,
 ) -> Result<Option<Vec<u8>>, aws_smithy_types::byte_stream::error::Error> {
-    wstd::runtime::block_on(body.next())
-        .transpose()
-        .map(|chunk| chunk.map(|c| c.to_vec()))
+    wstd::runtime::block_on(body.try_next()).map(|chunk| chunk.map(|c| c.to_vec()))
 }
 
 fn sdk_byte_stream_collect(

@@ -78,8 +78,8 @@ pub struct Options {
     /// Where compwrap-client and compwrap-runtime come from.
     pub compwrap: CompwrapDependency,
     /// Bind only these functions (WIT names; a resource method by its own
-    /// name or as `resource.method`, its resource's constructor comes along) and the types they
-    /// reach; empty binds everything.
+    /// name or as `resource.method`, its resource's constructor comes
+    /// along) and the types they reach; empty binds everything.
     pub bind: Vec<String>,
 }
 

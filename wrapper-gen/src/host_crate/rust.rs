@@ -656,9 +656,7 @@ impl<'a> Emitter<'a> {
     }
 
     /// Whether the Rust type of `ty` has `Default`: options, lists,
-    /// strings, numbers, flags, and records and tuples of those (a record
-    /// without fields is none, so that `..Default::default()` stays for
-    /// records with something to leave out).
+    /// strings, numbers, flags, and records and tuples of those.
     fn has_default(&self, ty: &Type) -> bool {
         let id = match ty {
             Type::Id(id) => id,
