@@ -30,7 +30,7 @@ Examples:
   compwrap call rhai dynamic.to-string --self 'engine.eval(engine.new(), \"40 + 2\")'
   compwrap call aws-sdk-s3 byte-stream.collect --allow-http 127.0.0.1:5000 \\
     --self 'client.get-object(client.new({region: some(\"us-east-1\"), endpoint-url: some(\"http://127.0.0.1:5000\"),
-      credentials: some({access-key-id: \"test\", secret-access-key: \"test\"})}), {bucket: some(\"b\"), key: some(\"k\")})'
+      credentials: some({access-key-id: \"test\", secret-access-key: \"test\"})}), {bucket: some(\"objects\"), key: some(\"k\")})'
   compwrap call ./client.wasm fetch --allow-http 127.0.0.1:8080 '\"http://127.0.0.1:8080/\"'
 
 WAVE: strings \"text\", numbers 42, lists [1, 2], records {a: 1}, options some(x) / none,
