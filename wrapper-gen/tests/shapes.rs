@@ -2,7 +2,8 @@
 //! a tiny crate (`crate/`), the WIT compwrap derives for it (`world.wit`)
 //! and its mapping report (`compwrap-report.json`). A case named `error-*`
 //! expects the derivation to fail with the message in `error.txt`. With a
-//! `calls.json` (`[{"call": "f", "args": ["WAVE", …], "expect": "WAVE"}]`)
+//! `calls.json` (`[{"call": "f", "args": ["WAVE", …], "expect": "WAVE"}]`,
+//! or `"error": "text"` for a call that must fail saying so)
 //! the case is also built and each call's result compared; items left out
 //! of the build because their glue did not compile are in `glue-errors.txt`,
 //! default features turned off (they do not build for wasm32) in
@@ -58,7 +59,10 @@ fn run_calls(name: &str, options: &Options, calls: &Path) {
     struct Call {
         call: String,
         args: Vec<String>,
+        #[serde(default)]
         expect: String,
+        /// Instead of `expect`: the call fails, with this in its message.
+        error: Option<String>,
     }
     let calls: Vec<Call> = serde_json::from_slice(&std::fs::read(calls).unwrap())
         .unwrap_or_else(|e| panic!("{}: {e}", calls.display()));
@@ -92,9 +96,19 @@ fn run_calls(name: &str, options: &Options, calls: &Path) {
     let mut instance = runtime.load_bytes(&bytes).unwrap().instantiate().unwrap();
     for call in &calls {
         let args: Vec<&str> = call.args.iter().map(String::as_str).collect();
-        let result = instance
-            .call_wave(&call.call, &args)
-            .unwrap_or_else(|e| panic!("{name}: {}: {e:#}", call.call));
+        let result = instance.call_wave(&call.call, &args);
+        if let Some(error) = &call.error {
+            match result {
+                Ok(r) => panic!("{name}: {}: expected an error, got {r:?}", call.call),
+                Err(e) => assert!(
+                    format!("{e:#}").contains(error),
+                    "{name}: {}: {e:#} does not say {error:?}",
+                    call.call
+                ),
+            }
+            continue;
+        }
+        let result = result.unwrap_or_else(|e| panic!("{name}: {}: {e:#}", call.call));
         assert_eq!(
             result.as_deref().unwrap_or("()"),
             call.expect,

@@ -35,6 +35,10 @@ pub(super) struct Scope {
     /// The function's one type parameter, only in its result, is this
     /// crate type (`eval::<rhai::Dynamic>`): the call names it.
     pub turbofish: Option<String>,
+    /// An instance's parameters bound to its arguments as the crate spells
+    /// them (`Tz` = `Utc`, which has no WIT form of its own): a signature's
+    /// `DateTime<Tz>` is the instance itself.
+    pub args: HashMap<String, Type>,
 }
 
 impl Scope {
@@ -157,6 +161,15 @@ impl Mapper<'_> {
                             scope.subst.insert(q, known.clone());
                         }
                     }
+                    // `where Z: Clone` on a method of an instance's impl:
+                    // the instance's argument must implement it.
+                    None if scope.args.contains_key(name) => {
+                        if !self.arg_meets(&scope.args[name], bounds.iter()) {
+                            return Err(format!(
+                                "where clause on `{name}`: the instance's argument does not meet it"
+                            ));
+                        }
+                    }
                     None => return Err(format!("where clause on `{name}`")),
                 },
                 WherePredicate::LifetimePredicate { .. } => {}
@@ -173,7 +186,9 @@ impl Mapper<'_> {
                 match self.obvious(&pending[i].1, scope) {
                     Ok(ty) => {
                         let (name, bounds) = pending.remove(i);
-                        if self.io_bounds(&bounds) == Some(super::io::Io::Writer) {
+                        if self.io_bounds(&bounds) == Some(super::io::Io::Writer)
+                            || self.text_writer(&bounds)
+                        {
                             scope.writers.insert(name.clone());
                         }
                         scope.subst.insert(name, ty);
@@ -272,6 +287,8 @@ impl Mapper<'_> {
                     }
                     Some(Ty::List(Box::new(ty), ListKind::Vec))
                 }
+                // `W: fmt::Write`: a `String`, whose text comes back.
+                "core::fmt::Write" => Some(Ty::Str(StrKind::String)),
                 "alloc::string::ToString" | "core::fmt::Display" => {
                     others.push(path.clone());
                     None
@@ -316,6 +333,23 @@ impl Mapper<'_> {
             }
         }
         Ok(chosen)
+    }
+
+    /// Whether `bounds` name `fmt::Write` and nothing else but markers: a
+    /// writer of text, passed as a `&mut String`.
+    pub(super) fn text_writer(&self, bounds: &[GenericBound]) -> bool {
+        let mut found = false;
+        for b in bounds {
+            let GenericBound::TraitBound { trait_, .. } = b else {
+                continue;
+            };
+            match self.std_path(&trait_.id).as_deref() {
+                Some("core::fmt::Write") => found = true,
+                Some(p) if MARKERS.contains(&p) => {}
+                _ => return false,
+            }
+        }
+        found
     }
 
     /// The crate's resource that iterates over `item` (the same type, up to

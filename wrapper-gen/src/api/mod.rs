@@ -1025,6 +1025,7 @@ impl<'a> Mapper<'a> {
             if let Ok(ty) = self.ty(arg, &Scope::default()) {
                 scope.subst.insert(param.name.clone(), ty);
             }
+            scope.args.insert(param.name.clone(), arg.clone());
         }
         scope
     }
@@ -1059,9 +1060,31 @@ impl<'a> Mapper<'a> {
 
     /// Whether the crate type `arg` implements the derivable standard traits
     /// (`Default`, `Hash`, `PartialEq`, …) that `generics` require of the
-    /// parameter `name`; other bounds, and arguments that are not crate
-    /// types, are taken to hold.
+    /// parameter `name` ([`Mapper::arg_meets`]).
     fn meets_bounds(&self, arg: &Type, generics: &Generics, name: &str) -> bool {
+        let own = generics.params.iter().filter_map(|g| match &g.kind {
+            GenericParamDefKind::Type { bounds, .. } if g.name == name => Some(bounds),
+            _ => None,
+        });
+        let wheres = generics.where_predicates.iter().filter_map(|w| match w {
+            WherePredicate::BoundPredicate {
+                type_: Type::Generic(n),
+                bounds,
+                ..
+            } if n == name => Some(bounds),
+            _ => None,
+        });
+        self.arg_meets(arg, own.chain(wheres).flatten())
+    }
+
+    /// Whether the crate type `arg` implements the derivable standard
+    /// traits among `bounds`; other bounds, and arguments that are not crate
+    /// types, are taken to hold.
+    pub(super) fn arg_meets<'b>(
+        &self,
+        arg: &Type,
+        mut bounds: impl Iterator<Item = &'b GenericBound>,
+    ) -> bool {
         const DERIVABLE: [&str; 9] = [
             "core::default::Default",
             "core::clone::Clone",
@@ -1079,19 +1102,7 @@ impl<'a> Mapper<'a> {
         if !self.type_index.contains_key(&p.id) {
             return true;
         }
-        let own = generics.params.iter().filter_map(|g| match &g.kind {
-            GenericParamDefKind::Type { bounds, .. } if g.name == name => Some(bounds),
-            _ => None,
-        });
-        let wheres = generics.where_predicates.iter().filter_map(|w| match w {
-            WherePredicate::BoundPredicate {
-                type_: Type::Generic(n),
-                bounds,
-                ..
-            } if n == name => Some(bounds),
-            _ => None,
-        });
-        own.chain(wheres).flatten().all(|bound| {
+        bounds.all(|bound| {
             let GenericBound::TraitBound { trait_, .. } = bound else {
                 return true;
             };
@@ -1114,7 +1125,11 @@ impl<'a> Mapper<'a> {
                 .map(|a| self.spell_arg(a).map(|(rust, _)| rust))
                 .collect()
         };
-        let given = spelled(type_args(p));
+        let bound: Vec<Type> = type_args(p)
+            .into_iter()
+            .map(|a| substitute(a, &sc.args))
+            .collect();
+        let given = spelled(bound.iter().collect());
         if let Some(given) = &given
             && let Some(t) = self.instances_of(&p.id).find(|t| {
                 t.instance.as_ref().is_some_and(|(_, targs)| {
@@ -1732,6 +1747,7 @@ impl<'a> Mapper<'a> {
                 Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
             }
             "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
+            "core::fmt::Result" => Ok(Ty::Result(Box::new(Ty::Unit))),
             "core::result::Result" | "std::io::error::Result" => {
                 let ok = Box::new(arg(0)?);
                 if args.get(1).is_some_and(|e| self.is_sdk_error(e)) {
@@ -2592,8 +2608,9 @@ impl<'a> Mapper<'a> {
         let mut ns = Namespace::default();
         for (n, (name, ty)) in func.sig.inputs.iter().enumerate() {
             if n == 0 && name == "self" && owner.is_some() {
-                params.push(self.receiver(ty, owner)?);
-                ns.claim("self");
+                let receiver = self.receiver(ty, owner)?;
+                ns.claim(&receiver.wit);
+                params.push(receiver);
                 continue;
             }
             if borrows_static(ty) {
@@ -2615,7 +2632,9 @@ impl<'a> Mapper<'a> {
                             .as_ref()
                             .is_some_and(|o| generics::mentions_generic(o, g))
                 }
-                Type::ImplTrait(bounds) => self.io_bounds(bounds) == Some(io::Io::Writer),
+                Type::ImplTrait(bounds) => {
+                    self.io_bounds(bounds) == Some(io::Io::Writer) || self.text_writer(bounds)
+                }
                 _ => false,
             };
             if writer {
@@ -2698,9 +2717,15 @@ impl<'a> Mapper<'a> {
         }
         let named = Ty::Named(named);
         let ty = match ty {
+            // A resource that cannot be copied is given up: the method is a
+            // static function taking the handle (`own<T>`), whose value it
+            // consumes (`into_records(self)`, a builder's `build(self)`).
             Type::Generic(s) if s == "Self" => {
                 if kind == NamedKind::Resource && !self.implements(id, "core::clone::Clone") {
-                    return Err("takes `self` by value and the type is not Clone".into());
+                    return Ok(Param {
+                        wit: "this".into(),
+                        ty: named,
+                    });
                 }
                 named
             }

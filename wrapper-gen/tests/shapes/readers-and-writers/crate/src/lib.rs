@@ -1,7 +1,8 @@
 //! Generic parameters bound by `std::io` traits: a reader is made of bytes
 //! (`Cursor<Vec<u8>>`), a writer is bytes (`Vec<u8>`; passed by value and
-//! not returned, `&mut Vec<u8>`, whose bytes come back), and a type
-//! generic over one is exported as that instance, a resource.
+//! not returned, `&mut Vec<u8>`, whose bytes come back), a writer of text
+//! (`fmt::Write`) is a `String` the same way, and a type generic over one
+//! is exported as that instance, a resource.
 
 use std::io::{BufRead, Read, Write};
 
@@ -27,6 +28,19 @@ pub fn greet<W: Write>(mut writer: W, name: &str) -> std::io::Result<()> {
 /// Writes a farewell.
 pub fn part(mut writer: impl Write, name: &str) -> std::io::Result<usize> {
     writer.write(format!("bye {name}").as_bytes())
+}
+
+/// Writes `n` stars after the text already there.
+pub fn stars<W: std::fmt::Write>(out: &mut W, n: usize) -> std::fmt::Result {
+    for _ in 0..n {
+        out.write_char('*')?;
+    }
+    Ok(())
+}
+
+/// Writes a title, underlined.
+pub fn title(mut out: impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    write!(out, "{text}\n{}", "=".repeat(text.len()))
 }
 
 /// Lines of a reader, one at a time.

@@ -54,6 +54,18 @@ impl<Z: Zone> Time<Z> {
         format!("{:02}:00 {}", self.hour, self.zone.name())
     }
 
+    /// `hours` later, in the same zone (`Time<Z>` spelled out: on an
+    /// instance it is that instance).
+    pub fn later(&self, hours: i32) -> Time<Z>
+    where
+        Z: Clone,
+    {
+        Time {
+            hour: (self.hour + hours).rem_euclid(24),
+            zone: self.zone.clone(),
+        }
+    }
+
     /// The same instant in UTC.
     pub fn to_utc(&self) -> Time<Utc> {
         Time {
