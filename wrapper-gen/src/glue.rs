@@ -1019,6 +1019,10 @@ impl Glue {
                 StdTy::NonZero(p) => p.clone(),
                 StdTy::Wide { signed: false } => "(u64, u64)".into(),
                 StdTy::Wide { signed: true } => "(i64, u64)".into(),
+                StdTy::Range { item, .. } => {
+                    let t = self.wtype(&StdTy::range_item(item), false);
+                    format!("({t}, {t})")
+                }
             },
         }
     }
@@ -1129,6 +1133,16 @@ impl Glue {
                 ),
                 StdTy::Wide { signed: false } => format!("lift_u128({e})"),
                 StdTy::Wide { signed: true } => format!("lift_i128({e})"),
+                StdTy::Range { item, inclusive } => {
+                    let (s, t) = (format!("{v}_s"), format!("{v}_e"));
+                    let op = if *inclusive { "..=" } else { ".." };
+                    let item = StdTy::range_item(item);
+                    format!(
+                        "{{ let ({s}, {t}) = {e}; {}{op}{} }}",
+                        self.lift(&item, &s, depth + 1),
+                        self.lift(&item, &t, depth + 1)
+                    )
+                }
             },
         }
     }
@@ -1226,6 +1240,19 @@ impl Glue {
                 StdTy::NonZero(_) => format!("{e}.get()"),
                 StdTy::Wide { signed: false } => format!("lower_u128({e})"),
                 StdTy::Wide { signed: true } => format!("lower_i128({e})"),
+                StdTy::Range { item, inclusive } => {
+                    let (s, t) = if *inclusive {
+                        (format!("*{v}.start()"), format!("*{v}.end()"))
+                    } else {
+                        (format!("{v}.start"), format!("{v}.end"))
+                    };
+                    let item = StdTy::range_item(item);
+                    format!(
+                        "{{ let {v} = {e}; ({}, {}) }}",
+                        self.lower(&item, &s, depth + 1),
+                        self.lower(&item, &t, depth + 1)
+                    )
+                }
             },
         }
     }

@@ -328,9 +328,26 @@ pub enum StdTy {
         /// `i128`.
         signed: bool,
     },
+    /// `Range<T>` / `RangeInclusive<T>` of a number → `tuple<T, T>`
+    /// (start, end; the end included for an inclusive range).
+    Range {
+        /// The bounds' Rust primitive (`usize`, `u32`, …).
+        item: String,
+        /// `RangeInclusive`.
+        inclusive: bool,
+    },
 }
 
 impl StdTy {
+    /// The bounds' type of a [`StdTy::Range`].
+    pub fn range_item(item: &str) -> Ty {
+        match item {
+            "usize" => Ty::Size { signed: false },
+            "isize" => Ty::Size { signed: true },
+            p => Ty::Prim(p.into()),
+        }
+    }
+
     /// The `compwrap:types` type it maps to, if it is one.
     pub fn shared(&self) -> Option<&'static str> {
         match self {

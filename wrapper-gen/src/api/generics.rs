@@ -173,6 +173,24 @@ impl Mapper<'_> {
                     None => return Err(format!("where clause on `{name}`")),
                 },
                 WherePredicate::LifetimePredicate { .. } => {}
+                // `String: Borrow<Q>` in an impl for a concrete map (`impl
+                // Map<String, Value>`'s `get<Q>(&self, key: &Q)`): `Q` is
+                // that type itself.
+                WherePredicate::BoundPredicate { type_, bounds, .. }
+                    if !super::has_generic(type_)
+                        && bounds.iter().all(|b| match b {
+                            GenericBound::TraitBound { trait_, .. } => {
+                                self.std_path(&trait_.id).as_deref() == Some("core::borrow::Borrow")
+                            }
+                            _ => true,
+                        }) =>
+                {
+                    let known = self.ty(type_, scope)?;
+                    for q in borrowed_params(bounds, |id| self.std_path(id)) {
+                        pending.retain(|(n, _)| *n != q);
+                        scope.subst.insert(q, known.clone());
+                    }
+                }
                 _ => return Err("where clause on a type expression".into()),
             }
         }
@@ -431,12 +449,21 @@ impl Mapper<'_> {
             return None;
         };
         let mut found = Vec::new();
+        let mut own = Vec::new();
         for imp in tr.implementations.iter().filter_map(|id| self.item(id)) {
             let rustdoc_types::ItemEnum::Impl(imp) = &imp.inner else {
                 continue;
             };
             let ty = match &imp.for_ {
                 Type::Primitive(p) if p == "str" && scope.unsized_str => Ty::Str(StrKind::Ref),
+                // A type of the crate (base64's `GeneralPurpose`, the one
+                // `Engine`): the choice when it is the only one.
+                Type::ResolvedPath(p)
+                    if type_args(p).is_empty() && self.type_index.contains_key(&p.id) =>
+                {
+                    own.push(p.id);
+                    continue;
+                }
                 Type::ResolvedPath(p) => match self.std_path(&p.id).as_deref() {
                     Some("alloc::string::String") => Ty::Str(StrKind::String),
                     Some("alloc::vec::Vec") if matches!(type_args(p).first(), Some(Type::Primitive(u)) if u == "u8") => {
@@ -450,6 +477,11 @@ impl Mapper<'_> {
         }
         // An owned `String` is the first choice.
         found.sort_by_key(|t| !matches!(t, Ty::Str(StrKind::String)));
+        if found.is_empty()
+            && let [one] = own.as_slice()
+        {
+            return self.named(one).ok().map(Ty::Named);
+        }
         found.into_iter().next()
     }
 

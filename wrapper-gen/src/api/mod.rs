@@ -1527,6 +1527,14 @@ impl<'a> Mapper<'a> {
     /// Maps a result type: `impl Iterator<Item = T>` is collected into a
     /// list and `impl Display` is sent as its string.
     fn output_ty(&self, ty: &Type, sc: &Scope) -> Result<Ty, String> {
+        // `Box<dyn Iterator<Item = T> + '_>` (often behind an alias, toml_edit's
+        // `Iter<'a>`): collected like `impl Iterator`.
+        if let Some(item) = self.boxed_iterator_item(ty) {
+            let item = self
+                .ty(&item, sc)
+                .map_err(|r| format!("iterator item: {r}"))?;
+            return Ok(iterator_of(item));
+        }
         let Type::ImplTrait(bounds) = ty else {
             return self.ty(ty, sc);
         };
@@ -1541,6 +1549,41 @@ impl<'a> Mapper<'a> {
             return Ok(Ty::Str(StrKind::Display));
         }
         Err("`impl Trait` result that is neither an iterator nor `Display`".into())
+    }
+
+    /// The item type of `Box<dyn Iterator<Item = T>>`, seen through aliases
+    /// without parameters of their own.
+    fn boxed_iterator_item(&self, ty: &Type) -> Option<Type> {
+        let Type::ResolvedPath(p) = ty else {
+            return None;
+        };
+        if let Some(ItemEnum::TypeAlias(alias)) = self.item(&p.id).map(|i| &i.inner) {
+            if alias
+                .generics
+                .params
+                .iter()
+                .any(|g| !matches!(g.kind, GenericParamDefKind::Lifetime { .. }))
+            {
+                return None;
+            }
+            return self.boxed_iterator_item(&alias.type_);
+        }
+        if self.std_path(&p.id).as_deref() != Some("alloc::boxed::Box") {
+            return None;
+        }
+        let Some(Type::DynTrait(dt)) = type_args(p).first() else {
+            return None;
+        };
+        let bounds: Vec<GenericBound> = dt
+            .traits
+            .iter()
+            .map(|poly| GenericBound::TraitBound {
+                trait_: poly.trait_.clone(),
+                generic_params: poly.generic_params.clone(),
+                modifier: rustdoc_types::TraitBoundModifier::None,
+            })
+            .collect();
+        generics::iterator_item(&bounds, |id| self.std_path(id)).cloned()
     }
 
     /// `<T as ToOwned>::Owned`: `String` for `str`, `Vec<T>` for `[T]`, else `T`.
@@ -1586,13 +1629,13 @@ impl<'a> Mapper<'a> {
                     Ok(Ty::Str(StrKind::Ref))
                 }
             }
-            Type::Slice(t) => {
-                if mutable {
-                    Err("`&mut [T]`: mutation would not reach the caller".into())
-                } else {
-                    Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Slice))
-                }
-            }
+            // `&mut [T]` (a buffer to fill): the guest passes its own
+            // `Vec`, which comes back, its length the caller's.
+            Type::Slice(t) if mutable => Ok(Ty::Ref {
+                mutable: true,
+                inner: Box::new(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Vec)),
+            }),
+            Type::Slice(t) => Ok(Ty::List(Box::new(self.ty(t, sc)?), ListKind::Slice)),
             Type::ResolvedPath(p)
                 if !mutable && self.std_path(&p.id).as_deref() == Some("std::path::Path") =>
             {
@@ -1748,6 +1791,15 @@ impl<'a> Mapper<'a> {
             }
             "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
             "core::fmt::Result" => Ok(Ty::Result(Box::new(Ty::Unit))),
+            "core::ops::range::Range" | "core::ops::range::RangeInclusive" => match args.first() {
+                Some(Type::Primitive(item)) if item != "str" && item != "bool" => {
+                    Ok(Ty::Std(StdTy::Range {
+                        item: item.clone(),
+                        inclusive: full.ends_with("Inclusive"),
+                    }))
+                }
+                _ => Err(format!("`{}` of a type other than a number", p.path)),
+            },
             "core::result::Result" | "std::io::error::Result" => {
                 let ok = Box::new(arg(0)?);
                 if args.get(1).is_some_and(|e| self.is_sdk_error(e)) {

@@ -13,3 +13,11 @@ pub fn drain_evens(numbers: &mut Vec<u32>) -> usize {
     numbers.retain(|n| n % 2 == 1);
     before - numbers.len()
 }
+
+/// Fills a buffer with `byte` (`&mut [u8]`: the caller's buffer, of the
+/// caller's length, comes back); returns how many bytes changed.
+pub fn fill_with(buf: &mut [u8], byte: u8) -> usize {
+    let changed = buf.iter().filter(|b| **b != byte).count();
+    buf.fill(byte);
+    changed
+}
