@@ -666,12 +666,15 @@ impl Glue {
                     );
                 }
                 out.push_str("    }\n}\n");
-                let _ = writeln!(out, "\nfn {lower}(x: {r}) -> {w} {{\n    match x {{");
+                // A variant made over `'static` (`Event::<'static>`) is read
+                // out of a value of any lifetime.
+                let any = r.replace("'static", "'_");
+                let _ = writeln!(out, "\nfn {lower}(x: {any}) -> {w} {{\n    match x {{");
                 for c in cases.iter().filter(|c| !c.is_sdk_unknown()) {
                     let _ = writeln!(
                         out,
                         "        {} => {},",
-                        self.case_pat_rust(r, c),
+                        self.case_pat_rust(&any, c),
                         self.case_build_wit(&w, c, iface)
                     );
                 }
@@ -737,7 +740,7 @@ impl Glue {
     }
 
     fn case_build_rust(&self, r: &str, c: &Case, _iface: &Interface) -> String {
-        let name = format!("{r}::{}", rust_raw(&c.rust));
+        let name = format!("{}::{}", without_lifetimes(r), rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
             Payload::Braces => format!("{name} {{}}"),
@@ -766,7 +769,7 @@ impl Glue {
     }
 
     fn case_pat_rust(&self, r: &str, c: &Case) -> String {
-        let name = format!("{r}::{}", rust_raw(&c.rust));
+        let name = format!("{}::{}", without_lifetimes(r), rust_raw(&c.rust));
         match &c.payload {
             Payload::None => name,
             Payload::Braces => format!("{name} {{}}"),
@@ -1041,6 +1044,7 @@ impl Glue {
             Ty::Str(StrKind::Display) => unreachable!("`impl Display` is never lifted"),
             Ty::Str(StrKind::Chars) => unreachable!("iterators are never lifted"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_boxed_str()"),
+            Ty::Str(StrKind::Into) => format!("{e}.into()"),
             Ty::Str(StrKind::Kept) => format!("&*Box::leak({e}.into_boxed_str())"),
             Ty::Str(StrKind::Cow) => format!("std::borrow::Cow::Owned({e})"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
@@ -1163,6 +1167,7 @@ impl Glue {
             }
             Ty::Str(StrKind::Chars) => format!("{e}.collect::<String>()"),
             Ty::Str(StrKind::Boxed) => format!("{e}.into_string()"),
+            Ty::Str(StrKind::Into) => format!("str::to_string(&{e})"),
             Ty::Str(StrKind::Cow) => format!("{e}.into_owned()"),
             Ty::Str(StrKind::PathBuf | StrKind::PathRef) => {
                 format!("{e}.to_string_lossy().into_owned()")
@@ -1279,6 +1284,15 @@ fn view(ty: &Ty, e: &str, by_ref: bool, depth: usize) -> String {
             format!("{e}.as_ref().map(|{x}| {})", view(t, &x, true, depth + 1))
         }
         _ => format!("{e}.clone()"),
+    }
+}
+
+/// An enum's path without the lifetime arguments of a variant made over
+/// `'static` (`Event::<'static>`): a case's path cannot carry them.
+fn without_lifetimes(path: &str) -> &str {
+    match path.rfind("::<'") {
+        Some(at) if path.ends_with('>') && !path[at..].contains(['(', '[']) => &path[..at],
+        _ => path,
     }
 }
 

@@ -422,6 +422,10 @@ pub enum StrKind {
     Rc,
     /// `Arc<str>`.
     Arc,
+    /// Another string type, built `From<String>` and read through
+    /// `Deref<Target = str>` (pulldown-cmark's `CowStr<'a>`, smartstring's
+    /// `SmartString`).
+    Into,
 }
 
 /// Sequence-like Rust types (all `list<T>` in WIT).

@@ -255,7 +255,12 @@ impl<'a> Mapper<'a> {
                 let lifetimes = self.lifetime_params(id).len();
                 let path = if matches!(
                     decided,
-                    Decided::Kind(NamedKind::Resource | NamedKind::Record)
+                    Decided::Kind(
+                        NamedKind::Resource
+                            | NamedKind::Record
+                            | NamedKind::Variant
+                            | NamedKind::Enum
+                    )
                 ) && io.is_none()
                     && lifetimes > 0
                 {
@@ -322,7 +327,22 @@ impl<'a> Mapper<'a> {
         if let Some(decided) = self.borrowing_kind(item, generics) {
             return decided;
         }
-        if !instantiated && let Some(reason) = generics_reason(generics) {
+        if self.string_like(&item.id) {
+            return Decided::Skipped("a string type: it travels as `string`".into());
+        }
+        // `Event<'a>` of `CowStr<'a>` and other owning parts: a variant over
+        // `'static`, checked with the other fields (a case holding a
+        // `&'a str` leaves it skipped).
+        let lifetimes_only = !generics.params.is_empty()
+            && generics
+                .params
+                .iter()
+                .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
+        let owned_enum = lifetimes_only && matches!(item.inner, ItemEnum::Enum(_));
+        if !instantiated
+            && !owned_enum
+            && let Some(reason) = generics_reason(generics)
+        {
             return Decided::Skipped(reason);
         }
         // A struct with `Drop` cannot be taken apart into its fields. (An
@@ -875,6 +895,31 @@ impl<'a> Mapper<'a> {
     }
 
     /// The type's own trait impls, with the trait's path.
+    /// Whether a type of the crate is a string of its own (pulldown-cmark's
+    /// `CowStr<'a>`): built `From<String>`, read as `Deref<Target = str>`.
+    fn string_like(&self, id: &Id) -> bool {
+        let trait_arg = |imp: &rustdoc_types::Impl| {
+            imp.trait_
+                .as_ref()
+                .and_then(|t| type_args(t).first().map(|a| (*a).clone()))
+        };
+        let (mut from_string, mut reads_str) = (false, false);
+        for (path, imp) in self.trait_impls(id) {
+            match path.as_str() {
+                "core::convert::From" => {
+                    from_string |= matches!(trait_arg(imp), Some(Type::ResolvedPath(p))
+                        if self.std_path(&p.id).as_deref() == Some("alloc::string::String"));
+                }
+                "core::ops::deref::Deref" => {
+                    reads_str |= matches!(self.assoc_type(imp, "Target"),
+                        Some(Type::Primitive(s)) if s == "str");
+                }
+                _ => {}
+            }
+        }
+        from_string && reads_str
+    }
+
     fn trait_impls(&self, id: &Id) -> impl Iterator<Item = (String, &'a rustdoc_types::Impl)> + '_ {
         let owner = *id;
         let target = self.generic_of(id);
@@ -1309,8 +1354,20 @@ impl<'a> Mapper<'a> {
                 }
                 if let Err(reason) = self.data_fields(&self.types[i].id.clone()) {
                     // Data that cannot cross stays in the component: the
-                    // value becomes opaque (an error type is skipped).
-                    self.types[i].decided = match self.opaque_kind(&self.types[i].id) {
+                    // value becomes opaque (an error type is skipped), and
+                    // an enum with lifetimes keeps borrowing.
+                    let id = self.types[i].id;
+                    let lifetimes = self.lifetime_params(&id);
+                    self.types[i].decided = match self.opaque_kind(&id) {
+                        _ if kind == NamedKind::Variant
+                            && !lifetimes.is_empty()
+                            && !self.is_defaulted_record(&id) =>
+                        {
+                            Decided::Skipped(format!(
+                                "borrows data (lifetime parameter `{}`): {reason}",
+                                lifetimes[0]
+                            ))
+                        }
                         Decided::Skipped(_) => Decided::Skipped(reason),
                         opaque => opaque,
                     };
@@ -1728,6 +1785,12 @@ impl<'a> Mapper<'a> {
         }
         if let Some(alias) = self.instance_for(p, sc) {
             return self.named(&alias).map(Ty::Named);
+        }
+        // A string type of the crate, or a well-known one of another crate.
+        if std_path.as_deref() == Some("smartstring::SmartString")
+            || (self.type_index.contains_key(&p.id) && self.string_like(&p.id))
+        {
+            return Ok(Ty::Str(StrKind::Into));
         }
         if let Some(&index) = self.type_index.get(&p.id) {
             if let Decided::Iter(item) = &self.types[index].decided {

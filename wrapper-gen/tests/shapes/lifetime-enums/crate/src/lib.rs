@@ -1,0 +1,111 @@
+//! Enums with lifetimes whose borrowed parts are the crate's own string
+//! type (pulldown-cmark's `Event<'a>` of `CowStr<'a>`): variants over
+//! `'static`, their strings copied out. The string type (built
+//! `From<String>`, read through `Deref<Target = str>`) is a `string`; an
+//! enum holding a `&'a str` stays skipped.
+
+use std::ops::Deref;
+
+/// Borrowed or owned text.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Text<'a> {
+    /// Part of the input.
+    Borrowed(&'a str),
+    /// Made anew.
+    Owned(String),
+}
+
+impl From<String> for Text<'_> {
+    fn from(s: String) -> Self {
+        Text::Owned(s)
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Text::Borrowed(s) => s,
+            Text::Owned(s) => s,
+        }
+    }
+}
+
+/// A token of the input.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Token<'a> {
+    /// A word.
+    Word(Text<'a>),
+    /// A whole number.
+    Number(i64),
+    /// Text in quotes.
+    Quoted {
+        /// The text inside.
+        text: Text<'a>,
+        /// The quote character.
+        quote: char,
+    },
+}
+
+/// Part of the input, only ever borrowed.
+#[derive(Clone, Debug)]
+pub enum Raw<'a> {
+    /// The part.
+    Slice(&'a str),
+    /// No part.
+    Nothing,
+}
+
+/// Splits text into tokens.
+pub struct Lexer<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Lexer<'a> {
+    /// Tokens of `text`.
+    pub fn new(text: &'a str) -> Self {
+        Lexer { rest: text }
+    }
+}
+
+impl<'a> Iterator for Lexer<'a> {
+    type Item = Token<'a>;
+    fn next(&mut self) -> Option<Token<'a>> {
+        let rest = self.rest.trim_start();
+        if rest.is_empty() {
+            return None;
+        }
+        let end = rest.find(' ').unwrap_or(rest.len());
+        let (word, tail) = rest.split_at(end);
+        self.rest = tail;
+        Some(if let Ok(n) = word.parse() {
+            Token::Number(n)
+        } else if word.len() > 1 && word.starts_with('\'') && word.ends_with('\'') {
+            Token::Quoted {
+                text: Text::Borrowed(&word[1..word.len() - 1]),
+                quote: '\'',
+            }
+        } else {
+            Token::Word(Text::Borrowed(word))
+        })
+    }
+}
+
+/// What a token is.
+pub fn describe(token: &Token<'_>) -> String {
+    match token {
+        Token::Word(w) => format!("word {}", &**w),
+        Token::Number(n) => format!("number {n}"),
+        Token::Quoted { text, quote } => format!("quoted {quote}{}{quote}", &**text),
+    }
+}
+
+/// The text in capitals.
+pub fn shout(text: Text<'_>) -> Text<'static> {
+    Text::Owned(text.to_uppercase())
+}
+
+/// The first word of `text`, borrowed.
+pub fn first(text: &str) -> Raw<'_> {
+    text.split(' ').next().map_or(Raw::Nothing, Raw::Slice)
+}
