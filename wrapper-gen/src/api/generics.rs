@@ -268,7 +268,11 @@ impl Mapper<'_> {
                     let Some(target) = type_args(trait_).first().copied() else {
                         return Err("bound `Into` without a target".into());
                     };
-                    let ty = self.ty(target, scope)?;
+                    let ty = match self.ty(target, scope)? {
+                        // `impl Into<SmartString>`: a `String` converts.
+                        Ty::Str(StrKind::Into) => Ty::Str(StrKind::String),
+                        ty => ty,
+                    };
                     if !self.liftable(&ty) || super::contains_ref(&ty) {
                         return Err(format!(
                             "`Into<{}>`: the target cannot be built from WIT",

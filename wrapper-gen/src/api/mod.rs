@@ -330,15 +330,21 @@ impl<'a> Mapper<'a> {
         if self.string_like(&item.id) {
             return Decided::Skipped("a string type: it travels as `string`".into());
         }
-        // `Event<'a>` of `CowStr<'a>` and other owning parts: a variant over
-        // `'static`, checked with the other fields (a case holding a
-        // `&'a str` leaves it skipped).
+        // `Event<'a>` of `CowStr<'a>` and other owning parts (an enum, or a
+        // struct of public fields): a variant or record over `'static`,
+        // checked with the other fields (a `&'a str` leaves it skipped).
         let lifetimes_only = !generics.params.is_empty()
             && generics
                 .params
                 .iter()
                 .all(|p| matches!(p.kind, GenericParamDefKind::Lifetime { .. }));
-        let owned_enum = lifetimes_only && matches!(item.inner, ItemEnum::Enum(_));
+        let owned_enum = lifetimes_only
+            && match &item.inner {
+                ItemEnum::Enum(_) => true,
+                ItemEnum::Struct(s) => matches!(&s.kind,
+                    StructKind::Plain { fields, has_stripped_fields: false } if !fields.is_empty()),
+                _ => false,
+            };
         if !instantiated
             && !owned_enum
             && let Some(reason) = generics_reason(generics)
@@ -895,9 +901,14 @@ impl<'a> Mapper<'a> {
     }
 
     /// The type's own trait impls, with the trait's path.
-    /// Whether a type of the crate is a string of its own (pulldown-cmark's
-    /// `CowStr<'a>`): built `From<String>`, read as `Deref<Target = str>`.
+    /// Whether a type of the crate is a string of its own that borrows
+    /// (pulldown-cmark's `CowStr<'a>`): built `From<String>`, read as
+    /// `Deref<Target = str>`. (One without lifetimes, toml_edit's `Key`,
+    /// keeps its own form and methods.)
     fn string_like(&self, id: &Id) -> bool {
+        if self.lifetime_params(id).is_empty() {
+            return false;
+        }
         let trait_arg = |imp: &rustdoc_types::Impl| {
             imp.trait_
                 .as_ref()
@@ -1359,7 +1370,7 @@ impl<'a> Mapper<'a> {
                     let id = self.types[i].id;
                     let lifetimes = self.lifetime_params(&id);
                     self.types[i].decided = match self.opaque_kind(&id) {
-                        _ if kind == NamedKind::Variant
+                        _ if matches!(kind, NamedKind::Variant | NamedKind::Record)
                             && !lifetimes.is_empty()
                             && !self.is_defaulted_record(&id) =>
                         {

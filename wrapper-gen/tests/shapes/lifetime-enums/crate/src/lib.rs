@@ -109,3 +109,34 @@ pub fn shout(text: Text<'_>) -> Text<'static> {
 pub fn first(text: &str) -> Raw<'_> {
     text.split(' ').next().map_or(Raw::Nothing, Raw::Slice)
 }
+
+/// A token and where it ends (a struct of public fields with a lifetime:
+/// a record over `'static`).
+#[derive(Clone, Debug)]
+pub struct Spanned<'a> {
+    /// The token.
+    pub token: Token<'a>,
+    /// Bytes from the start of the input to its end.
+    pub end: usize,
+}
+
+/// The tokens of `text`, each with its end.
+pub fn spans(text: &str) -> Vec<Spanned<'_>> {
+    let mut lexer = Lexer::new(text);
+    let mut out = Vec::new();
+    while let Some(token) = lexer.next() {
+        out.push(Spanned {
+            token,
+            end: text.len() - lexer.rest.len(),
+        });
+    }
+    out
+}
+
+/// A word at a given end, borrowed (a struct holding `&'a str`: skipped).
+pub struct At<'a> {
+    /// The word.
+    pub word: &'a str,
+    /// Its end.
+    pub end: usize,
+}
