@@ -60,11 +60,25 @@ impl<'a> Mapper<'a> {
         out
     }
 
-    /// Whether rustdoc lists the (blanket) impl among a crate type's.
+    /// Whether rustdoc lists the (blanket) impl among a crate type's, itself
+    /// or as the blanket impl of the same trait applied to that type (a
+    /// re-exported trait's `impl<D: FixedOutput> Digest for D`, listed on
+    /// `Sha256` as its own impl item).
     fn applies_to_own_type(&self, impl_id: &Id) -> bool {
-        self.types
-            .iter()
-            .any(|t| self.impls_of(&t.id).contains(impl_id))
+        let trait_of = |id: &Id| match self.item(id).map(|i| &i.inner) {
+            Some(ItemEnum::Impl(imp)) => imp.trait_.as_ref().map(|t| t.id),
+            _ => None,
+        };
+        let wanted = trait_of(impl_id);
+        self.types.iter().any(|t| {
+            self.impls_of(&t.id).iter().any(|i| {
+                i == impl_id
+                    || (wanted.is_some()
+                        && trait_of(i) == wanted
+                        && matches!(self.item(i).map(|i| &i.inner),
+                            Some(ItemEnum::Impl(imp)) if imp.blanket_impl.is_some()))
+            })
+        })
     }
 
     /// Methods of the crate's own traits implemented for type `i`.

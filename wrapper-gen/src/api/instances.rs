@@ -125,12 +125,31 @@ impl<'a> Mapper<'a> {
             let Some(item) = self.item(&t.id) else {
                 continue;
             };
+            // Fields of structs and of enum variants (toml_edit's
+            // `Value::String(Formatted<String>)`).
             let fields: Vec<&Id> = match &item.inner {
                 ItemEnum::Struct(s) => match &s.kind {
                     rustdoc_types::StructKind::Plain { fields, .. } => fields.iter().collect(),
                     rustdoc_types::StructKind::Tuple(f) => f.iter().flatten().collect(),
                     rustdoc_types::StructKind::Unit => Vec::new(),
                 },
+                ItemEnum::Enum(e) => e
+                    .variants
+                    .iter()
+                    .filter_map(|v| match self.item(v).map(|i| &i.inner) {
+                        Some(ItemEnum::Variant(v)) => Some(&v.kind),
+                        _ => None,
+                    })
+                    .flat_map(|kind| -> Vec<&Id> {
+                        match kind {
+                            rustdoc_types::VariantKind::Plain => Vec::new(),
+                            rustdoc_types::VariantKind::Tuple(f) => f.iter().flatten().collect(),
+                            rustdoc_types::VariantKind::Struct { fields, .. } => {
+                                fields.iter().collect()
+                            }
+                        }
+                    })
+                    .collect(),
                 _ => Vec::new(),
             };
             for f in fields {

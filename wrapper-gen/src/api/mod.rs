@@ -1865,6 +1865,13 @@ impl<'a> Mapper<'a> {
             }
             "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
             "core::fmt::Result" => Ok(Ty::Result(Box::new(Ty::Unit))),
+            // The flags set in a `bitflags` value (`Options::iter()`), and
+            // with their names (`iter_names()`): collected.
+            "bitflags::iter::Iter" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Iter)),
+            "bitflags::iter::IterNames" => Ok(Ty::List(
+                Box::new(Ty::Tuple(vec![Ty::Str(StrKind::Ref), arg(0)?])),
+                ListKind::Iter,
+            )),
             "core::ops::range::Range" | "core::ops::range::RangeInclusive" => match args.first() {
                 Some(Type::Primitive(item)) if item != "str" && item != "bool" => {
                     Ok(Ty::Std(StdTy::Range {

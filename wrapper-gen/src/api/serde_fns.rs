@@ -41,54 +41,40 @@ impl Mapper<'_> {
         let ItemEnum::Function(func) = &item.inner else {
             return None;
         };
-        let param = super::generics::only_type_param(&func.generics)?;
-        let GenericParamDefKind::Type {
-            bounds,
-            is_synthetic: false,
-            ..
-        } = &param.kind
-        else {
-            return None;
-        };
-        let mut needed = Vec::new();
-        let all_bounds = bounds
+        // The one type parameter bounded by serde's traits alone (others,
+        // `W: io::Write` of `to_writer`, are instantiated as usual).
+        let mut serde_params = func
+            .generics
+            .params
             .iter()
-            .chain(func.generics.where_predicates.iter().flat_map(|w| match w {
-                rustdoc_types::WherePredicate::BoundPredicate {
-                    type_: rustdoc_types::Type::Generic(g),
-                    bounds,
-                    ..
-                } if *g == param.name => bounds.as_slice(),
-                _ => &[],
-            }));
-        for b in all_bounds {
-            let GenericBound::TraitBound {
-                trait_, modifier, ..
-            } = b
-            else {
-                continue;
-            };
-            if *modifier == TraitBoundModifier::Maybe {
-                continue;
-            }
-            let trait_path = self
-                .std_path(&trait_.id)
-                .unwrap_or_else(|| trait_.path.clone());
-            match serde_trait(&trait_path) {
-                Some(t) => needed.push(t),
-                None if trait_path == "core::marker::Sized" => {}
-                None => return None,
-            }
-        }
-        if needed.is_empty() {
+            .filter_map(|p| Some((p, self.serde_bounds(func, p)?)));
+        let (param, needed) = serde_params.next()?;
+        if serde_params.next().is_some() {
             return None;
         }
+        // `to_writer::<_, Value>`: the other parameters are inferred
+        // (explicit arguments are not allowed next to `impl Trait` ones).
+        let mut args = Vec::new();
+        for p in &func.generics.params {
+            match &p.kind {
+                GenericParamDefKind::Type {
+                    is_synthetic: true, ..
+                } => return None,
+                GenericParamDefKind::Type { .. } if p.name == param.name => args.push(None),
+                GenericParamDefKind::Type { .. } => args.push(Some("_")),
+                _ => {}
+            }
+        }
+        let turbofish = |ty: &str| -> String {
+            let args: Vec<&str> = args.iter().map(|a| a.unwrap_or(ty)).collect();
+            format!("{path}::<{}>", args.join(", "))
+        };
         let mut out = Vec::new();
         if needed.iter().all(|n| *n == "ser::Serialize") {
             let mut scope = owner.map_or_else(Scope::default, |(id, _)| self.scope_of(id));
             scope.subst.insert(param.name.clone(), Ty::Std(StdTy::Json));
             if let Ok(mut f) = self.function_in(item, owner, scope, path) {
-                f.callee = format!("{path}::<serde_json::Value>");
+                f.callee = turbofish("serde_json::Value");
                 out.push((String::new(), f));
             }
         }
@@ -109,11 +95,59 @@ impl Mapper<'_> {
             };
             scope.subst.insert(param.name.clone(), Ty::Named(named));
             if let Ok(mut f) = self.function_in(item, owner, scope, path) {
-                f.callee = format!("{path}::<{}>", t.path);
+                f.callee = turbofish(&t.path);
                 out.push((kebab(&t.wit), f));
             }
         }
         (!out.is_empty()).then_some(out)
+    }
+
+    /// The serde traits bounding type parameter `param` of `func`, when
+    /// they are all its bounds (besides `Sized` / `?Sized`).
+    fn serde_bounds(
+        &self,
+        func: &rustdoc_types::Function,
+        param: &rustdoc_types::GenericParamDef,
+    ) -> Option<Vec<&'static str>> {
+        let GenericParamDefKind::Type {
+            bounds,
+            is_synthetic: false,
+            ..
+        } = &param.kind
+        else {
+            return None;
+        };
+        let all_bounds = bounds
+            .iter()
+            .chain(func.generics.where_predicates.iter().flat_map(|w| match w {
+                rustdoc_types::WherePredicate::BoundPredicate {
+                    type_: rustdoc_types::Type::Generic(g),
+                    bounds,
+                    ..
+                } if *g == param.name => bounds.as_slice(),
+                _ => &[],
+            }));
+        let mut needed = Vec::new();
+        for b in all_bounds {
+            let GenericBound::TraitBound {
+                trait_, modifier, ..
+            } = b
+            else {
+                continue;
+            };
+            if *modifier == TraitBoundModifier::Maybe {
+                continue;
+            }
+            let trait_path = self
+                .std_path(&trait_.id)
+                .unwrap_or_else(|| trait_.path.clone());
+            match serde_trait(&trait_path) {
+                Some(t) => needed.push(t),
+                None if trait_path == "core::marker::Sized" => {}
+                None => return None,
+            }
+        }
+        (!needed.is_empty()).then_some(needed)
     }
 }
 

@@ -103,3 +103,43 @@ impl Utc {
 pub fn at_offset(hour: i32, offset: i32) -> Time<Fixed> {
     Time { hour: hour.rem_euclid(24), zone: Fixed(offset) }
 }
+
+/// A value with a label.
+#[derive(Clone, Debug)]
+pub struct Labelled<T> {
+    label: String,
+    value: T,
+}
+
+impl<T: Clone> Labelled<T> {
+    /// The label.
+    pub fn label(&self) -> String {
+        self.label.clone()
+    }
+
+    /// The value.
+    pub fn value(&self) -> T {
+        self.value.clone()
+    }
+}
+
+/// An alarm (`Labelled<i32>` is named only in a variant's field).
+#[derive(Clone, Debug)]
+pub enum Alarm {
+    /// Rings once, at an hour.
+    Once(Labelled<i32>),
+    /// Never rings.
+    Never,
+}
+
+/// An alarm at `hour`, or none for a negative hour.
+pub fn set_alarm(hour: i32) -> Alarm {
+    if hour < 0 {
+        Alarm::Never
+    } else {
+        Alarm::Once(Labelled {
+            label: format!("at {hour}"),
+            value: hour,
+        })
+    }
+}
