@@ -1051,12 +1051,32 @@ impl<'a> Mapper<'a> {
         let generics = self.generics_of(&p.id)?;
         let params = type_params(generics).count();
         let args: Vec<Type> = type_args(p).into_iter().cloned().collect();
+        // `type SimpleFileOptions = FileOptions<'static, ()>`: lifetimes at
+        // `'static` borrow nothing from a call.
+        let borrowing = match p.args.as_deref() {
+            Some(GenericArgs::AngleBracketed { args, .. }) => args
+                .iter()
+                .any(|a| matches!(a, GenericArg::Lifetime(l) if l != "'static")),
+            _ => false,
+        };
         let lifetimes = generics
             .params
             .iter()
-            .any(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }));
-        (params > 0 && args.len() == params && !lifetimes && !args.iter().any(has_generic))
-            .then_some((p.id, args))
+            .filter(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }))
+            .count();
+        let spelled_lifetimes = match p.args.as_deref() {
+            Some(GenericArgs::AngleBracketed { args, .. }) => args
+                .iter()
+                .filter(|a| matches!(a, GenericArg::Lifetime(_)))
+                .count(),
+            _ => 0,
+        };
+        (params > 0
+            && args.len() == params
+            && !borrowing
+            && spelled_lifetimes == lifetimes
+            && !args.iter().any(has_generic))
+        .then_some((p.id, args))
     }
 
     /// The scope of type `id`'s impls: `Self`, and for an alias instance its

@@ -44,3 +44,37 @@ pub fn half(n: u32) -> Result<u32, String> {
 pub fn swap(pair: Pair<u8>) -> Pair<u8> {
     (pair.1, pair.0)
 }
+
+/// Options for a file, with a borrowed comment and extra data (zip's
+/// `FileOptions<'k, T>`).
+#[derive(Clone, Debug, Default)]
+pub struct FileOptions<'k, T> {
+    comment: Option<&'k str>,
+    level: u8,
+    extra: T,
+}
+
+/// The options most use: no borrowed comment, no extra data (an alias at
+/// `'static`, a type of its own).
+pub type SimpleFileOptions = FileOptions<'static, ()>;
+
+impl<'k, T: Default> FileOptions<'k, T> {
+    /// Options at compression `level`.
+    pub fn level(level: u8) -> Self {
+        FileOptions {
+            comment: None,
+            level,
+            extra: T::default(),
+        }
+    }
+
+    /// The compression level.
+    pub fn compression(&self) -> u8 {
+        self.level
+    }
+
+    /// Whether a comment is set.
+    pub fn has_comment(&self) -> bool {
+        self.comment.is_some()
+    }
+}
