@@ -1022,6 +1022,7 @@ impl Glue {
                 StdTy::NonZero(p) => p.clone(),
                 StdTy::Wide { signed: false } => "(u64, u64)".into(),
                 StdTy::Wide { signed: true } => "(i64, u64)".into(),
+                StdTy::Present => "bool".into(),
                 StdTy::Range { item, .. } => {
                     let t = self.wtype(&StdTy::range_item(item), false);
                     format!("({t}, {t})")
@@ -1137,6 +1138,7 @@ impl Glue {
                 ),
                 StdTy::Wide { signed: false } => format!("lift_u128({e})"),
                 StdTy::Wide { signed: true } => format!("lift_i128({e})"),
+                StdTy::Present => format!("{e}.then_some(())"),
                 StdTy::Range { item, inclusive } => {
                     let (s, t) = (format!("{v}_s"), format!("{v}_e"));
                     let op = if *inclusive { "..=" } else { ".." };
@@ -1245,6 +1247,7 @@ impl Glue {
                 StdTy::NonZero(_) => format!("{e}.get()"),
                 StdTy::Wide { signed: false } => format!("lower_u128({e})"),
                 StdTy::Wide { signed: true } => format!("lower_i128({e})"),
+                StdTy::Present => format!("{e}.is_some()"),
                 StdTy::Range { item, inclusive } => {
                     let (s, t) = if *inclusive {
                         (format!("*{v}.start()"), format!("*{v}.end()"))

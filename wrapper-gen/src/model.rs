@@ -328,6 +328,8 @@ pub enum StdTy {
         /// `i128`.
         signed: bool,
     },
+    /// `Option<()>` → `bool` (whether it is `Some`; WIT has no `tuple<>`).
+    Present,
     /// `Range<T>` / `RangeInclusive<T>` of a number → `tuple<T, T>`
     /// (start, end; the end included for an inclusive range).
     Range {

@@ -376,6 +376,7 @@ pub fn ty(t: &Ty, pos: Pos) -> String {
             StdTy::NonZero(p) => prim(p).into(),
             StdTy::Wide { signed: false } => "tuple<u64, u64>".into(),
             StdTy::Wide { signed: true } => "tuple<s64, u64>".into(),
+            StdTy::Present => "bool".into(),
             StdTy::Range { item, .. } => {
                 let t = ty(&StdTy::range_item(item), pos);
                 format!("tuple<{t}, {t}>")

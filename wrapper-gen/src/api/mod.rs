@@ -1172,6 +1172,18 @@ impl<'a> Mapper<'a> {
             "core::cmp::PartialOrd",
             "core::cmp::Ord",
         ];
+        // Floats are neither `Eq`, `Ord` nor `Hash` (`Formatted<f64>`).
+        if let Type::Primitive(prim) = arg
+            && (prim == "f32" || prim == "f64")
+        {
+            return bounds.all(|bound| match bound {
+                GenericBound::TraitBound { trait_, .. } => !matches!(
+                    self.std_path(&trait_.id).as_deref(),
+                    Some("core::hash::Hash" | "core::cmp::Eq" | "core::cmp::Ord")
+                ),
+                _ => true,
+            });
+        }
         let Type::ResolvedPath(p) = arg else {
             return true;
         };
@@ -1883,7 +1895,10 @@ impl<'a> Mapper<'a> {
             "alloc::collections::vec_deque::VecDeque" => {
                 Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
             }
-            "core::option::Option" => Ok(Ty::Option(Box::new(arg(0)?))),
+            "core::option::Option" => match arg(0)? {
+                Ty::Unit => Ok(Ty::Std(StdTy::Present)),
+                some => Ok(Ty::Option(Box::new(some))),
+            },
             "core::fmt::Result" => Ok(Ty::Result(Box::new(Ty::Unit))),
             // The flags set in a `bitflags` value (`Options::iter()`), and
             // with their names (`iter_names()`): collected.
