@@ -2193,6 +2193,9 @@ impl<'a> Mapper<'a> {
             .collect();
         let mut namespaces: Vec<Namespace> =
             self.modules.iter().map(|_| Namespace::default()).collect();
+        // Methods of the crate's own string types (`CowStr::into_string`),
+        // exported as functions taking the string, after the other names.
+        let mut string_fns: Vec<(usize, Id, String, Id, String)> = Vec::new();
         // Types first, so their names win over function names.
         for i in 0..self.types.len() {
             let module = self.types[i].module;
@@ -2215,6 +2218,19 @@ impl<'a> Mapper<'a> {
                         kind_word,
                         format!("instantiated as {}", aliases.join(", ")),
                     );
+                }
+                Decided::Skipped(_) if self.string_like(&self.types[i].id) => {
+                    for f in self.inherent_fns(&self.types[i].id) {
+                        let name = f.name.as_deref().unwrap_or("");
+                        string_fns.push((
+                            module,
+                            f.id,
+                            format!("{path}::{name}"),
+                            self.types[i].id,
+                            self.types[i].wit.clone(),
+                        ));
+                    }
+                    self.skip(path, kind_word, "a string type: it travels as `string`")
                 }
                 Decided::Skipped(reason) => {
                     // Its functions are public items too: list them.
@@ -2360,6 +2376,36 @@ impl<'a> Mapper<'a> {
                     }
                     None => self.skip(path, "function", reason),
                 },
+            }
+        }
+        for (module, id, path, owner, type_wit) in string_fns {
+            let item = self.item(&id).expect("function exists");
+            let name = item.name.as_deref().unwrap_or("f");
+            let kind = if has_self(item) {
+                "method"
+            } else {
+                "associated function"
+            };
+            // `self` is an ordinary first parameter, a `string`.
+            let scope = Scope {
+                self_type: Some(Type::ResolvedPath(rustdoc_types::Path {
+                    path: type_wit.clone(),
+                    id: owner,
+                    args: None,
+                })),
+                ..Scope::default()
+            };
+            match self.function_in(item, None, scope, &path) {
+                Ok(mut f) => {
+                    f.wit = namespaces[module].claim(&kebab(&format!("{type_wit}_{name}")));
+                    self.mapped(
+                        path,
+                        kind,
+                        format!("{}.{}", self.modules[module].wit, f.wit),
+                    );
+                    interfaces[module].functions.push(f);
+                }
+                Err(reason) => self.skip(path, kind, reason),
             }
         }
         for t in 0..self.traits.len() {

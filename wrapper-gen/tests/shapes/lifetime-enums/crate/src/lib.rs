@@ -1,8 +1,8 @@
 //! Enums with lifetimes whose borrowed parts are the crate's own string
 //! type (pulldown-cmark's `Event<'a>` of `CowStr<'a>`): variants over
 //! `'static`, their strings copied out. The string type (built
-//! `From<String>`, read through `Deref<Target = str>`) is a `string`; an
-//! enum holding a `&'a str` stays skipped.
+//! `From<String>`, read through `Deref<Target = str>`) is a `string`, its
+//! methods functions taking one; an enum holding a `&'a str` stays skipped.
 
 use std::ops::Deref;
 
@@ -28,6 +28,19 @@ impl Deref for Text<'_> {
             Text::Borrowed(s) => s,
             Text::Owned(s) => s,
         }
+    }
+}
+
+impl Text<'_> {
+    /// The text, owned (a method of a string type: a function taking the
+    /// string).
+    pub fn into_owned(self) -> String {
+        self.to_string()
+    }
+
+    /// Its length in bytes.
+    pub fn len_bytes(&self) -> usize {
+        self.len()
     }
 }
 
