@@ -5,7 +5,8 @@
 //! `Vec<u8>`, whose bytes come back. A generic type whose impls bound its
 //! parameter so (`csv::Reader<R>` with `impl<R: io::Read> Reader<R>`) is
 //! exported as that one instance, `csv::Reader<Cursor<Vec<u8>>>`, a
-//! resource made from bytes.
+//! resource made from bytes (trailing parameters with defaults left at
+//! them).
 
 use rustdoc_types::{GenericBound, GenericParamDefKind, Id, ItemEnum, Type, WherePredicate};
 
@@ -126,6 +127,23 @@ impl Mapper<'_> {
                     *slot = Some(slot.map_or(io, |had| had.min(io)));
                 }
             }
+        }
+        // Trailing parameters with defaults the impls do not bound by `std::io`
+        // stay at them (`serde_json::Serializer<W, F = CompactFormatter>`
+        // is `Serializer::<Vec<u8>>`).
+        while found.last() == Some(&None)
+            && matches!(
+                generics.params.get(found.len() - 1).map(|p| &p.kind),
+                Some(GenericParamDefKind::Type {
+                    default: Some(_),
+                    ..
+                })
+            )
+        {
+            found.pop();
+        }
+        if found.is_empty() {
+            return None;
         }
         found.into_iter().collect()
     }

@@ -77,3 +77,53 @@ impl Lines<std::fs::File> {
         })
     }
 }
+
+/// How an [`Encoder`] writes (a parameter with a default, left at it).
+pub trait Style {
+    /// What goes between two items.
+    fn separator(&self) -> &'static str;
+}
+
+/// Items separated by commas.
+#[derive(Default)]
+pub struct Plain;
+
+impl Style for Plain {
+    fn separator(&self) -> &'static str {
+        ","
+    }
+}
+
+/// Writes items to a writer in a style.
+pub struct Encoder<W, S = Plain> {
+    writer: W,
+    style: S,
+    first: bool,
+}
+
+impl<W: Write> Encoder<W> {
+    /// An encoder in the plain style.
+    pub fn new(writer: W) -> Self {
+        Encoder {
+            writer,
+            style: Plain,
+            first: true,
+        }
+    }
+}
+
+impl<W: Write, S: Style> Encoder<W, S> {
+    /// Writes one item.
+    pub fn item(&mut self, text: &str) -> std::io::Result<()> {
+        if !self.first {
+            self.writer.write_all(self.style.separator().as_bytes())?;
+        }
+        self.first = false;
+        self.writer.write_all(text.as_bytes())
+    }
+
+    /// The writer, with what was written.
+    pub fn into_inner(self) -> W {
+        self.writer
+    }
+}
