@@ -645,27 +645,19 @@ impl Glue {
                 out.push_str("        _ => None,\n    }\n}\n");
             }
             TypeKind::Enum { cases, open } | TypeKind::Variant { cases, open } => {
-                let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
-                // A Smithy enum's `Unknown(value)` is built from the value's
-                // text, and any other Rust value lowers into it.
+                // A variant of records copied from accessors (`Entry<'a>` of
+                // `OccupiedEntry<'a>`) only leaves the component.
+                let results_only = cases.iter().any(|c| match &c.payload {
+                    Payload::Tuple(ts) => ts.iter().any(crate::api::holds_snapshot),
+                    Payload::Struct { fields, .. } => {
+                        fields.iter().any(|f| crate::api::holds_snapshot(&f.ty))
+                    }
+                    Payload::None | Payload::Braces => false,
+                });
                 let unknown = cases.iter().find(|c| c.is_sdk_unknown());
-                for c in cases {
-                    let build = if c.is_sdk_unknown() {
-                        format!("{r}::from(p0.as_str())")
-                    } else {
-                        self.case_build_rust(r, c, iface)
-                    };
-                    let _ = writeln!(out, "        {} => {build},", self.case_pat_wit(&w, c));
+                if !results_only {
+                    self.lift_cases(out, &lift, &w, r, cases, open.as_ref(), iface);
                 }
-                if let Some(open) = open {
-                    let _ = writeln!(
-                        out,
-                        "        {w}::{} => panic!(\"`{}` cannot be passed into the component\"),",
-                        rust_camel(open),
-                        open
-                    );
-                }
-                out.push_str("    }\n}\n");
                 // A variant made over `'static` (`Event::<'static>`) is read
                 // out of a value of any lifetime.
                 let any = r.replace("'static", "'_");
@@ -711,6 +703,41 @@ impl Glue {
                 );
             }
         }
+    }
+
+    /// The function that builds the Rust value of an enum or variant from
+    /// its WIT value.
+    #[allow(clippy::too_many_arguments)]
+    fn lift_cases(
+        &self,
+        out: &mut String,
+        lift: &str,
+        w: &str,
+        r: &str,
+        cases: &[Case],
+        open: Option<&String>,
+        iface: &Interface,
+    ) {
+        let _ = writeln!(out, "\nfn {lift}(x: {w}) -> {r} {{\n    match x {{");
+        // A Smithy enum's `Unknown(value)` is built from the value's
+        // text, and any other Rust value lowers into it.
+        for c in cases {
+            let build = if c.is_sdk_unknown() {
+                format!("{r}::from(p0.as_str())")
+            } else {
+                self.case_build_rust(r, c, iface)
+            };
+            let _ = writeln!(out, "        {} => {build},", self.case_pat_wit(w, c));
+        }
+        if let Some(open) = open {
+            let _ = writeln!(
+                out,
+                "        {w}::{} => panic!(\"`{}` cannot be passed into the component\"),",
+                rust_camel(open),
+                open
+            );
+        }
+        out.push_str("    }\n}\n");
     }
 
     fn lower_record(&self, out: &mut String, lower: &str, w: &str, r: &str, fields: &[Field]) {

@@ -1435,8 +1435,11 @@ impl<'a> Mapper<'a> {
             return Ok(kept.into_iter().map(|(_, ty)| ty).collect());
         }
         let mut out = Vec::new();
+        let results_only_ok = self.results_only_variant(id);
         for (name, ty) in self.field_types(id)? {
-            if !self.liftable(&ty) || !self.lowerable(&ty) {
+            if (!self.liftable(&ty) && !(results_only_ok && holds_snapshot(&ty)))
+                || !self.lowerable(&ty)
+            {
                 return Err(format!(
                     "field `{name}` cannot cross the boundary both ways"
                 ));
@@ -1447,6 +1450,16 @@ impl<'a> Mapper<'a> {
             out.push(ty);
         }
         Ok(out)
+    }
+
+    /// Whether type `id` is an enum with lifetimes, which may hold records
+    /// copied from accessors (`Entry<'a>` of `OccupiedEntry<'a>` and
+    /// `VacantEntry<'a>`): a variant that only leaves the component.
+    fn results_only_variant(&self, id: &Id) -> bool {
+        matches!(
+            self.type_item(id).map(|i| &i.inner),
+            Some(ItemEnum::Enum(_))
+        ) && !self.lifetime_params(id).is_empty()
     }
 
     /// The field types of a record or variant (a snapshot's accessors),
@@ -2129,10 +2142,15 @@ impl<'a> Mapper<'a> {
             // Variants of a `#[non_exhaustive]` enum can be built; a
             // `#[non_exhaustive]` variant cannot.
             NamedKind::Variant => match self.type_item(&id).map(|i| &i.inner) {
-                Some(ItemEnum::Enum(e)) => !e.variants.iter().any(|v| {
-                    self.item(v)
-                        .is_some_and(|v| v.attrs.contains(&Attribute::NonExhaustive))
-                }),
+                Some(ItemEnum::Enum(e)) => {
+                    !e.variants.iter().any(|v| {
+                        self.item(v)
+                            .is_some_and(|v| v.attrs.contains(&Attribute::NonExhaustive))
+                    }) && !(self.results_only_variant(&id)
+                        && self
+                            .field_types(&id)
+                            .is_ok_and(|fields| fields.iter().any(|(_, t)| holds_snapshot(t))))
+                }
                 _ => true,
             },
             NamedKind::Snapshot => false,
@@ -3107,6 +3125,19 @@ fn type_args(p: &rustdoc_types::Path) -> Vec<&Type> {
             })
             .collect(),
         _ => vec![],
+    }
+}
+
+/// Whether a value of `ty` holds a record copied from accessors (results
+/// only).
+pub fn holds_snapshot(ty: &Ty) -> bool {
+    match ty {
+        Ty::Named(n) => n.kind == NamedKind::Snapshot,
+        Ty::List(t, _) | Ty::Option(t) | Ty::Boxed(_, t) | Ty::Ref { inner: t, .. } => {
+            holds_snapshot(t)
+        }
+        Ty::Tuple(ts) => ts.iter().any(holds_snapshot),
+        _ => false,
     }
 }
 

@@ -153,3 +153,52 @@ pub struct At<'a> {
     /// Its end.
     pub end: usize,
 }
+
+/// A word found in a text (opaque and borrowing: copied out through its
+/// accessors).
+pub struct Found<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl Found<'_> {
+    /// The word.
+    pub fn word(&self) -> &str {
+        self.text
+    }
+
+    /// Where it starts.
+    pub fn at(&self) -> usize {
+        self.at
+    }
+}
+
+/// A word that was found, or how far the search went (an enum of copied
+/// records: it only leaves the component).
+pub enum Search<'a> {
+    /// Found.
+    Hit(Found<'a>),
+    /// Not found.
+    Miss {
+        /// Bytes searched.
+        searched: usize,
+    },
+}
+
+/// Looks for `word` in `text`.
+pub fn find_word<'a>(text: &'a str, word: &str) -> Search<'a> {
+    match text.find(word) {
+        Some(at) => Search::Hit(Found {
+            text: &text[at..at + word.len()],
+            at,
+        }),
+        None => Search::Miss {
+            searched: text.len(),
+        },
+    }
+}
+
+/// Whether a search hit (takes the results-only enum: skipped).
+pub fn is_hit(search: &Search<'_>) -> bool {
+    matches!(search, Search::Hit(_))
+}
