@@ -938,6 +938,7 @@ impl Glue {
                 let _ = writeln!(body, "{ind}    let g_self = self.0.borrow();");
                 "&*g_self".into()
             }
+            Ty::Boxed(..) => "Box::new(self.0.borrow().clone())".into(),
             _ => "self.0.borrow().clone()".into(),
         }
     }
@@ -1103,6 +1104,9 @@ impl Glue {
                         format!("std::borrow::Cow::Owned({each}.collect::<Vec<_>>())")
                     }
                     ListKind::Iter => unreachable!("iterators are never lifted"),
+                    ListKind::Sized => format!(
+                        "{{ let {v}: Vec<_> = {each}.collect(); TryFrom::try_from(&{v}[..]).unwrap_or_else(|_| panic!(\"expected an array of the type's length, got {{}} elements\", {v}.len())) }}"
+                    ),
                     ListKind::Reader => unreachable!("lifted above"),
                     ListKind::HashMap => {
                         format!("{each}.collect::<std::collections::HashMap<_, _, _>>()")

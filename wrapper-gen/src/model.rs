@@ -453,6 +453,10 @@ pub enum ListKind {
     Reader,
     /// A crate type implementing `Iterator<Item = T>`, collected (results only).
     Iter,
+    /// An array sized by a type (`hybrid_array::Array<T, N>`, a digest's
+    /// `Output<D>`): collected when returned; built from a list of its
+    /// length, checked when the guest builds it.
+    Sized,
     /// `HashMap<K, V>` (the item is `tuple<K, V>`).
     HashMap,
     /// `BTreeMap<K, V>` (the item is `tuple<K, V>`).

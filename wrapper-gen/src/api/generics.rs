@@ -161,6 +161,23 @@ impl Mapper<'_> {
                             scope.subst.insert(q, known.clone());
                         }
                     }
+                    // `where Self: Sized` (`Update::chain`): markers, or
+                    // traits the owner implements.
+                    None if name == "Self" && scope.owner.is_some() => {
+                        let owner = scope.owner.expect("checked");
+                        let holds = bounds.iter().all(|b| match b {
+                            GenericBound::TraitBound { trait_, .. } => {
+                                self.std_path(&trait_.id).is_some_and(|path| {
+                                    MARKERS.contains(&path.as_str())
+                                        || self.implements(&owner, &path)
+                                })
+                            }
+                            _ => true,
+                        });
+                        if !holds {
+                            return Err("where clause on `Self` that the type does not meet".into());
+                        }
+                    }
                     // `where Z: Clone` on a method of an instance's impl:
                     // the instance's argument must implement it.
                     None if scope.args.contains_key(name) => {

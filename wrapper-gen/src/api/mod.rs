@@ -1898,12 +1898,12 @@ impl<'a> Mapper<'a> {
             "alloc::vec::Vec" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Vec)),
             // Arrays sized by a type (`typenum`): the RustCrypto crates'
             // digests and keys. They leave the component as lists; built
-            // from one, the length would be checked only at run time.
-            "hybrid_array::Array" | "generic_array::GenericArray" => {
-                Ok(Ty::List(Box::new(arg(0)?), ListKind::Iter))
-            }
+            // from one (a `&mut` buffer, a key), the length is checked when
+            // the guest builds it (`hybrid_array`'s `TryFrom<&[T]>`).
+            "hybrid_array::Array" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Sized)),
+            "generic_array::GenericArray" => Ok(Ty::List(Box::new(arg(0)?), ListKind::Iter)),
             "crypto_common::Output" | "digest::Output" | "crypto_common::Key" => {
-                Ok(Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Iter))
+                Ok(Ty::List(Box::new(Ty::Prim("u8".into())), ListKind::Sized))
             }
             "alloc::collections::vec_deque::VecDeque" => {
                 Ok(Ty::List(Box::new(arg(0)?), ListKind::VecDeque))
@@ -2967,6 +2967,21 @@ impl<'a> Mapper<'a> {
                 mutable: *is_mutable,
                 inner: Box::new(named),
             },
+            // `self: Box<Self>` (`DynDigest::finalize`): by value, boxed by
+            // the guest.
+            Type::ResolvedPath(p)
+                if self.std_path(&p.id).as_deref() == Some("alloc::boxed::Box")
+                    && matches!(type_args(p).first(), Some(Type::Generic(s)) if s == "Self") =>
+            {
+                let boxed = Ty::Boxed(Pointer::Box, Box::new(named));
+                if kind == NamedKind::Resource && !self.implements(id, "core::clone::Clone") {
+                    return Ok(Param {
+                        wit: "this".into(),
+                        ty: boxed,
+                    });
+                }
+                boxed
+            }
             _ => return Err("unsupported `self` type".into()),
         };
         Ok(Param {

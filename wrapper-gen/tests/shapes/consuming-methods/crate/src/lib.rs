@@ -48,4 +48,9 @@ impl Sentence {
     pub fn into_text(self) -> String {
         self.text
     }
+
+    /// Its length, the sentence boxed (`self: Box<Self>`).
+    pub fn boxed_len(self: Box<Self>) -> usize {
+        self.text.len()
+    }
 }
