@@ -1437,9 +1437,8 @@ impl<'a> Mapper<'a> {
         let mut out = Vec::new();
         let results_only_ok = self.results_only_variant(id);
         for (name, ty) in self.field_types(id)? {
-            if (!self.liftable(&ty) && !(results_only_ok && holds_snapshot(&ty)))
-                || !self.lowerable(&ty)
-            {
+            let liftable = self.liftable(&ty) || (results_only_ok && holds_snapshot(&ty));
+            if !liftable || !self.lowerable(&ty) {
                 return Err(format!(
                     "field `{name}` cannot cross the boundary both ways"
                 ));
@@ -2143,13 +2142,16 @@ impl<'a> Mapper<'a> {
             // `#[non_exhaustive]` variant cannot.
             NamedKind::Variant => match self.type_item(&id).map(|i| &i.inner) {
                 Some(ItemEnum::Enum(e)) => {
-                    !e.variants.iter().any(|v| {
+                    let open_case = e.variants.iter().any(|v| {
                         self.item(v)
                             .is_some_and(|v| v.attrs.contains(&Attribute::NonExhaustive))
-                    }) && !(self.results_only_variant(&id)
+                    });
+                    // A variant of copied records only leaves the component.
+                    let results_only = self.results_only_variant(&id)
                         && self
                             .field_types(&id)
-                            .is_ok_and(|fields| fields.iter().any(|(_, t)| holds_snapshot(t))))
+                            .is_ok_and(|fields| fields.iter().any(|(_, t)| holds_snapshot(t)));
+                    !open_case && !results_only
                 }
                 _ => true,
             },
