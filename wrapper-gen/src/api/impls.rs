@@ -65,13 +65,13 @@ impl<'a> Mapper<'a> {
     /// re-exported trait's `impl<D: FixedOutput> Digest for D`, listed on
     /// `Sha256` as its own impl item).
     fn applies_to_own_type(&self, impl_id: &Id) -> bool {
-        // By path: a re-exported trait has one id in the crate's JSON and
-        // another in its own crate's, merged in.
+        // By name: a re-exported trait has one id (and path) in the crate's
+        // JSON and another in its own crate's, merged in.
         let trait_of = |id: &Id| match self.item(id).map(|i| &i.inner) {
             Some(ItemEnum::Impl(imp)) => imp
                 .trait_
                 .as_ref()
-                .map(|t| self.std_path(&t.id).unwrap_or_else(|| t.path.clone())),
+                .and_then(|t| t.path.rsplit("::").next().map(str::to_string)),
             _ => None,
         };
         let wanted = trait_of(impl_id);

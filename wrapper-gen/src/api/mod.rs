@@ -582,7 +582,12 @@ impl<'a> Mapper<'a> {
         if self.types[index].decided != Decided::Kind(NamedKind::Resource) {
             return Vec::new();
         }
-        self.lifetime_params(id)
+        // An alias at `'static` (`SimpleFileOptions = FileOptions<'static,
+        // ()>`): the generic type's lifetimes.
+        match self.instance_of(id) {
+            Some((generic, _)) => self.lifetime_params(generic),
+            None => self.lifetime_params(id),
+        }
     }
 
     /// The names of a struct's or enum's lifetime parameters (`'source`).

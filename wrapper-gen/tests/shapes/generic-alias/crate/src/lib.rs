@@ -73,6 +73,13 @@ impl<'k, T: Default> FileOptions<'k, T> {
         self.level
     }
 
+    /// The options with a comment (borrowed for `'k`: `'static` on the
+    /// alias, so the guest keeps the string).
+    pub fn with_comment(mut self, comment: &'k str) -> Self {
+        self.comment = Some(comment);
+        self
+    }
+
     /// Whether a comment is set.
     pub fn has_comment(&self) -> bool {
         self.comment.is_some()
