@@ -179,7 +179,8 @@ impl<'a> Mapper<'a> {
             // The crate's own types export these with their methods; a
             // blanket impl too, where it applies to one of them.
             if matches!(&imp.for_, Type::ResolvedPath(p) if self.type_index.contains_key(&p.id))
-                || (imp.blanket_impl.is_some() && self.applies_to_own_type(impl_id))
+                || ((imp.blanket_impl.is_some() || matches!(imp.for_, Type::Generic(_)))
+                    && self.applies_to_own_type(impl_id))
             {
                 continue;
             }
