@@ -471,6 +471,13 @@ fn match_val(m: regex::Match<'_>) -> Val {
         ("end".into(), Val::U64(m.end() as u64)),
         ("is-empty".into(), Val::Bool(m.is_empty())),
         ("len".into(), Val::U64(m.len() as u64)),
+        (
+            "range".into(),
+            Val::Tuple(vec![
+                Val::U64(m.range().start as u64),
+                Val::U64(m.range().end as u64),
+            ]),
+        ),
         ("as-str".into(), Val::String(m.as_str().into())),
     ])
 }
