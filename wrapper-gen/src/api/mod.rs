@@ -905,7 +905,6 @@ impl<'a> Mapper<'a> {
         self.trait_impls(id).map(|(path, _)| path).collect()
     }
 
-    /// The type's own trait impls, with the trait's path.
     /// Whether a type of the crate is a string of its own that borrows
     /// (pulldown-cmark's `CowStr<'a>`): built `From<String>`, read as
     /// `Deref<Target = str>`. (One without lifetimes, toml_edit's `Key`,
@@ -936,6 +935,7 @@ impl<'a> Mapper<'a> {
         from_string && reads_str
     }
 
+    /// The type's own trait impls, with the trait's path.
     fn trait_impls(&self, id: &Id) -> impl Iterator<Item = (String, &'a rustdoc_types::Impl)> + '_ {
         let owner = *id;
         let target = self.generic_of(id);
@@ -1058,30 +1058,20 @@ impl<'a> Mapper<'a> {
         let args: Vec<Type> = type_args(p).into_iter().cloned().collect();
         // `type SimpleFileOptions = FileOptions<'static, ()>`: lifetimes at
         // `'static` borrow nothing from a call.
-        let borrowing = match p.args.as_deref() {
+        let given: Vec<&String> = match p.args.as_deref() {
             Some(GenericArgs::AngleBracketed { args, .. }) => args
                 .iter()
-                .any(|a| matches!(a, GenericArg::Lifetime(l) if l != "'static")),
-            _ => false,
+                .filter_map(|a| match a {
+                    GenericArg::Lifetime(l) => Some(l),
+                    _ => None,
+                })
+                .collect(),
+            _ => Vec::new(),
         };
-        let lifetimes = generics
-            .params
-            .iter()
-            .filter(|g| matches!(g.kind, GenericParamDefKind::Lifetime { .. }))
-            .count();
-        let spelled_lifetimes = match p.args.as_deref() {
-            Some(GenericArgs::AngleBracketed { args, .. }) => args
-                .iter()
-                .filter(|a| matches!(a, GenericArg::Lifetime(_)))
-                .count(),
-            _ => 0,
-        };
-        (params > 0
-            && args.len() == params
-            && !borrowing
-            && spelled_lifetimes == lifetimes
-            && !args.iter().any(has_generic))
-        .then_some((p.id, args))
+        let all_static = given.len() == self.lifetime_params(&p.id).len()
+            && given.iter().all(|l| *l == "'static");
+        (params > 0 && args.len() == params && all_static && !args.iter().any(has_generic))
+            .then_some((p.id, args))
     }
 
     /// The scope of type `id`'s impls: `Self`, and for an alias instance its
@@ -2363,13 +2353,10 @@ impl<'a> Mapper<'a> {
                 _ => "constant",
             };
             match self.value(item, None, &path) {
-                Ok(mut f) => {
-                    f.wit = namespaces[module].claim(&kebab(item.name.as_deref().unwrap_or("v")));
-                    self.mapped(
-                        path,
-                        kind,
-                        format!("{}.{}", self.modules[module].wit, f.wit),
-                    );
+                Ok(f) => {
+                    let wanted = kebab(item.name.as_deref().unwrap_or("v"));
+                    let f =
+                        self.export_free(f, module, &wanted, &mut namespaces[module], path, kind);
                     interfaces[module].functions.push(f);
                 }
                 Err(reason) => self.skip(path, kind, reason),
@@ -2379,12 +2366,14 @@ impl<'a> Mapper<'a> {
             let item = self.item(&id).expect("function exists");
             let name = kebab(item.name.as_deref().unwrap_or("f"));
             match self.function(item, None, &path) {
-                Ok(mut f) => {
-                    f.wit = namespaces[module].claim(&name);
-                    self.mapped(
+                Ok(f) => {
+                    let f = self.export_free(
+                        f,
+                        module,
+                        &name,
+                        &mut namespaces[module],
                         path,
                         "function",
-                        format!("{}.{}", self.modules[module].wit, f.wit),
                     );
                     interfaces[module].functions.push(f);
                 }
@@ -2421,13 +2410,10 @@ impl<'a> Mapper<'a> {
                 ..Scope::default()
             };
             match self.function_in(item, None, scope, &path) {
-                Ok(mut f) => {
-                    f.wit = namespaces[module].claim(&kebab(&format!("{type_wit}_{name}")));
-                    self.mapped(
-                        path,
-                        kind,
-                        format!("{}.{}", self.modules[module].wit, f.wit),
-                    );
+                Ok(f) => {
+                    let wanted = kebab(&format!("{type_wit}_{name}"));
+                    let f =
+                        self.export_free(f, module, &wanted, &mut namespaces[module], path, kind);
                     interfaces[module].functions.push(f);
                 }
                 Err(reason) => self.skip(path, kind, reason),
@@ -2448,6 +2434,26 @@ impl<'a> Mapper<'a> {
             interfaces,
             smithy: false,
         }
+    }
+
+    /// Names a free function of `module`'s interface (`wanted`, or a
+    /// variant of it left free in `ns`) and reports `path` mapped to it.
+    fn export_free(
+        &mut self,
+        mut f: Function,
+        module: usize,
+        wanted: &str,
+        ns: &mut Namespace,
+        path: String,
+        kind: &str,
+    ) -> Function {
+        f.wit = ns.claim(wanted);
+        self.mapped(
+            path,
+            kind,
+            format!("{}.{}", self.modules[module].wit, f.wit),
+        );
+        f
     }
 
     /// The WIT definitions for type `i` (a variant may add generated records).
